@@ -1,0 +1,69 @@
+"""Automatic differentiation: graph recording, the backward engine, `grad` and `gradcheck`."""
+from ..backend import xp
+from .engine import run_backward
+from .function import Function, RemovableHandle
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck
+
+__all__ = ["Function", "grad", "backward", "gradcheck", "GradcheckError", "no_grad", "enable_grad",
+           "set_grad_enabled", "is_grad_enabled", "RemovableHandle"]
+
+
+def _seed_gradients(outputs, grad_outputs):
+    """dL/dy for each output: ones for a scalar output, else the given gradient (PyTorch's rules)."""
+    from ..tensor import Tensor
+
+    seeds = []
+    for index, out in enumerate(outputs):
+        given = grad_outputs[index] if grad_outputs is not None else None
+        if given is None:
+            if out.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            seeds.append(xp.ones_like(out._data))
+        else:
+            array = given._data if isinstance(given, Tensor) else xp.asarray(given)
+            if array.shape != out.shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[{index}] has a shape of {tuple(array.shape)} "
+                                   f"and output[{index}] has a shape of {tuple(out.shape)}.")
+            seeds.append(array.astype(out._data.dtype, copy=False))
+    return seeds
+
+
+def _as_sequence(x):
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate d(tensors)/d(leaves) into the leaves' `.grad`."""
+    if create_graph:
+        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported yet")
+    if inputs is not None:
+        raise NotImplementedError("backward(inputs=...) is not supported; use glasstorch.autograd.grad")
+    tensors = _as_sequence(tensors)
+    grads = _seed_gradients(tensors, None if grad_tensors is None else _as_sequence(grad_tensors))
+    run_backward(tensors, grads, retain_graph=bool(retain_graph))
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
+         materialize_grads=False):
+    """Return d(outputs)/d(inputs) as a tuple, leaving every `.grad` untouched."""
+    from ..tensor import Tensor
+
+    if create_graph:
+        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported yet")
+    outputs, inputs = _as_sequence(outputs), _as_sequence(inputs)
+    for index, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"One of the differentiated Tensors (input {index}) does not require grad")
+    seeds = _seed_gradients(outputs, None if grad_outputs is None else _as_sequence(grad_outputs))
+    grads = run_backward(outputs, seeds, retain_graph=bool(retain_graph), inputs=inputs)
+    result = []
+    for index, (t, g) in enumerate(zip(inputs, grads)):
+        if g is None:
+            if materialize_grads:
+                g = xp.zeros_like(t._data)
+            elif not allow_unused:
+                raise RuntimeError(f"One of the differentiated Tensors (input {index}) appears to not have "
+                                   "been used in the graph. Set allow_unused=True if this is the desired behavior.")
+        result.append(None if g is None else Tensor._make(xp.asarray(g, dtype=t._data.dtype)))
+    return tuple(result)

@@ -1,0 +1,114 @@
+"""The backward engine: reverse-mode differentiation over the recorded graph.
+
+For y = f(x) the chain rule gives dL/dx = dL/dy * dy/dx. The engine visits every node after all the
+nodes that use its output (a reverse topological order, built with an explicit stack so that
+10,000-op chains do not hit Python's recursion limit), sums the gradients flowing into each node,
+and hands that sum to the node's backward.
+"""
+from ..backend import xp
+from .grad_mode import no_grad
+
+
+def _topological_order(roots):
+    """Nodes reachable from `roots`, every node before the nodes of its inputs (iterative DFS)."""
+    order, visited = [], set()
+    for root in roots:
+        if root is None or id(root) in visited:
+            continue
+        visited.add(id(root))
+        stack = [(root, iter(root.inputs))]
+        while stack:
+            node, parents = stack[-1]
+            for parent in parents:
+                if parent is None or parent.grad_fn is None or id(parent.grad_fn) in visited:
+                    continue
+                visited.add(id(parent.grad_fn))
+                stack.append((parent.grad_fn, iter(parent.grad_fn.inputs)))
+                break
+            else:
+                stack.pop()
+                order.append(node)
+    order.reverse()
+    return order
+
+
+def _apply_hooks(hooks, grad):
+    from ..tensor import Tensor
+
+    for hook in list(hooks.values()):
+        result = hook(Tensor._make(grad))
+        if result is not None:
+            grad = result._data if isinstance(result, Tensor) else xp.asarray(result)
+    return grad
+
+
+def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None):
+    """Propagate `grad_tensors` from `tensors` back through the graph.
+
+    With `inputs=None`, leaf gradients accumulate into `.grad` (Tensor.backward). Otherwise the
+    gradients of `inputs` are returned in order and no `.grad` is touched (autograd.grad).
+    """
+    node_grads = {}      # id(node) -> summed gradient of that node's output
+    leaf_grads = {}      # id(leaf) -> [leaf, summed gradient]
+    captured = {} if inputs is not None else None
+    wanted_leaves = {id(t) for t in inputs if t.grad_fn is None} if inputs is not None else set()
+    wanted_nodes = {id(t.grad_fn): id(t) for t in inputs if t.grad_fn is not None} if inputs is not None else {}
+
+    def deliver(tensor, grad):
+        if tensor.grad_fn is not None:
+            key = id(tensor.grad_fn)
+            node_grads[key] = grad if key not in node_grads else node_grads[key] + grad
+        else:
+            entry = leaf_grads.get(id(tensor))
+            if entry is None:
+                leaf_grads[id(tensor)] = [tensor, grad]
+            else:
+                entry[1] = entry[1] + grad
+
+    for index, (tensor, grad) in enumerate(zip(tensors, grad_tensors)):
+        if not tensor.requires_grad:
+            raise RuntimeError(f"element {index} of tensors does not require grad and does not have a grad_fn")
+        deliver(tensor, grad)
+
+    with no_grad():
+        for node in _topological_order([t.grad_fn for t in tensors]):
+            grad = node_grads.pop(id(node), None)
+            if grad is None:
+                continue
+            if node._hooks:
+                grad = _apply_hooks(node._hooks, grad)
+            if node._retain_grad is not None and captured is None:
+                _accumulate_into_grad(node._retain_grad, grad)
+            if id(node) in wanted_nodes:
+                captured[wanted_nodes[id(node)]] = grad
+            input_grads = node.run_backward(grad)
+            for parent, needs, parent_grad in zip(node.inputs, node.needs_input_grad, input_grads):
+                if needs and parent_grad is not None:
+                    deliver(parent, parent_grad)
+            if not retain_graph:
+                node.release()
+
+        for leaf, grad in leaf_grads.values():
+            if leaf._hooks:
+                grad = _apply_hooks(leaf._hooks, grad)
+            if captured is not None:
+                if id(leaf) in wanted_leaves:
+                    captured[id(leaf)] = grad
+            else:
+                _accumulate_into_grad(leaf, grad)
+    if inputs is None:
+        return None
+    return [captured.get(id(t)) for t in inputs]
+
+
+def _accumulate_into_grad(tensor, grad):
+    """x.grad += dL/dx (in place, so references to x.grad see it), or x.grad = dL/dx when unset."""
+    from ..tensor import Tensor
+
+    grad = xp.asarray(grad, dtype=tensor._data.dtype)
+    if grad.shape != tensor._data.shape:
+        grad = xp.broadcast_to(grad, tensor._data.shape)
+    if tensor.grad is None:
+        tensor.grad = Tensor._make(xp.array(grad, copy=True))
+    else:
+        tensor.grad._data += grad

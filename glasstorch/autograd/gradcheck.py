@@ -1,0 +1,75 @@
+"""Finite-difference gradient check in float64.
+
+The numerical derivative of output element j with respect to input element i is the central difference
+    J[i, j] ~= (f(x + eps e_i)_j - f(x - eps e_i)_j) / (2 eps),
+compared with the analytic J[i, j] that backward computes from the one-hot output gradient e_j.
+"""
+import numpy as np
+
+from .grad_mode import no_grad
+
+
+class GradcheckError(RuntimeError):
+    """Raised when an analytic gradient disagrees with its finite-difference estimate."""
+
+
+def _as_outputs(result):
+    return tuple(result) if isinstance(result, (tuple, list)) else (result,)
+
+
+def _function_name(fn):
+    return getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
+
+
+def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
+    """Check every input that requires grad; return True, or raise (or return False) on the first mismatch.
+
+    Inputs should be float64: float32 has too few digits for eps=1e-6 differences.
+    """
+    from ..tensor import Tensor
+    from . import grad as autograd_grad
+
+    inputs = _as_outputs(inputs)
+    checked = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
+    if not checked:
+        raise ValueError("gradcheck expects at least one input tensor with requires_grad=True")
+    for i in checked:
+        if inputs[i].dtype.name != "float64":
+            raise TypeError(f"gradcheck: input {i} is {inputs[i].dtype}; use float64 (.double()) for a "
+                            "meaningful finite-difference check")
+    outputs = _as_outputs(fn(*inputs))
+    outputs = [o for o in outputs if isinstance(o, Tensor) and o.requires_grad]
+
+    for i in checked:
+        x = inputs[i]
+        flat = x._data.reshape(-1)   # a view: perturbing it perturbs the input in place
+        for out_index, out in enumerate(outputs):
+            numerical = np.zeros((flat.size, out.numel()))
+            with no_grad():
+                for k in range(flat.size):
+                    original = flat[k]
+                    flat[k] = original + eps
+                    plus = _as_outputs(fn(*inputs))[out_index]._data.astype(np.float64).ravel()
+                    flat[k] = original - eps
+                    minus = _as_outputs(fn(*inputs))[out_index]._data.astype(np.float64).ravel()
+                    flat[k] = original
+                    numerical[k] = (plus - minus) / (2 * eps)
+            analytic = np.zeros_like(numerical)
+            for j in range(out.numel()):
+                seed = np.zeros(out.numel())
+                seed[j] = 1.0
+                (g,) = autograd_grad([out], [x], [Tensor._make(seed.reshape(out.shape))],
+                                     retain_graph=True, allow_unused=True)
+                if g is not None:
+                    analytic[:, j] = g._data.ravel()
+            bad = ~np.isclose(analytic, numerical, atol=atol, rtol=rtol)
+            if bad.any():
+                k, j = np.argwhere(bad)[0]
+                index = tuple(int(v) for v in np.unravel_index(k, x.shape)) if x.dim() else ()
+                message = (f"gradcheck failed for {_function_name(fn)}: input {i}, element {index}, "
+                           f"output {out_index} element {int(j)}: analytic {analytic[k, j]:.10g} vs "
+                           f"numerical {numerical[k, j]:.10g} (atol={atol}, rtol={rtol})")
+                if raise_exception:
+                    raise GradcheckError(message)
+                return False
+    return True

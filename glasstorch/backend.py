@@ -1,0 +1,42 @@
+"""The array backend seam.
+
+Every op reaches its array library through this module, so a second backend (CuPy on a GPU) can
+replace NumPy here without touching the ops. Only NumPy is provided today.
+"""
+import numpy as xp
+from numpy.lib.stride_tricks import as_strided
+
+__all__ = ["xp", "as_strided", "unbroadcast", "normalize_dims"]
+
+
+def unbroadcast(grad, shape):
+    """Sum `grad` down to `shape`: the adjoint of broadcasting `shape` up to `grad.shape`.
+
+    dL/dx = sum over the broadcast axes of dL/dy.
+    """
+    if grad.shape == tuple(shape):
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, size in enumerate(shape) if size == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad
+
+
+def normalize_dims(dim, ndim, op="op"):
+    """Turn `dim` (None, int or sequence, negatives allowed) into a sorted tuple of axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    out = []
+    bound = max(ndim, 1)
+    for d in dims:
+        if not -bound <= d < bound:
+            raise IndexError(
+                f"{op}: Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], but got {d})")
+        out.append(d % bound if ndim else 0)
+    if len(set(out)) != len(out):
+        raise RuntimeError(f"{op}: dim {dims} appears multiple times in the list of dims")
+    return tuple(sorted(out))

@@ -1,0 +1,2 @@
+"""Neural-network layers, losses and utilities (PyTorch's torch.nn)."""
+from . import functional  # noqa: F401

@@ -1,0 +1,174 @@
+"""2-D convolution, computed channels-last (NHWC) with im2col and one matrix product per group.
+
+Logical layout is PyTorch's: input (N, C, H, W), weight (O, C/groups, kh, kw), output (N, O, Ho, Wo),
+with Ho = floor((H + pad_top + pad_bottom - dilation (kh - 1) - 1) / stride) + 1.
+
+The textbook formula, y[n, o, i, j] = b[o] + sum_{c, p, q} w[o, c, p, q] x[n, c, i s + p d, j s + q d],
+becomes a matrix product: every output pixel's receptive field is one row of `col`
+(N Ho Wo, kh kw C), the weight is a matrix (kh kw C, O), and Y = col W. The backward pass is
+    dL/dW = col^T dL/dY,   dL/db = sum over pixels of dL/dY,   dL/dcol = dL/dY W^T,
+and dL/dx adds each row of dL/dcol back onto the pixels it was copied from (col2im), one kernel
+offset (p, q) at a time. The arrays are NHWC in memory: a kernel row is then a contiguous run of
+kw C values, im2col is a single copy, and the product's result is already the NHWC output, which is
+returned as an (N, O, Ho, Wo) transposed view (PyTorch's channels_last memory format).
+"""
+from ..autograd.function import Function
+from ..backend import as_strided, xp
+
+
+def conv_output_size(size, kernel, stride, pad_before, pad_after, dilation):
+    return (size + pad_before + pad_after - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def pad_nhwc(x, padding, value=0):
+    """x (N, H, W, C) inside a new buffer with `padding` = (top, bottom, left, right) rows/cols of `value`."""
+    top, bottom, left, right = padding
+    if not (top or bottom or left or right):
+        return x
+    n, h, w, c = x.shape
+    out = xp.full((n, h + top + bottom, w + left + right, c), value, dtype=x.dtype)
+    out[:, top:top + h, left:left + w, :] = x
+    return out
+
+
+def windows_nhwc(x, kernel, stride, dilation, out_hw):
+    """Strided view (N, Ho, Wo, kh, kw, C) of the receptive fields of a padded NHWC array (no copy)."""
+    sn, sh, sw, sc = x.strides
+    return as_strided(x, shape=(x.shape[0], *out_hw, *kernel, x.shape[3]),
+                      strides=(sn, sh * stride[0], sw * stride[1], sh * dilation[0], sw * dilation[1], sc),
+                      writeable=False)
+
+
+def offset_slice(offset, dilation, stride, out_size):
+    """The input positions that kernel offset `offset` touches: offset d, offset d + s, ..."""
+    start = offset * dilation
+    return slice(start, start + stride * (out_size - 1) + 1, stride)
+
+
+class Conv2d(Function):
+    """y = conv2d(x, w) + b (see the module docstring for the formulas)."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride, padding, dilation, groups):
+        n, c, h, w = x.shape
+        out_channels, group_channels, kh, kw = weight.shape
+        out_h = conv_output_size(h, kh, stride[0], padding[0], padding[1], dilation[0])
+        out_w = conv_output_size(w, kw, stride[1], padding[2], padding[3], dilation[1])
+        x_padded = pad_nhwc(x.transpose(0, 2, 3, 1), padding)
+        windows = windows_nhwc(x_padded, (kh, kw), stride, dilation, (out_h, out_w))
+        group_out = out_channels // groups
+        out = xp.empty((n, out_h, out_w, out_channels), dtype=x.dtype)
+        out_rows = out.reshape(-1, out_channels)
+        cols, weight_mats = [], []
+        for g in range(groups):
+            channels = slice(g * group_channels, (g + 1) * group_channels)
+            outs = slice(g * group_out, (g + 1) * group_out)
+            col = windows[..., channels].reshape(n * out_h * out_w, kh * kw * group_channels)
+            weight_mat = weight[outs].transpose(2, 3, 1, 0).reshape(kh * kw * group_channels, group_out)
+            out_rows[:, outs] = col @ weight_mat
+            cols.append(col)
+            weight_mats.append(weight_mat)
+        if bias is not None:
+            out += bias
+        ctx.save_for_backward(*cols)
+        ctx.weight_mats = weight_mats
+        ctx.geometry = (x.shape, x_padded.shape, weight.shape, stride, padding, dilation, groups, (out_h, out_w))
+        ctx.has_bias = bias is not None
+        return out.transpose(0, 3, 1, 2)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        cols = ctx.saved_tensors
+        x_shape, padded_shape, weight_shape, stride, padding, dilation, groups, (out_h, out_w) = ctx.geometry
+        out_channels, group_channels, kh, kw = weight_shape
+        group_out = out_channels // groups
+        g_rows = xp.ascontiguousarray(grad_output.transpose(0, 2, 3, 1)).reshape(-1, out_channels)
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+
+        grad_weight = xp.empty(weight_shape, dtype=g_rows.dtype) if need_w else None
+        grad_padded = xp.zeros(padded_shape, dtype=g_rows.dtype) if need_x else None
+        n = x_shape[0]
+        for g in range(groups):
+            outs = slice(g * group_out, (g + 1) * group_out)
+            g_group = g_rows[:, outs]
+            if need_w:
+                grad_mat = cols[g].T @ g_group                       # dL/dW = col^T dL/dY
+                grad_weight[outs] = grad_mat.reshape(kh, kw, group_channels, group_out).transpose(3, 2, 0, 1)
+            if need_x:
+                grad_col = (g_group @ ctx.weight_mats[g].T).reshape(n, out_h, out_w, kh, kw, group_channels)
+                channels = slice(g * group_channels, (g + 1) * group_channels)
+                for p in range(kh):                                  # col2im, one kernel offset at a time
+                    rows = offset_slice(p, dilation[0], stride[0], out_h)
+                    for q in range(kw):
+                        cols_ = offset_slice(q, dilation[1], stride[1], out_w)
+                        grad_padded[:, rows, cols_, channels] += grad_col[:, :, :, p, q, :]
+        grad_x = None
+        if need_x:
+            top, _, left, _ = padding
+            grad_x = grad_padded[:, top:top + x_shape[2], left:left + x_shape[3], :].transpose(0, 3, 1, 2)
+        grad_bias = g_rows.sum(axis=0) if need_b and ctx.has_bias else None
+        return grad_x, grad_weight, grad_bias, None, None, None, None
+
+
+def _pair(value, name, op="conv2d"):
+    if isinstance(value, int):
+        return (value, value)
+    value = tuple(value)
+    if len(value) == 1:
+        return (value[0], value[0])
+    if len(value) != 2 or not all(isinstance(v, int) for v in value):
+        raise ValueError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+    return value
+
+
+def conv_padding(padding, kernel, dilation, stride):
+    """(top, bottom, left, right) for an int, a pair, 'valid' or 'same' (extra padding goes bottom/right)."""
+    if padding == "valid":
+        return (0, 0, 0, 0)
+    if padding == "same":
+        if stride != (1, 1):
+            raise ValueError("conv2d: padding='same' is not supported for strided convolutions")
+        total = [d * (k - 1) for k, d in zip(kernel, dilation)]
+        return (total[0] // 2, total[0] - total[0] // 2, total[1] // 2, total[1] - total[1] // 2)
+    if isinstance(padding, str):
+        raise ValueError(f"conv2d: invalid padding string {padding!r}, should be one of ['valid', 'same']")
+    ph, pw = _pair(padding, "padding")
+    return (ph, ph, pw, pw)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """y[n, o] = b[o] + sum_c w[o, c] * x[n, c] (cross-correlation), PyTorch's F.conv2d."""
+    if weight.dim() != 4:
+        raise RuntimeError(f"conv2d: expected a 4-D weight (out_channels, in_channels/groups, kh, kw), "
+                           f"got weight of shape {tuple(weight.shape)}")
+    if input.dim() == 3:
+        return conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0)
+    if input.dim() != 4:
+        raise RuntimeError(f"conv2d: expected a 3-D (unbatched) or 4-D (batched) input, got input of shape "
+                           f"{tuple(input.shape)}")
+    out_channels, group_channels, kh, kw = weight.shape
+    in_channels = input.shape[1]
+    if in_channels != group_channels * groups:
+        plural = "" if group_channels * groups == 1 else "s"
+        raise RuntimeError(f"conv2d: expected input with {group_channels * groups} channel{plural} (weight shape "
+                           f"{tuple(weight.shape)}, groups={groups}), got input of shape {tuple(input.shape)}")
+    if out_channels % groups:
+        raise RuntimeError(f"conv2d: out_channels ({out_channels}) must be divisible by groups ({groups})")
+    if bias is not None and tuple(bias.shape) != (out_channels,):
+        raise RuntimeError(f"conv2d: expected bias of shape ({out_channels},), got {tuple(bias.shape)}")
+    stride, dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
+    if min(stride) < 1 or min(dilation) < 1:
+        raise RuntimeError(f"conv2d: stride {stride} and dilation {dilation} must be positive")
+    pads = conv_padding(padding, (kh, kw), dilation, stride)
+    if min(pads) < 0:
+        raise RuntimeError(f"conv2d: negative padding is not supported, got {padding}")
+    h, w = input.shape[2], input.shape[3]
+    if (h + pads[0] + pads[1] < dilation[0] * (kh - 1) + 1) or (w + pads[2] + pads[3] < dilation[1] * (kw - 1) + 1):
+        raise RuntimeError(f"conv2d: input of shape {tuple(input.shape)} (padded {h + pads[0] + pads[1]}x"
+                           f"{w + pads[2] + pads[3]}) is smaller than the kernel ({kh}x{kw}, dilation {dilation})")
+    from .promotion import promote
+
+    input, weight = promote(input, weight)
+    if bias is not None:
+        bias = bias.to(weight.dtype)
+    return Conv2d.apply(input, weight, bias, stride, pads, dilation, groups)

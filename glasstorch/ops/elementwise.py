@@ -1,0 +1,579 @@
+"""Element-wise ops and activations, each forward beside its backward.
+
+Binary ops broadcast; their backward sums the gradient back to each operand's shape (unbroadcast).
+"""
+import math
+
+from ..autograd.function import Function
+from ..backend import unbroadcast, xp
+from .promotion import promote
+
+
+# ---------------------------------------------------------------- arithmetic
+class Add(Function):
+    """y = a + b.  dL/da = dL/dy,  dL/db = dL/dy."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (xp.shape(a), xp.shape(b))
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        sa, sb = ctx.shapes
+        return unbroadcast(g, sa), unbroadcast(g, sb)
+
+
+class Sub(Function):
+    """y = a - b.  dL/da = dL/dy,  dL/db = -dL/dy."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (xp.shape(a), xp.shape(b))
+        return a - b
+
+    @staticmethod
+    def backward(ctx, g):
+        sa, sb = ctx.shapes
+        return unbroadcast(g, sa), (unbroadcast(-g, sb) if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """y = a * b.  dL/da = dL/dy * b,  dL/db = dL/dy * a."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ga = unbroadcast(g * b, xp.shape(a)) if ctx.needs_input_grad[0] else None
+        gb = unbroadcast(g * a, xp.shape(b)) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Div(Function):
+    """y = a / b.  dL/da = dL/dy / b,  dL/db = -dL/dy * a / b^2."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ga = unbroadcast(g / b, xp.shape(a)) if ctx.needs_input_grad[0] else None
+        gb = unbroadcast(-g * a / (b * b), xp.shape(b)) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Pow(Function):
+    """y = a ** b.  dL/da = dL/dy * b a^(b-1),  dL/db = dL/dy * y ln a (0 where a = 0 and b >= 0)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = a ** b
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = unbroadcast(xp.where(b == 0, 0, g * b * a ** xp.where(b == 0, 1, b - 1)), xp.shape(a))
+        if ctx.needs_input_grad[1]:
+            with xp.errstate(divide="ignore", invalid="ignore"):
+                gb = g * out * xp.log(a)
+            gb = unbroadcast(xp.where((a == 0) & (b >= 0), 0, gb), xp.shape(b))
+        return ga, gb
+
+
+class Neg(Function):
+    """y = -x.  dL/dx = -dL/dy."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Cast(Function):
+    """y = x converted to another dtype; the gradient converts back."""
+
+    @staticmethod
+    def forward(ctx, x, np_dtype):
+        ctx.source_dtype = x.dtype
+        return x.astype(np_dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.astype(ctx.source_dtype), None
+
+
+# ---------------------------------------------------------------- unary math
+class Exp(Function):
+    """y = e^x.  dL/dx = dL/dy * y."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = xp.exp(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out
+
+
+class Log(Function):
+    """y = ln x.  dL/dx = dL/dy / x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return xp.log(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / x
+
+
+class Sqrt(Function):
+    """y = sqrt(x).  dL/dx = dL/dy / (2 y)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        with xp.errstate(invalid="ignore"):
+            out = xp.sqrt(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        with xp.errstate(divide="ignore"):
+            return g / (2 * out)
+
+
+class Sin(Function):
+    """y = sin x.  dL/dx = dL/dy * cos x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return xp.sin(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * xp.cos(x)
+
+
+class Cos(Function):
+    """y = cos x.  dL/dx = -dL/dy * sin x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return xp.cos(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return -g * xp.sin(x)
+
+
+class Abs(Function):
+    """y = |x|.  dL/dx = dL/dy * sign(x) (0 at x = 0)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return xp.abs(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * xp.sign(x)
+
+
+class Clamp(Function):
+    """y = min(max(x, lo), hi).  dL/dx = dL/dy where lo <= x <= hi, else 0."""
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x)
+        ctx.bounds = (lo, hi)
+        out = x
+        if lo is not None:
+            out = xp.maximum(out, lo)
+        if hi is not None:
+            out = xp.minimum(out, hi)
+        return out if out is not x else x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.bounds
+        mask = xp.ones(x.shape, dtype=bool)
+        if lo is not None:
+            mask &= x >= lo
+        if hi is not None:
+            mask &= x <= hi
+        return g * mask, None, None
+
+
+class _Extremum(Function):
+    """y = max(a, b) (or min).  The gradient goes to the larger (smaller) operand, half to each on ties."""
+
+    pick = None
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return cls.pick(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        wins_a = ctx.wins(a, b)
+        share_a = xp.where(a == b, 0.5, wins_a).astype(g.dtype)
+        ga = unbroadcast(g * share_a, xp.shape(a)) if ctx.needs_input_grad[0] else None
+        gb = unbroadcast(g * (1 - share_a), xp.shape(b)) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Maximum(_Extremum):
+    pick = staticmethod(xp.maximum)
+
+    @staticmethod
+    def wins(a, b):
+        return a > b
+
+
+class Minimum(_Extremum):
+    pick = staticmethod(xp.minimum)
+
+    @staticmethod
+    def wins(a, b):
+        return a < b
+
+
+class Where(Function):
+    """y = a where cond else b.  dL/da = dL/dy * cond,  dL/db = dL/dy * (1 - cond)."""
+
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        ctx.condition = condition
+        ctx.shapes = (xp.shape(a), xp.shape(b))
+        return xp.where(condition, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        sa, sb = ctx.shapes
+        zero = xp.zeros((), dtype=g.dtype)
+        ga = unbroadcast(xp.where(ctx.condition, g, zero), sa) if ctx.needs_input_grad[1] else None
+        gb = unbroadcast(xp.where(ctx.condition, zero, g), sb) if ctx.needs_input_grad[2] else None
+        return None, ga, gb
+
+
+# ---------------------------------------------------------------- activations
+class Relu(Function):
+    """y = max(x, 0).  dL/dx = dL/dy * [x > 0]."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = xp.maximum(x, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (out > 0)
+
+
+class LeakyRelu(Function):
+    """y = x if x > 0 else s x.  dL/dx = dL/dy * (1 if x > 0 else s)."""
+
+    @staticmethod
+    def forward(ctx, x, negative_slope):
+        ctx.save_for_backward(x)
+        ctx.slope = negative_slope
+        return xp.where(x > 0, x, x * x.dtype.type(negative_slope))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return xp.where(x > 0, g, g * g.dtype.type(ctx.slope)), None
+
+
+class Sigmoid(Function):
+    """y = 1 / (1 + e^-x).  dL/dx = dL/dy * y (1 - y)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = sigmoid_array(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out * (1 - out)
+
+
+def sigmoid_array(x):
+    """Numerically stable logistic: e^x / (1 + e^x) for x < 0, 1 / (1 + e^-x) otherwise."""
+    z = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(x.dtype, copy=False)
+
+
+class Tanh(Function):
+    """y = tanh x.  dL/dx = dL/dy * (1 - y^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = xp.tanh(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (1 - out * out)
+
+
+_erf = xp.frompyfunc(math.erf, 1, 1)
+
+
+class Gelu(Function):
+    """y = x Phi(x), Phi the standard normal CDF.  dL/dx = dL/dy * (Phi(x) + x phi(x)).
+
+    approximate='tanh': Phi(x) ~= (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2.
+    """
+
+    @staticmethod
+    def forward(ctx, x, approximate):
+        ctx.save_for_backward(x)
+        ctx.approximate = approximate
+        if approximate == "tanh":
+            inner = math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)
+            return (0.5 * x * (1 + xp.tanh(inner))).astype(x.dtype)
+        cdf = 0.5 * (1 + _erf(x / math.sqrt(2)).astype(x.dtype))
+        return x * cdf
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        if ctx.approximate == "tanh":
+            k = math.sqrt(2 / math.pi)
+            t = xp.tanh(k * (x + 0.044715 * x ** 3))
+            d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x)
+        else:
+            cdf = 0.5 * (1 + _erf(x / math.sqrt(2)).astype(x.dtype))
+            pdf = xp.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+            d = cdf + x * pdf
+        return (g * d).astype(g.dtype), None
+
+
+class Softplus(Function):
+    """y = ln(1 + e^(beta x)) / beta (y = x where beta x > threshold).  dL/dx = dL/dy * sigmoid(beta x)."""
+
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        ctx.save_for_backward(x)
+        ctx.params = (beta, threshold)
+        bx = x * beta
+        soft = (xp.logaddexp(0, bx) / beta).astype(x.dtype)
+        return xp.where(bx > threshold, x, soft)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        beta, threshold = ctx.params
+        bx = x * beta
+        return xp.where(bx > threshold, g, g * sigmoid_array(bx)), None, None
+
+
+class Elu(Function):
+    """y = x if x > 0 else alpha (e^x - 1).  dL/dx = dL/dy * (1 if x > 0 else alpha e^x)."""
+
+    @staticmethod
+    def forward(ctx, x, alpha):
+        ctx.save_for_backward(x)
+        ctx.alpha = alpha
+        return xp.where(x > 0, x, (alpha * xp.expm1(xp.minimum(x, 0))).astype(x.dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return xp.where(x > 0, g, g * (ctx.alpha * xp.exp(xp.minimum(x, 0))).astype(g.dtype)), None
+
+
+# ---------------------------------------------------------------- functional wrappers
+def add(a, b, alpha=1):
+    if alpha != 1:
+        b = mul(b, alpha)
+    return Add.apply(*promote(a, b))
+
+
+def sub(a, b, alpha=1):
+    if alpha != 1:
+        b = mul(b, alpha)
+    return Sub.apply(*promote(a, b))
+
+
+def mul(a, b):
+    return Mul.apply(*promote(a, b))
+
+
+def div(a, b, rounding_mode=None):
+    from ..tensor import Tensor
+
+    if rounding_mode is not None:
+        a_arr = a._data if isinstance(a, Tensor) else a
+        b_arr = b._data if isinstance(b, Tensor) else b
+        rounded = xp.floor_divide(a_arr, b_arr) if rounding_mode == "floor" else xp.trunc(xp.true_divide(a_arr, b_arr))
+        return Tensor._make(xp.asarray(rounded).astype(xp.result_type(a_arr, b_arr)))
+    a, b = promote(a, b)
+    from .. import dtypes
+
+    arrays = [x._data if isinstance(x, Tensor) else x for x in (a, b)]
+    if arrays[0].dtype.kind != "f":   # true division of integers gives the default float dtype
+        a, b = (x.to(dtypes.get_default_dtype()) if isinstance(x, Tensor)
+                else xp.asarray(x, dtype=dtypes.get_default_dtype().numpy) for x in (a, b))
+    return Div.apply(a, b)
+
+
+def pow(a, b):
+    return Pow.apply(*promote(a, b))
+
+
+def neg(x):
+    return Neg.apply(x)
+
+
+def exp(x):
+    return Exp.apply(_floating(x))
+
+
+def log(x):
+    return Log.apply(_floating(x))
+
+
+def sqrt(x):
+    return Sqrt.apply(_floating(x))
+
+
+def sin(x):
+    return Sin.apply(_floating(x))
+
+
+def cos(x):
+    return Cos.apply(_floating(x))
+
+
+def abs(x):
+    return Abs.apply(x)
+
+
+def clamp(x, min=None, max=None):
+    if min is None and max is None:
+        raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
+    dtype = x._data.dtype
+    lo = None if min is None else xp.asarray(getattr(min, "_data", min), dtype=dtype)
+    hi = None if max is None else xp.asarray(getattr(max, "_data", max), dtype=dtype)
+    return Clamp.apply(x, lo, hi)
+
+
+def maximum(a, b):
+    return Maximum.apply(*promote(a, b))
+
+
+def minimum(a, b):
+    return Minimum.apply(*promote(a, b))
+
+
+def where(condition, a, b):
+    from ..tensor import Tensor
+
+    cond = condition._data if isinstance(condition, Tensor) else xp.asarray(condition)
+    if cond.dtype != xp.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {cond.dtype}")
+    return Where.apply(cond, *promote(a, b))
+
+
+def relu(x):
+    return Relu.apply(x)
+
+
+def leaky_relu(x, negative_slope=0.01):
+    return LeakyRelu.apply(x, negative_slope)
+
+
+def sigmoid(x):
+    return Sigmoid.apply(_floating(x))
+
+
+def tanh(x):
+    return Tanh.apply(_floating(x))
+
+
+def gelu(x, approximate="none"):
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return Gelu.apply(x, approximate)
+
+
+def softplus(x, beta=1.0, threshold=20.0):
+    return Softplus.apply(x, beta, threshold)
+
+
+def elu(x, alpha=1.0):
+    return Elu.apply(x, alpha)
+
+
+def _floating(x):
+    """Integer tensors are promoted to the default float dtype by transcendental functions."""
+    from .. import dtypes
+
+    return x if x._data.dtype.kind == "f" else x.to(dtypes.get_default_dtype())
+
+
+class Dropout(Function):
+    """y = x * m / (1 - p), m ~ Bernoulli(1 - p).  dL/dx = dL/dy * m / (1 - p)."""
+
+    @staticmethod
+    def forward(ctx, x, scaled_mask):
+        ctx.scaled_mask = scaled_mask
+        return x * scaled_mask
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.scaled_mask, None
+
+
+def dropout(x, p=0.5, training=True, inplace=False, generator=None):
+    from .. import random
+
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0:
+        return x
+    keep = random.generator(generator).random(x.shape) >= p
+    scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
+    scaled_mask = (keep * scale).astype(x._data.dtype)
+    if inplace:
+        return x._inplace(lambda t: Dropout.apply(t, scaled_mask))
+    return Dropout.apply(x, scaled_mask)

@@ -1,0 +1,234 @@
+"""Max, average and adaptive-average pooling over (N, C, H, W), computed channels-last.
+
+Output size: Ho = floor((H + 2 pad - dilation (k - 1) - 1) / stride) + 1 (ceil in ceil_mode, where the
+last window must still start inside the input or its left padding). Each op loops only over the
+kh x kw kernel offsets; every step is vectorised over batch, pixels and channels.
+"""
+import math
+
+from ..autograd.function import Function
+from ..backend import xp
+from .conv import _pair, offset_slice, pad_nhwc
+
+
+def pool_output_size(size, kernel, stride, pad, dilation, ceil_mode):
+    span = size + 2 * pad - dilation * (kernel - 1) - 1
+    out = (-(-span // stride) if ceil_mode else span // stride) + 1
+    if ceil_mode and (out - 1) * stride >= size + pad:
+        out -= 1
+    return out
+
+
+def _padded_extent(size, kernel, stride, pad, dilation, out):
+    """Rows the windows reach: the input plus its padding, plus what ceil_mode's last window overhangs."""
+    return max(size + 2 * pad, (out - 1) * stride + dilation * (kernel - 1) + 1)
+
+
+def _pool_geometry(x_shape, kernel, stride, padding, dilation, ceil_mode):
+    _, _, h, w = x_shape
+    out_h = pool_output_size(h, kernel[0], stride[0], padding[0], dilation[0], ceil_mode)
+    out_w = pool_output_size(w, kernel[1], stride[1], padding[1], dilation[1], ceil_mode)
+    extent_h = _padded_extent(h, kernel[0], stride[0], padding[0], dilation[0], out_h)
+    extent_w = _padded_extent(w, kernel[1], stride[1], padding[1], dilation[1], out_w)
+    pads = (padding[0], extent_h - h - padding[0], padding[1], extent_w - w - padding[1])
+    return (out_h, out_w), pads
+
+
+def _offsets(kernel, dilation, stride, out_hw):
+    """(flat offset index, row slice, col slice) for every kernel offset (p, q)."""
+    for p in range(kernel[0]):
+        rows = offset_slice(p, dilation[0], stride[0], out_hw[0])
+        for q in range(kernel[1]):
+            yield p * kernel[1] + q, rows, offset_slice(q, dilation[1], stride[1], out_hw[1])
+
+
+class MaxPool2d(Function):
+    """y = max over the window.  dL/dx goes to the first maximal element of each window (PyTorch's tie rule)."""
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, padding, dilation, ceil_mode):
+        out_hw, pads = _pool_geometry(x.shape, kernel, stride, padding, dilation, ceil_mode)
+        x_padded = pad_nhwc(x.transpose(0, 2, 3, 1), pads, value=-xp.inf)
+        best = argbest = None
+        for index, rows, cols in _offsets(kernel, dilation, stride, out_hw):
+            candidate = x_padded[:, rows, cols, :]
+            if best is None:
+                best = candidate.copy()
+                argbest = xp.zeros(best.shape, dtype=xp.int16 if kernel[0] * kernel[1] < 32768 else xp.int32)
+                continue
+            better = candidate > best     # strictly greater: ties keep the first offset
+            xp.copyto(best, candidate, where=better)
+            argbest[better] = index
+        ctx.argbest = argbest
+        ctx.geometry = (x.shape, x_padded.shape, pads, kernel, stride, dilation, out_hw)
+        return best.transpose(0, 3, 1, 2)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x_shape, padded_shape, pads, kernel, stride, dilation, out_hw = ctx.geometry
+        g = grad_output.transpose(0, 2, 3, 1)
+        grad_padded = xp.zeros(padded_shape, dtype=g.dtype)
+        zero = xp.zeros((), dtype=g.dtype)
+        for index, rows, cols in _offsets(kernel, dilation, stride, out_hw):
+            grad_padded[:, rows, cols, :] += xp.where(ctx.argbest == index, g, zero)
+        top, _, left, _ = pads
+        grad_x = grad_padded[:, top:top + x_shape[2], left:left + x_shape[3], :]
+        return grad_x.transpose(0, 3, 1, 2), None, None, None, None, None
+
+    def flat_indices(self, padding, input_width):
+        """PyTorch's return_indices: the flat position h W + w of each maximum in its input plane."""
+        _, _, pads, kernel, stride, dilation, out_hw = self.geometry
+        p, q = xp.divmod(self.argbest, kernel[1])
+        rows = xp.arange(out_hw[0])[None, :, None, None] * stride[0] - padding[0] + p * dilation[0]
+        cols = xp.arange(out_hw[1])[None, None, :, None] * stride[1] - padding[1] + q * dilation[1]
+        return (rows * input_width + cols).astype(xp.int64).transpose(0, 3, 1, 2)
+
+
+class AvgPool2d(Function):
+    """y = (1/|window|) sum over the window.  dL/dx = dL/dy / |window| for every element of each window.
+
+    |window| counts the padding when count_include_pad (never the part ceil_mode overhangs), unless
+    divisor_override fixes it.
+    """
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
+        dilation = (1, 1)
+        out_hw, pads = _pool_geometry(x.shape, kernel, stride, padding, dilation, ceil_mode)
+        x_padded = pad_nhwc(x.transpose(0, 2, 3, 1), pads)
+        total = xp.zeros((x.shape[0], *out_hw, x.shape[1]), dtype=x.dtype)
+        for _, rows, cols in _offsets(kernel, dilation, stride, out_hw):
+            total += x_padded[:, rows, cols, :]
+        divisor = _avg_divisor(x.shape, padding, pads, kernel, stride, out_hw, count_include_pad, divisor_override)
+        ctx.scale = (1 / divisor).astype(x.dtype)
+        ctx.geometry = (x.shape, x_padded.shape, pads, kernel, stride, out_hw)
+        return (total * ctx.scale).transpose(0, 3, 1, 2)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x_shape, padded_shape, pads, kernel, stride, out_hw = ctx.geometry
+        g = grad_output.transpose(0, 2, 3, 1) * ctx.scale
+        grad_padded = xp.zeros(padded_shape, dtype=g.dtype)
+        for _, rows, cols in _offsets(kernel, (1, 1), stride, out_hw):
+            grad_padded[:, rows, cols, :] += g
+        top, _, left, _ = pads
+        grad_x = grad_padded[:, top:top + x_shape[2], left:left + x_shape[3], :]
+        return grad_x.transpose(0, 3, 1, 2), None, None, None, None, None, None
+
+
+def _avg_divisor(x_shape, padding, pads, kernel, stride, out_hw, count_include_pad, divisor_override):
+    """Per-output divisor (Ho, Wo, 1): the window pooled over a mask of the cells that count."""
+    if divisor_override:
+        return xp.full((*out_hw, 1), float(divisor_override))
+    h, w = x_shape[2], x_shape[3]
+    mask = xp.zeros((h + pads[0] + pads[1], w + pads[2] + pads[3]))
+    if count_include_pad:
+        mask[:h + 2 * padding[0], :w + 2 * padding[1]] = 1
+    else:
+        mask[padding[0]:padding[0] + h, padding[1]:padding[1] + w] = 1
+    counts = xp.zeros(out_hw)
+    for _, rows, cols in _offsets(kernel, (1, 1), stride, out_hw):
+        counts += mask[rows, cols]
+    return counts[:, :, None]
+
+
+def _adaptive_bounds(size, out):
+    return [(math.floor(i * size / out), math.ceil((i + 1) * size / out)) for i in range(out)]
+
+
+class AdaptiveAvgPool2d(Function):
+    """y[i, j] = mean of x over rows [floor(i H/Ho), ceil((i+1) H/Ho)) and the matching columns."""
+
+    @staticmethod
+    def forward(ctx, x, out_hw):
+        rows = _adaptive_bounds(x.shape[2], out_hw[0])
+        cols = _adaptive_bounds(x.shape[3], out_hw[1])
+        out = xp.empty((*x.shape[:2], *out_hw), dtype=x.dtype)
+        for i, (r0, r1) in enumerate(rows):
+            for j, (c0, c1) in enumerate(cols):
+                out[:, :, i, j] = x[:, :, r0:r1, c0:c1].mean(axis=(2, 3))
+        ctx.geometry = (x.shape, rows, cols)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, rows, cols = ctx.geometry
+        grad = xp.zeros(shape, dtype=g.dtype)
+        for i, (r0, r1) in enumerate(rows):
+            for j, (c0, c1) in enumerate(cols):
+                grad[:, :, r0:r1, c0:c1] += (g[:, :, i, j] / ((r1 - r0) * (c1 - c0)))[:, :, None, None]
+        return grad, None
+
+
+# ---------------------------------------------------------------- functional wrappers
+def _batched(input, op, fn):
+    if input.dim() == 3:
+        result = fn(input.unsqueeze(0))
+        return tuple(r.squeeze(0) for r in result) if isinstance(result, tuple) else result.squeeze(0)
+    if input.dim() != 4:
+        raise RuntimeError(f"{op}: expected a 3-D (unbatched) or 4-D (batched) input, got input of shape "
+                           f"{tuple(input.shape)}")
+    return fn(input)
+
+
+def _check_pool_args(op, input, kernel, stride, padding, dilation):
+    if min(kernel) < 1 or min(stride) < 1 or min(dilation) < 1:
+        raise RuntimeError(f"{op}: kernel_size {kernel}, stride {stride} and dilation {dilation} must be positive")
+    for k, p, d in zip(kernel, padding, dilation):
+        if p < 0 or p > (d * (k - 1) + 1) // 2:
+            raise RuntimeError(f"{op}: pad should be at most half of effective kernel size, but got pad={p}, "
+                               f"kernel_size={k} and dilation={d}")
+    for axis in (2, 3):
+        k, p, d = kernel[axis - 2], padding[axis - 2], dilation[axis - 2]
+        if input.shape[axis] + 2 * p < d * (k - 1) + 1:
+            raise RuntimeError(f"{op}: input of shape {tuple(input.shape)} is too small for kernel_size {kernel} "
+                               f"with padding {padding}: the output would be empty")
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    kernel = _pair(kernel_size, "kernel_size", "max_pool2d")
+    stride = kernel if stride is None or stride == [] else _pair(stride, "stride", "max_pool2d")
+    padding, dilation = _pair(padding, "padding", "max_pool2d"), _pair(dilation, "dilation", "max_pool2d")
+
+    def run(x):
+        _check_pool_args("max_pool2d", x, kernel, stride, padding, dilation)
+        out = MaxPool2d.apply(x, kernel, stride, padding, dilation, ceil_mode)
+        if not return_indices:
+            return out
+        from ..tensor import Tensor
+
+        node = out.grad_fn or _forward_only(MaxPool2d, x, kernel, stride, padding, dilation, ceil_mode)
+        return out, Tensor._make(node.flat_indices(padding, x.shape[3]))
+
+    return _batched(input, "max_pool2d", run)
+
+
+def _forward_only(function, x, *args):
+    node = function()
+    function.forward(node, x._data, *args)
+    return node
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    kernel = _pair(kernel_size, "kernel_size", "avg_pool2d")
+    stride = kernel if stride is None or stride == [] else _pair(stride, "stride", "avg_pool2d")
+    padding = _pair(padding, "padding", "avg_pool2d")
+
+    def run(x):
+        _check_pool_args("avg_pool2d", x, kernel, stride, padding, (1, 1))
+        return AvgPool2d.apply(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override)
+
+    return _batched(input, "avg_pool2d", run)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    size = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
+
+    def run(x):
+        out_hw = tuple(x.shape[2 + i] if s is None else s for i, s in enumerate(size))
+        if min(out_hw) < 1:
+            raise RuntimeError(f"adaptive_avg_pool2d: output_size must be positive, got {output_size}")
+        return AdaptiveAvgPool2d.apply(x, out_hw)
+
+    return _batched(input, "adaptive_avg_pool2d", run)

@@ -1,0 +1,59 @@
+"""PyTorch's type promotion for binary ops.
+
+Categories rank bool < integer < floating. The higher category wins; within a category the wider
+dtype wins. A Python scalar or a 0-dim tensor only decides the category: `int64 tensor + 2.5` gives
+the default float dtype (float32), `float32 tensor + 2.5` stays float32.
+"""
+import numbers
+
+from .. import dtypes
+from ..backend import xp
+
+
+def _category(np_dtype):
+    return {"b": 0, "u": 1, "i": 1, "f": 2}[np_dtype.kind]
+
+
+def _scalar_dtype(value):
+    if isinstance(value, (bool, xp.bool_)):
+        return xp.dtype(xp.bool_)
+    if isinstance(value, numbers.Integral):
+        return xp.dtype(xp.int64)
+    if isinstance(value, numbers.Real):
+        return dtypes.get_default_dtype().numpy
+    raise TypeError(f"unsupported operand type {type(value).__name__}")
+
+
+def result_dtype(a, b):
+    """The NumPy dtype of `a op b` for tensors or Python scalars a, b."""
+    from ..tensor import Tensor
+
+    def describe(x):  # (dtype, priority): dimensioned tensor 2, 0-dim tensor 1, Python scalar 0
+        if isinstance(x, Tensor):
+            return x._data.dtype, 2 if x._data.ndim else 1
+        return _scalar_dtype(x), 0
+
+    (da, pa), (db, pb) = describe(a), describe(b)
+    ca, cb = _category(da), _category(db)
+    if ca != cb:
+        return da if ca > cb else db
+    if pa != pb:
+        return da if pa > pb else db
+    return xp.promote_types(da, db)
+
+
+def promote(a, b):
+    """Cast a pair of operands (tensors or Python scalars) to their common dtype.
+
+    Tensors come back as tensors (a cast is a differentiable op); scalars as 0-dim arrays.
+    """
+    from ..tensor import Tensor
+
+    common = result_dtype(a, b)
+    return _cast(a, common, Tensor), _cast(b, common, Tensor)
+
+
+def _cast(x, np_dtype, tensor_type):
+    if isinstance(x, tensor_type):
+        return x if x._data.dtype == np_dtype else x.to(dtypes.from_numpy_dtype(np_dtype))
+    return xp.asarray(x, dtype=np_dtype)

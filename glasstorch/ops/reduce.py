@@ -1,0 +1,237 @@
+"""Reductions over dims (int, tuple or None; negatives allowed) with keepdim, each with its backward.
+
+Backward of a reduction first restores the reduced axes (size 1), then broadcasts over them.
+"""
+import builtins
+import collections
+import math
+
+from ..autograd.function import Function
+from ..backend import normalize_dims, xp
+
+ValuesIndices = collections.namedtuple("ValuesIndices", ["values", "indices"])
+
+
+def _expand_back(g, shape, axes, keepdim):
+    """Reshape a reduced gradient to broadcast against the input: put back the reduced axes as size 1."""
+    if not keepdim:
+        g = xp.expand_dims(g, axes)
+    return xp.broadcast_to(g, shape)
+
+
+class Sum(Function):
+    """y = sum_i x_i.  dL/dx_i = dL/dy."""
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        ctx.meta = (x.shape, axes, keepdim)
+        return xp.sum(x, axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _expand_back(g, *ctx.meta), None, None
+
+
+class Mean(Function):
+    """y = (1/n) sum_i x_i.  dL/dx_i = dL/dy / n."""
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        ctx.meta = (x.shape, axes, keepdim)
+        ctx.count = builtins.max(1, math.prod(x.shape[a] for a in axes))
+        return xp.mean(x, axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _expand_back(g / g.dtype.type(ctx.count), *ctx.meta), None, None
+
+
+class AllExtremum(Function):
+    """y = max (or min) of all elements.  dL/dx is split evenly among the elements equal to y."""
+
+    @staticmethod
+    def forward(ctx, x, pick):
+        out = pick(x)
+        ctx.save_for_backward(x, out)
+        return xp.asarray(out)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        mask = x == out
+        return g * mask / mask.sum(), None
+
+
+class DimExtremum(Function):
+    """y_j = x_{j, k*} with k* = argmax (or argmin) along dim.  dL/dx_{j,k*} = dL/dy_j, 0 elsewhere."""
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdim, indices):
+        ctx.meta = (x.shape, axis, keepdim, indices)
+        values = xp.take_along_axis(x, indices, axis=axis)
+        return values if keepdim else xp.squeeze(values, axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, axis, keepdim, indices = ctx.meta
+        if not keepdim:
+            g = xp.expand_dims(g, axis)
+        grad = xp.zeros(shape, dtype=g.dtype)
+        xp.put_along_axis(grad, indices, g, axis=axis)
+        return grad, None, None, None
+
+
+class Var(Function):
+    """v = sum_i (x_i - m)^2 / (n - c).  dL/dx_i = dL/dv * 2 (x_i - m) / (n - c)."""
+
+    @staticmethod
+    def forward(ctx, x, axes, correction, keepdim):
+        n = math.prod(x.shape[a] for a in axes)
+        centered = x - x.mean(axis=axes, keepdims=True)
+        ctx.save_for_backward(centered)
+        ctx.meta = (x.shape, axes, keepdim)
+        ctx.denominator = builtins.max(n - correction, 0)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return (xp.sum(centered * centered, axis=axes, keepdims=keepdim) / ctx.denominator).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (centered,) = ctx.saved_tensors
+        g = _expand_back(g, *ctx.meta)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return (g * centered * (2 / ctx.denominator)).astype(g.dtype), None, None, None
+
+
+class LogSumExp(Function):
+    """y = m + ln sum_i e^(x_i - m), m = max x (no overflow).  dL/dx_i = dL/dy * softmax(x)_i."""
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        m = xp.max(x, axis=axes, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0)
+        out = xp.log(xp.sum(xp.exp(x - m), axis=axes, keepdims=True)) + m
+        ctx.save_for_backward(x, out)
+        ctx.meta = (x.shape, axes, keepdim)
+        return out if keepdim else xp.squeeze(out, axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        return _expand_back(g, *ctx.meta) * xp.exp(x - out), None, None
+
+
+class Prod(Function):
+    """y = prod_i x_i.  dL/dx_i = dL/dy * prod_{j != i} x_j (exclusive products: exact with zeros)."""
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdim):
+        ctx.save_for_backward(x)
+        ctx.meta = (axis, keepdim)
+        if axis is None:
+            return xp.asarray(xp.prod(x))
+        return xp.prod(x, axis=axis, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        axis, keepdim = ctx.meta
+        work = x.reshape(-1) if axis is None else x
+        along = 0 if axis is None else axis
+        ones = xp.ones_like(xp.take(work, [0], axis=along))
+        before = xp.cumprod(xp.concatenate([ones, xp.take(work, range(work.shape[along] - 1), axis=along)], along), along)
+        reversed_work = xp.flip(work, along)
+        after = xp.flip(xp.cumprod(xp.concatenate(
+            [ones, xp.take(reversed_work, range(work.shape[along] - 1), axis=along)], along), along), along)
+        others = (before * after).reshape(x.shape)
+        if axis is None:
+            return g * others, None, None
+        if not keepdim:
+            g = xp.expand_dims(g, axis)
+        return g * others, None, None
+
+
+# ---------------------------------------------------------------- functional wrappers
+def _check_dim(x, dim, op):
+    return normalize_dims(dim, x.dim(), op)
+
+
+def sum(x, dim=None, keepdim=False, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype)
+    elif x._data.dtype.kind in "bui":
+        x = x.long()
+    return Sum.apply(x, _check_dim(x, dim, "sum"), keepdim)
+
+
+def mean(x, dim=None, keepdim=False, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype)
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point "
+                           f"or complex dtype. Got: {x.dtype.name.capitalize()}")
+    return Mean.apply(x, _check_dim(x, dim, "mean"), keepdim)
+
+
+def _extremum(x, dim, keepdim, name, pick, arg):
+    from ..tensor import Tensor
+
+    if x.numel() == 0:
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+    if dim is None:
+        return AllExtremum.apply(x, pick)
+    (axis,) = _check_dim(x, dim, name)
+    indices = arg(x._data, axis=axis, keepdims=True)
+    values = DimExtremum.apply(x, axis, keepdim, indices)
+    if not keepdim:
+        indices = xp.squeeze(indices, axis)
+    return ValuesIndices(values, Tensor._make(indices.astype(xp.int64)))
+
+
+def max(x, dim=None, keepdim=False):
+    return _extremum(x, dim, keepdim, "max", xp.max, xp.argmax)
+
+
+def min(x, dim=None, keepdim=False):
+    return _extremum(x, dim, keepdim, "min", xp.min, xp.argmin)
+
+
+def _arg_extremum(x, dim, keepdim, arg):
+    from ..tensor import Tensor
+
+    if dim is None:
+        return Tensor._make(xp.asarray(arg(x._data.reshape(-1)), dtype=xp.int64))
+    (axis,) = _check_dim(x, dim, arg.__name__)
+    return Tensor._make(xp.asarray(arg(x._data, axis=axis, keepdims=keepdim), dtype=xp.int64))
+
+
+def argmax(x, dim=None, keepdim=False):
+    return _arg_extremum(x, dim, keepdim, xp.argmax)
+
+
+def argmin(x, dim=None, keepdim=False):
+    return _arg_extremum(x, dim, keepdim, xp.argmin)
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
+
+
+def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return Var.apply(x, _check_dim(x, dim, "var"), _correction(unbiased, correction), keepdim)
+
+
+def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(x, dim, unbiased, keepdim, correction=correction).sqrt()
+
+
+def logsumexp(x, dim, keepdim=False):
+    return LogSumExp.apply(x, _check_dim(x, dim, "logsumexp"), keepdim)
+
+
+def prod(x, dim=None, keepdim=False):
+    if dim is None:
+        return Prod.apply(x, None, False)
+    (axis,) = _check_dim(x, dim, "prod")
+    return Prod.apply(x, axis, keepdim)

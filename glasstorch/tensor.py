@@ -1,0 +1,713 @@
+"""Tensor: an n-dimensional array that remembers how it was computed.
+
+`_data` holds the NumPy array; `grad_fn` is the graph node that produced the tensor (None for a leaf);
+`grad` receives dL/dtensor after `backward()`. Every operator delegates to a differentiable op in
+`glasstorch.ops`.
+"""
+import numbers
+
+from . import dtypes
+from ._formatting import format_tensor
+from .autograd import grad_mode
+from .backend import xp
+
+
+class device:
+    """A device name. glasstorch computes on the CPU (NumPy); 'cuda' is accepted as a name only."""
+
+    def __init__(self, type="cpu", index=None):
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        name, _, number = str(type).partition(":")
+        self.type = name
+        self.index = int(number) if number else index
+
+    def __eq__(self, other):
+        return str(self) == str(device(other)) if isinstance(other, (str, device)) else NotImplemented
+
+    def __hash__(self):
+        return hash(str(self))
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __repr__(self):
+        return f"device(type='{self.type}')" if self.index is None else f"device(type='{self.type}', index={self.index})"
+
+
+def check_device(dev):
+    if dev is not None and device(dev).type != "cpu":
+        raise RuntimeError(f"glasstorch runs on the CPU only (NumPy backend); device {str(device(dev))!r} is "
+                           "not available. Use 'cpu' (torch.cuda.is_available() is False here).")
+
+
+def _array_from_data(data, dtype=None):
+    """A fresh NumPy array from nested lists, scalars, arrays or tensors, with PyTorch's dtype inference."""
+    if isinstance(data, Tensor):
+        array = data._data.copy()
+    else:
+        array = xp.array(_unwrap_nested(data))
+        from_numpy = isinstance(data, (xp.ndarray, xp.generic))   # NumPy data keeps its dtype, as in PyTorch
+        if array.dtype.kind == "f" and not from_numpy:
+            array = array.astype(dtypes.get_default_dtype().numpy)
+        elif array.dtype.kind in "iu" and not from_numpy:
+            array = array.astype(xp.int64)
+        elif array.dtype.kind not in "biuf":
+            raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    if dtype is not None:
+        array = array.astype(dtypes.to_dtype(dtype).numpy)
+    return array
+
+
+def _unwrap_nested(data):
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_unwrap_nested(d) for d in data]
+    return data
+
+
+class Tensor:
+    """A multi-dimensional array with autograd; the shape, dtype and methods follow torch.Tensor."""
+
+    __array_priority__ = 1000   # NumPy defers `ndarray op Tensor` to our reflected operators
+
+    def __init__(self, *args):
+        """Legacy constructor: Tensor([1., 2.]) or Tensor(2, 3) (uninitialised), always float32."""
+        if len(args) == 1 and not isinstance(args[0], numbers.Integral):
+            array = _array_from_data(args[0], dtypes.float32)
+        elif all(isinstance(a, numbers.Integral) for a in args):
+            array = xp.zeros(args, dtype=xp.float32)
+        else:
+            raise TypeError(f"Tensor(): expected data or sizes, got {args!r}")
+        self._init(array, False, None)
+
+    def _init(self, array, requires_grad, grad_fn):
+        self._data = array
+        self._requires_grad = requires_grad
+        self.grad_fn = grad_fn
+        self.grad = None
+        self._hooks = {}
+
+    @classmethod
+    def _make(cls, array, requires_grad=False, grad_fn=None):
+        """Wrap an array without copying (the internal constructor)."""
+        tensor = object.__new__(Tensor)
+        tensor._init(array if isinstance(array, xp.ndarray) else xp.asarray(array), requires_grad, grad_fn)
+        return tensor
+
+    # ------------------------------------------------------------ properties
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return self.shape
+        return self._data.shape[self._axis(dim)]
+
+    def _axis(self, dim):
+        bound = max(self._data.ndim, 1)
+        if not -bound <= dim < bound:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], but got {dim})")
+        return dim % bound
+
+    def dim(self):
+        return self._data.ndim
+
+    ndim = property(dim)
+
+    def numel(self):
+        return int(self._data.size)
+
+    nelement = numel
+
+    @property
+    def dtype(self):
+        return dtypes.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def device(self):
+        return device("cpu")
+
+    @property
+    def is_cuda(self):
+        return False
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad=True):
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use a "
+                               "computed variable in a subgraph that doesn't require differentiation use "
+                               "var_no_grad = var.detach().")
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def data(self):
+        """A tensor sharing this one's storage, detached from the graph (in-place changes are not recorded)."""
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value):
+        array = value._data if isinstance(value, Tensor) else xp.asarray(value)
+        if array.shape != self._data.shape and self.grad is not None:
+            self.grad = None
+        self._data = array
+
+    @property
+    def T(self):
+        return self.permute(*reversed(range(self.dim())))
+
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
+    # ------------------------------------------------------------ conversion
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item()
+
+    def numpy(self, force=False):
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def to(self, *args, **kwargs):
+        """to(dtype), to(device), to(device, dtype), to(other): a converted tensor (self if nothing changes)."""
+        target = kwargs.get("dtype")
+        for arg in list(args) + [kwargs.get("device")]:
+            if isinstance(arg, Tensor):
+                target = arg.dtype
+            elif isinstance(arg, (dtypes.dtype, type)) or (isinstance(arg, str) and arg in dtypes._BY_NAME):
+                target = arg
+            else:
+                check_device(arg)
+        if target is None or dtypes.to_dtype(target).numpy == self._data.dtype:
+            return self
+        from .ops.elementwise import Cast
+
+        return Cast.apply(self, dtypes.to_dtype(target).numpy)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor", "int64": "torch.LongTensor",
+                    "bool": "torch.BoolTensor"}.get(self.dtype.name, f"torch.{self.dtype.name}")
+        return self.to(dtype)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def half(self):
+        return self.to(dtypes.float16)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        return self.to(dtypes.bool)
+
+    def cpu(self):
+        return self
+
+    def cuda(self, *args, **kwargs):
+        check_device("cuda")
+
+    def contiguous(self, memory_format=None):
+        return self
+
+    def is_contiguous(self, memory_format=None):
+        return True
+
+    # ------------------------------------------------------------ graph
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute d(self)/d(leaf) for every leaf and add it into leaf.grad."""
+        from .autograd import backward
+
+        backward([self], None if gradient is None else [gradient], retain_graph, create_graph, inputs)
+
+    def detach(self):
+        return Tensor._make(self._data)
+
+    def detach_(self):
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def clone(self, memory_format=None):
+        from .ops.elementwise import Cast   # a same-dtype cast copies and keeps the graph
+
+        return Cast.apply(self, self._data.dtype) if self.requires_grad else Tensor._make(self._data.copy())
+
+    def register_hook(self, hook):
+        """hook(grad) -> new grad or None, called with dL/dself during backward."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        from .autograd.function import RemovableHandle
+
+        hooks = self._hooks if self.grad_fn is None else self.grad_fn._hooks
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def retain_grad(self):
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self.grad_fn._retain_grad = self
+
+    @property
+    def retains_grad(self):
+        return self.grad_fn is not None and self.grad_fn._retain_grad is self
+
+    # ------------------------------------------------------------ in-place
+    def _inplace(self, compute):
+        """Make `self` hold compute(self) (an in-place op). Under grad mode the op is recorded on a snapshot
+        of the old value: self takes the result's grad_fn and fresh storage, so values saved for backward
+        stay intact."""
+        recording = grad_mode.is_grad_enabled()
+        if recording and self.requires_grad and self.is_leaf:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        before = Tensor._make(self._data, self.requires_grad, self.grad_fn) if recording else self
+        result = compute(before)
+        if recording and result.requires_grad:
+            self._data = result._data.astype(self._data.dtype, copy=False)
+            self.grad_fn = result.grad_fn
+            self._requires_grad = True
+            return self
+        if result._data.dtype.kind == "f" and self._data.dtype.kind in "biu":
+            raise RuntimeError(f"result type {result.dtype.name.capitalize()} can't be cast to the desired output "
+                               f"type {self.dtype.name.capitalize()}")
+        self._data[...] = result._data
+        return self
+
+    def add_(self, other, alpha=1):
+        return self._inplace(lambda t: ops.elementwise.add(t, other, alpha=alpha))
+
+    def sub_(self, other, alpha=1):
+        return self._inplace(lambda t: ops.elementwise.sub(t, other, alpha=alpha))
+
+    def mul_(self, other):
+        return self._inplace(lambda t: ops.elementwise.mul(t, other))
+
+    def div_(self, other):
+        return self._inplace(lambda t: ops.elementwise.div(t, other))
+
+    def pow_(self, exponent):
+        return self._inplace(lambda t: ops.elementwise.pow(t, exponent))
+
+    def clamp_(self, min=None, max=None):
+        return self._inplace(lambda t: ops.elementwise.clamp(t, min, max))
+
+    def relu_(self):
+        return self._inplace(ops.elementwise.relu)
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def fill_(self, value):
+        if grad_mode.is_grad_enabled() and self.requires_grad and self.is_leaf:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        self._data[...] = value._data if isinstance(value, Tensor) else value
+        return self
+
+    def copy_(self, src):
+        source = src._data if isinstance(src, Tensor) else xp.asarray(src)
+        if grad_mode.is_grad_enabled() and isinstance(src, Tensor) and src.requires_grad:
+            return self._inplace(lambda _: ops.shape.expand(src.to(self.dtype), self.shape).clone())
+        if grad_mode.is_grad_enabled() and self.requires_grad and self.is_leaf:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        try:
+            self._data[...] = xp.broadcast_to(source, self._data.shape)
+        except ValueError:
+            raise RuntimeError(f"copy_: the source of shape {tuple(source.shape)} cannot be broadcast to the "
+                               f"destination of shape {tuple(self._data.shape)}") from None
+        return self
+
+    def normal_(self, mean=0.0, std=1.0, generator=None):
+        from . import random
+
+        self._data[...] = random.generator(generator).normal(mean, std, self._data.shape)
+        return self
+
+    def uniform_(self, a=0.0, b=1.0, generator=None):
+        from . import random
+
+        self._data[...] = random.generator(generator).uniform(a, b, self._data.shape)
+        return self
+
+    def __setitem__(self, index, value):
+        index = ops.shape.convert_index(index)
+        if grad_mode.is_grad_enabled() and (self.requires_grad or (isinstance(value, Tensor) and value.requires_grad)):
+            if not isinstance(value, Tensor):
+                value = Tensor._make(xp.asarray(value, dtype=self._data.dtype))
+            self._inplace(lambda t: ops.shape.IndexPut.apply(t, index, value.to(self.dtype)))
+            return
+        self._data[index] = value._data if isinstance(value, Tensor) else value
+
+    # ------------------------------------------------------------ python protocol
+    def __repr__(self):
+        return format_tensor(self)
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()))
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    __hash__ = object.__hash__
+
+    def __getitem__(self, index):
+        return ops.shape.getitem(self, index)
+
+    # ------------------------------------------------------------ arithmetic
+    def __add__(self, other):
+        return ops.elementwise.add(self, other)
+
+    def __radd__(self, other):
+        return ops.elementwise.add(other, self)
+
+    def __sub__(self, other):
+        return ops.elementwise.sub(self, other)
+
+    def __rsub__(self, other):
+        return ops.elementwise.sub(other, self)
+
+    def __mul__(self, other):
+        return ops.elementwise.mul(self, other)
+
+    def __rmul__(self, other):
+        return ops.elementwise.mul(other, self)
+
+    def __truediv__(self, other):
+        return ops.elementwise.div(self, other)
+
+    def __rtruediv__(self, other):
+        return ops.elementwise.div(other, self)
+
+    def __floordiv__(self, other):
+        return ops.elementwise.div(self, other, rounding_mode="floor")
+
+    def __pow__(self, other):
+        return ops.elementwise.pow(self, other)
+
+    def __rpow__(self, other):
+        return ops.elementwise.pow(other, self)
+
+    def __matmul__(self, other):
+        return ops.matmul.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return ops.matmul.matmul(other, self)
+
+    def __neg__(self):
+        return ops.elementwise.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return ops.elementwise.abs(self)
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    # comparisons: bool tensors, no gradient
+    def _compare(self, other, compare):
+        other = other._data if isinstance(other, Tensor) else other
+        return Tensor._make(xp.asarray(compare(self._data, other)))
+
+    def __eq__(self, other):
+        return self._compare(other, xp.equal)
+
+    def __ne__(self, other):
+        return self._compare(other, xp.not_equal)
+
+    def __lt__(self, other):
+        return self._compare(other, xp.less)
+
+    def __le__(self, other):
+        return self._compare(other, xp.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, xp.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, xp.greater_equal)
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    def __and__(self, other):
+        return self._compare(other, xp.logical_and if self._data.dtype == bool else xp.bitwise_and)
+
+    def __or__(self, other):
+        return self._compare(other, xp.logical_or if self._data.dtype == bool else xp.bitwise_or)
+
+    def __invert__(self):
+        return Tensor._make(xp.logical_not(self._data) if self._data.dtype == bool else ~self._data)
+
+    def equal(self, other):
+        return self.shape == other.shape and bool(xp.array_equal(self._data, other._data))
+
+    def allclose(self, other, rtol=1e-5, atol=1e-8, equal_nan=False):
+        return bool(xp.allclose(self._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def all(self, dim=None, keepdim=False):
+        return Tensor._make(xp.asarray(xp.all(self._data, axis=dim, keepdims=keepdim)))
+
+    def any(self, dim=None, keepdim=False):
+        return Tensor._make(xp.asarray(xp.any(self._data, axis=dim, keepdims=keepdim)))
+
+    def isnan(self):
+        return Tensor._make(xp.isnan(self._data))
+
+    def isfinite(self):
+        return Tensor._make(xp.isfinite(self._data))
+
+    def sign(self):
+        return Tensor._make(xp.sign(self._data))
+
+    def masked_fill(self, mask, value):
+        return ops.elementwise.where(mask, Tensor._make(xp.asarray(value, dtype=self._data.dtype)), self)
+
+    # ------------------------------------------------------------ math methods
+    def add(self, other, alpha=1):
+        return ops.elementwise.add(self, other, alpha=alpha)
+
+    def sub(self, other, alpha=1):
+        return ops.elementwise.sub(self, other, alpha=alpha)
+
+    def mul(self, other):
+        return ops.elementwise.mul(self, other)
+
+    def div(self, other, rounding_mode=None):
+        return ops.elementwise.div(self, other, rounding_mode=rounding_mode)
+
+    def pow(self, exponent):
+        return ops.elementwise.pow(self, exponent)
+
+    def matmul(self, other):
+        return ops.matmul.matmul(self, other)
+
+    mm = matmul
+
+    def abs(self):
+        return ops.elementwise.abs(self)
+
+    def neg(self):
+        return ops.elementwise.neg(self)
+
+    def exp(self):
+        return ops.elementwise.exp(self)
+
+    def log(self):
+        return ops.elementwise.log(self)
+
+    def sqrt(self):
+        return ops.elementwise.sqrt(self)
+
+    def sin(self):
+        return ops.elementwise.sin(self)
+
+    def cos(self):
+        return ops.elementwise.cos(self)
+
+    def clamp(self, min=None, max=None):
+        return ops.elementwise.clamp(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other):
+        return ops.elementwise.maximum(self, other)
+
+    def minimum(self, other):
+        return ops.elementwise.minimum(self, other)
+
+    def relu(self):
+        return ops.elementwise.relu(self)
+
+    def sigmoid(self):
+        return ops.elementwise.sigmoid(self)
+
+    def tanh(self):
+        return ops.elementwise.tanh(self)
+
+    def softmax(self, dim):
+        return ops.activation.softmax(self, dim)
+
+    def log_softmax(self, dim):
+        return ops.activation.log_softmax(self, dim)
+
+    def norm(self, p=2, dim=None, keepdim=False):
+        """||x||_p = (sum |x|^p)^(1/p)."""
+        if p == 2:
+            return (self * self).sum(dim, keepdim).sqrt()
+        return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
+
+    # reductions
+    def sum(self, dim=None, keepdim=False, dtype=None):
+        return ops.reduce.sum(self, dim, keepdim, dtype)
+
+    def mean(self, dim=None, keepdim=False, dtype=None):
+        return ops.reduce.mean(self, dim, keepdim, dtype)
+
+    def max(self, dim=None, keepdim=False):
+        if isinstance(dim, Tensor):
+            return ops.elementwise.maximum(self, dim)
+        return ops.reduce.max(self, dim, keepdim)
+
+    def min(self, dim=None, keepdim=False):
+        if isinstance(dim, Tensor):
+            return ops.elementwise.minimum(self, dim)
+        return ops.reduce.min(self, dim, keepdim)
+
+    def argmax(self, dim=None, keepdim=False):
+        return ops.reduce.argmax(self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        return ops.reduce.argmin(self, dim, keepdim)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return ops.reduce.var(self, dim, unbiased, keepdim, correction=correction)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return ops.reduce.std(self, dim, unbiased, keepdim, correction=correction)
+
+    def logsumexp(self, dim, keepdim=False):
+        return ops.reduce.logsumexp(self, dim, keepdim)
+
+    def prod(self, dim=None, keepdim=False):
+        return ops.reduce.prod(self, dim, keepdim)
+
+    # shape
+    def reshape(self, *shape):
+        return ops.shape.reshape(self, *shape)
+
+    view = reshape
+
+    def view_as(self, other):
+        return ops.shape.reshape(self, other.shape)
+
+    reshape_as = view_as
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        return ops.shape.flatten(self, start_dim, end_dim)
+
+    def permute(self, *dims):
+        return ops.shape.permute(self, *dims)
+
+    def transpose(self, dim0, dim1):
+        return ops.shape.transpose(self, dim0, dim1)
+
+    def t(self):
+        return ops.shape.t(self)
+
+    def unsqueeze(self, dim):
+        return ops.shape.unsqueeze(self, dim)
+
+    def squeeze(self, dim=None):
+        return ops.shape.squeeze(self, dim)
+
+    def expand(self, *sizes):
+        return ops.shape.expand(self, *sizes)
+
+    def expand_as(self, other):
+        return ops.shape.expand(self, other.shape)
+
+    def repeat(self, *repeats):
+        return ops.shape.repeat(self, *repeats)
+
+    def split(self, split_size, dim=0):
+        return ops.shape.split(self, split_size, dim)
+
+    def chunk(self, chunks, dim=0):
+        return ops.shape.chunk(self, chunks, dim)
+
+    # creation helpers
+    def new_zeros(self, *size):
+        size = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+        return Tensor._make(xp.zeros(size, dtype=self._data.dtype))
+
+    def new_ones(self, *size):
+        size = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+        return Tensor._make(xp.ones(size, dtype=self._data.dtype))
+
+    def new_tensor(self, data):
+        return Tensor._make(_array_from_data(data).astype(self._data.dtype))
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints as torch.Size([2, 3])."""
+
+    def __repr__(self):
+        return f"torch.Size({list(self)})"
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+from . import ops  # noqa: E402  (ops import Tensor; bound after the class exists)

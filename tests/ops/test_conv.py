@@ -1,0 +1,53 @@
+import numpy as np
+import pytest
+
+import glasstorch as gt
+from oracle import compare, gradcheck, randn
+
+CONFIGS = [
+    dict(x=(2, 3, 8, 8), w=(4, 3, 3, 3)),
+    dict(x=(2, 3, 9, 7), w=(5, 3, 2, 4), stride=2, padding=1),
+    dict(x=(1, 2, 10, 9), w=(3, 2, 3, 2), stride=(2, 3), padding=(2, 1), dilation=(2, 1)),
+    dict(x=(2, 4, 6, 6), w=(6, 2, 3, 3), groups=2, padding=1),
+    dict(x=(2, 4, 5, 5), w=(4, 1, 3, 3), groups=4),
+    dict(x=(3, 5, 7, 7), w=(8, 5, 1, 1)),
+    dict(x=(2, 3, 7, 8), w=(4, 3, 4, 3), padding="same"),
+    dict(x=(2, 3, 7, 8), w=(4, 3, 3, 3), padding="valid", bias=False),
+    dict(x=(3, 6, 6), w=(2, 3, 3, 3)),   # unbatched
+]
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: str(c))
+def test_conv2d_matches_torch(config):
+    config = dict(config)
+    x, w = randn(*config.pop("x"), seed=1), randn(*config.pop("w"), seed=2)
+    use_bias = config.pop("bias", True)
+    b = randn(w.shape[0], seed=3)
+
+    def fn(L, *t):
+        return L.nn.functional.conv2d(t[0], t[1], t[2] if use_bias else None, **config)
+
+    compare(fn, x, w, b)
+
+
+@pytest.mark.parametrize("config", [CONFIGS[1], CONFIGS[2], CONFIGS[3]], ids=lambda c: str(c))
+def test_conv2d_finite_differences(config):
+    config = dict(config)
+    x, w = randn(1, *config.pop("x")[1:3], 5, seed=4), randn(*config.pop("w"), seed=5)
+    b = randn(w.shape[0], seed=6)
+    gradcheck(lambda L, x, w, b: L.nn.functional.conv2d(x, w, b, **config), x[:, :, :5], w, b)
+
+
+def test_conv2d_output_is_nchw_for_downstream_ops():
+    x, w = randn(2, 3, 6, 6, seed=1), randn(4, 3, 3, 3, seed=2)
+    compare(lambda L, x, w: L.nn.functional.conv2d(x, w).view(2, -1) * 2, x, w)
+    compare(lambda L, x, w: L.nn.functional.conv2d(x, w)[:, 1:3].sum(dim=(0, 2)), x, w)
+
+
+def test_conv2d_errors_name_shapes():
+    with pytest.raises(RuntimeError, match=r"conv2d: expected input with 1 channel \(weight shape \(10, 1, 5, 5\)"):
+        gt.nn.functional.conv2d(gt.zeros(64, 3, 28, 28), gt.zeros(10, 1, 5, 5))
+    with pytest.raises(RuntimeError, match="smaller than the kernel"):
+        gt.nn.functional.conv2d(gt.zeros(1, 1, 3, 3), gt.zeros(2, 1, 5, 5))
+    with pytest.raises(RuntimeError, match="expected a 3-D .* or 4-D"):
+        gt.nn.functional.conv2d(gt.zeros(28, 28), gt.zeros(2, 1, 5, 5))
