@@ -2,7 +2,7 @@
 
     import glasstorch as torch
 """
-from . import autograd, dtypes, nn
+from . import autograd, dtypes, nn, optim
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, normal,
                        ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros,
@@ -15,6 +15,7 @@ from .ops.elementwise import (abs, add, clamp, cos, div, exp, log, maximum, mini
 from .ops.matmul import matmul
 from .ops.reduce import argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
 from .ops.shape import cat, chunk, flatten, permute, reshape, split, squeeze, stack, transpose, unsqueeze
+from .serialization import load, save
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Size, Tensor, device
 

@@ -1,0 +1,73 @@
+"""Conv2d: a bank of out_channels filters of shape (in_channels/groups, kh, kw) slid over the input."""
+import math
+
+from ... import creation
+from ...ops.conv import _pair, conv2d
+from ...ops.shape import pad
+from .. import init
+from ..module import Module
+from ..parameter import Parameter
+
+
+class Conv2d(Module):
+    """y = conv2d(x, W) + b.  x: (N, C_in, H, W) -> (N, C_out, Ho, Wo),
+    Ho = floor((H + 2 padding - dilation (kernel - 1) - 1) / stride) + 1.
+
+    Init as PyTorch: W ~ kaiming_uniform(a=sqrt(5)), b ~ U(+-1/sqrt(fan_in)), fan_in = C_in/groups kh kw.
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__()
+        if groups <= 0 or in_channels % groups or out_channels % groups:
+            raise ValueError(f"Conv2d: in_channels ({in_channels}) and out_channels ({out_channels}) must be "
+                             f"divisible by groups ({groups})")
+        if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
+            raise ValueError(f"padding_mode must be one of ['zeros', 'reflect', 'replicate', 'circular'], "
+                             f"but got padding_mode='{padding_mode}'")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2d")
+        self.stride = _pair(stride, "stride", "Conv2d")
+        self.padding = padding if isinstance(padding, str) else _pair(padding, "padding", "Conv2d")
+        self.dilation = _pair(dilation, "dilation", "Conv2d")
+        self.groups = groups
+        self.padding_mode = padding_mode
+        self.weight = Parameter(creation.empty(out_channels, in_channels // groups, *self.kernel_size, dtype=dtype,
+                                               device=device))
+        if bias:
+            self.bias = Parameter(creation.empty(out_channels, dtype=dtype, device=device))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input):
+        if input.dim() not in (3, 4) or input.shape[-3] != self.in_channels:
+            plural = "" if self.in_channels == 1 else "s"
+            raise RuntimeError(f"{self!r}: expected input with {self.in_channels} channel{plural} "
+                               f"(N, {self.in_channels}, H, W), got input of shape {tuple(input.shape)}")
+        if self.padding_mode != "zeros" and self.padding != "valid":
+            ph, pw = (0, 0) if self.padding == "same" else self.padding
+            input = pad(input, (pw, pw, ph, ph), mode=self.padding_mode)
+            return conv2d(input, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+        return conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+    def extra_repr(self):
+        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding not in ((0, 0), "valid") or self.padding == "same":
+            text += f", padding={self.padding if not isinstance(self.padding, str) else repr(self.padding)}"
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        if self.padding_mode != "zeros":
+            text += f", padding_mode={self.padding_mode}"
+        return text

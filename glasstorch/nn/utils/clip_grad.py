@@ -1,0 +1,46 @@
+"""Gradient clipping, the notes' remedy for exploding gradients.
+
+clip_grad_norm_: with g the concatenation of all gradients and n = ||g||_p, every gradient is scaled by
+min(1, max_norm / (n + 1e-6)), so the total norm is at most max_norm and the direction is unchanged.
+"""
+import math
+
+from ...backend import xp
+from ...creation import tensor
+from ...tensor import Tensor
+
+
+def _grads(parameters):
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    return [p.grad for p in parameters if p.grad is not None]
+
+
+def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """Scale gradients in place so their total norm is <= max_norm; return the total norm before clipping."""
+    grads = _grads(parameters)
+    if not grads:
+        return tensor(0.0)
+    norm_type = float(norm_type)
+    if math.isinf(norm_type):
+        total = max(float(xp.max(xp.abs(g._data))) for g in grads)
+    else:
+        total = sum(float(xp.sum(xp.abs(g._data.astype(xp.float64)) ** norm_type)) for g in grads) ** (1 / norm_type)
+    if error_if_nonfinite and not math.isfinite(total):
+        raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so "
+                           "it cannot be clipped. To disable this error and scale the gradients by the non-finite "
+                           "norm anyway, set `error_if_nonfinite=False`")
+    coefficient = min(max_norm / (total + 1e-6), 1.0)
+    for g in grads:
+        g._data *= g._data.dtype.type(coefficient)
+    return tensor(total, dtype=grads[0].dtype)
+
+
+def clip_grad_value_(parameters, clip_value, foreach=None):
+    """Clamp every gradient element into [-clip_value, clip_value]."""
+    for g in _grads(parameters):
+        xp.clip(g._data, -clip_value, clip_value, out=g._data)
+
+
+def get_total_norm(tensors, norm_type=2.0):
+    return clip_grad_norm_(tensors, float("inf"), norm_type)

@@ -1,0 +1,113 @@
+"""save / load without pickle: tensors in the safetensors format, everything else as JSON in its metadata.
+
+A flat dict of tensors (a state_dict) is stored under its own keys, so `safetensors.torch.load_file(path)`
+returns a dict that PyTorch's `load_state_dict` accepts, and a file PyTorch saved with safetensors loads
+here. Nested objects (checkpoints holding a model, an optimizer, numbers and strings) are stored as a
+JSON tree in the metadata whose leaves point at the tensors. Writes are atomic: a temporary file in the
+same folder, flushed to disk, then renamed over the target.
+"""
+import json
+import os
+import tempfile
+
+import numpy as np
+
+from .tensor import Tensor
+
+_TREE_KEY = "__glasstorch__"
+
+
+def _encode(obj, path, tensors):
+    """JSON-able tree of `obj`; tensors are moved into `tensors` and replaced by {"__tensor__": key}."""
+    if isinstance(obj, Tensor):
+        key = path or "tensor"
+        tensors[key] = np.ascontiguousarray(obj._data)
+        return {"__tensor__": key}
+    if isinstance(obj, dict):
+        if all(isinstance(k, str) for k in obj):
+            return {"__dict__": [[k, _encode(v, f"{path}/{k}" if path else k, tensors)] for k, v in obj.items()]}
+        return {"__items__": [[_encode(k, "", {}), _encode(v, f"{path}/{k}", tensors)] for k, v in obj.items()]}
+    if isinstance(obj, tuple):
+        return {"__tuple__": [_encode(v, f"{path}/{i}", tensors) for i, v in enumerate(obj)]}
+    if isinstance(obj, list):
+        return [_encode(v, f"{path}/{i}", tensors) for i, v in enumerate(obj)]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    raise TypeError(f"glasstorch.save: cannot store a {type(obj).__name__} (only tensors, dicts, lists, tuples, "
+                    "numbers, strings and None; pickle is never used)")
+
+
+def _decode(node, tensors):
+    if isinstance(node, list):
+        return [_decode(v, tensors) for v in node]
+    if isinstance(node, dict):
+        if "__tensor__" in node:
+            return Tensor._make(tensors[node["__tensor__"]])
+        if "__dict__" in node:
+            return {k: _decode(v, tensors) for k, v in node["__dict__"]}
+        if "__items__" in node:
+            return {_decode(k, tensors): _decode(v, tensors) for k, v in node["__items__"]}
+        if "__tuple__" in node:
+            return tuple(_decode(v, tensors) for v in node["__tuple__"])
+    return node
+
+
+def _is_flat_tensor_dict(obj):
+    return isinstance(obj, dict) and obj and all(isinstance(k, str) and isinstance(v, Tensor) for k, v in obj.items())
+
+
+def save(obj, f):
+    """Write `obj` (a state_dict, or nested dicts/lists of tensors, numbers and strings) to path `f` atomically."""
+    from safetensors.numpy import save as to_bytes
+
+    path = os.fspath(f)
+    tensors = {}
+    if _is_flat_tensor_dict(obj):
+        tensors = {k: np.ascontiguousarray(v._data) for k, v in obj.items()}
+        metadata = {"format": "pt"}
+    else:
+        tree = _encode(obj, "", tensors)
+        metadata = {"format": "pt", _TREE_KEY: json.dumps(tree)}
+    payload = to_bytes(tensors, metadata=metadata)
+    write_atomic(path, payload)
+
+
+def write_atomic(path, payload):
+    """Write bytes to `path` so that a crash leaves either the old file or the new one, never a torn one."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(payload)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+
+
+def load(f, map_location=None, weights_only=True):
+    """Read what `save` wrote (or any safetensors file, e.g. one PyTorch wrote) from path `f`."""
+    from safetensors import safe_open
+
+    path = os.fspath(f)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"glasstorch.load: no such file: '{path}'")
+    try:
+        with safe_open(path, framework="np") as reader:
+            metadata = reader.metadata() or {}
+            tensors = {key: reader.get_tensor(key) for key in reader.keys()}
+    except Exception as error:  # safetensors raises its own error types for torn or foreign files
+        raise RuntimeError(f"glasstorch.load: '{path}' is not a readable safetensors file (truncated or corrupt?): "
+                           f"{error}") from None
+    if _TREE_KEY not in metadata:
+        return {key: Tensor._make(array) for key, array in tensors.items()}
+    try:
+        return _decode(json.loads(metadata[_TREE_KEY]), tensors)
+    except (ValueError, KeyError) as error:
+        raise RuntimeError(f"glasstorch.load: '{path}' has a damaged object tree: {error}") from None
