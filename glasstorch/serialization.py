@@ -17,11 +17,16 @@ from .tensor import Tensor
 _TREE_KEY = "__glasstorch__"
 
 
+def _contiguous(array):
+    """A C-ordered array, keeping 0-dim arrays 0-dim (np.ascontiguousarray would make them 1-dim)."""
+    return array if array.flags.c_contiguous else array.copy(order="C")
+
+
 def _encode(obj, path, tensors):
     """JSON-able tree of `obj`; tensors are moved into `tensors` and replaced by {"__tensor__": key}."""
     if isinstance(obj, Tensor):
         key = path or "tensor"
-        tensors[key] = np.ascontiguousarray(obj._data)
+        tensors[key] = _contiguous(obj._data)
         return {"__tensor__": key}
     if isinstance(obj, dict):
         if all(isinstance(k, str) for k in obj):
@@ -65,7 +70,7 @@ def save(obj, f):
     path = os.fspath(f)
     tensors = {}
     if _is_flat_tensor_dict(obj):
-        tensors = {k: np.ascontiguousarray(v._data) for k, v in obj.items()}
+        tensors = {k: _contiguous(v._data) for k, v in obj.items()}
         metadata = {"format": "pt"}
     else:
         tree = _encode(obj, "", tensors)

@@ -60,8 +60,8 @@ class Conv2d(Module):
 
     def extra_repr(self):
         text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding not in ((0, 0), "valid") or self.padding == "same":
-            text += f", padding={self.padding if not isinstance(self.padding, str) else repr(self.padding)}"
+        if self.padding != (0, 0):
+            text += f", padding={self.padding}"
         if self.dilation != (1, 1):
             text += f", dilation={self.dilation}"
         if self.groups != 1:

@@ -1,0 +1,29 @@
+# The notes' first autograd program: y = w * x fitted by hand-written gradient descent on w.data.
+import torch
+
+x_data = [1.0, 2.0, 3.0]
+y_data = [2.0, 4.0, 6.0]
+
+w = torch.Tensor([1.0])
+w.requires_grad = True
+
+
+def forward(x):
+    return x * w
+
+
+def loss(x, y):
+    y_pred = forward(x)
+    return (y_pred - y) ** 2
+
+
+def train(epochs=100):
+    history = []
+    for epoch in range(epochs):
+        for x, y in zip(x_data, y_data):
+            l = loss(x, y)
+            l.backward()
+            w.data = w.data - 0.01 * w.grad.data
+            w.grad.data.zero_()
+        history.append((w.item(), l.item()))
+    return history

@@ -1,0 +1,159 @@
+"""Every optimizer and schedule against PyTorch, step by step, from the same weights and data."""
+import numpy as np
+import pytest
+import torch
+
+import glasstorch as gt
+from oracle import randn
+
+OPTIMIZERS = [
+    ("SGD", dict(lr=0.1)),
+    ("SGD", dict(lr=0.05, momentum=0.9)),
+    ("SGD", dict(lr=0.05, momentum=0.9, dampening=0.3, weight_decay=0.01)),
+    ("SGD", dict(lr=0.05, momentum=0.8, nesterov=True, weight_decay=0.1)),
+    ("SGD", dict(lr=0.05, momentum=0.5, maximize=True)),
+    ("Adam", dict(lr=0.01)),
+    ("Adam", dict(lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1)),
+    ("Adam", dict(lr=0.01, amsgrad=True)),
+    ("AdamW", dict(lr=0.01)),
+    ("AdamW", dict(lr=0.01, weight_decay=0.3, amsgrad=True)),
+    ("RMSprop", dict(lr=0.01)),
+    ("RMSprop", dict(lr=0.01, alpha=0.9, momentum=0.5, centered=True, weight_decay=0.01)),
+    ("Adagrad", dict(lr=0.1)),
+    ("Adagrad", dict(lr=0.1, lr_decay=0.01, weight_decay=0.05, initial_accumulator_value=0.1)),
+]
+
+
+def twin_mlp():
+    ours = gt.nn.Sequential(gt.nn.Linear(6, 8), gt.nn.Tanh(), gt.nn.Linear(8, 3))
+    ref = torch.nn.Sequential(torch.nn.Linear(6, 8), torch.nn.Tanh(), torch.nn.Linear(8, 3))
+    ref.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in ours.state_dict().items()})
+    return ours, ref
+
+
+def train(lib, model, optimizer, steps=12, clip=None, scheduler=None):
+    x, y = randn(16, 6, seed=5), np.arange(16) % 3
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = lib.nn.functional.cross_entropy(model(lib.tensor(x)), lib.tensor(y))
+        loss.backward()
+        if clip is not None:
+            lib.nn.utils.clip_grad_norm_(model.parameters(), clip)
+        optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+    return model
+
+
+def assert_same_parameters(ours, ref, rtol=1e-5, atol=1e-5):
+    ref_state = ref.state_dict()
+    for key, value in ours.state_dict().items():
+        np.testing.assert_allclose(value.numpy(), ref_state[key].numpy(), rtol=rtol, atol=atol, err_msg=key)
+
+
+@pytest.mark.parametrize("name,options", OPTIMIZERS, ids=[f"{n}-{o}" for n, o in OPTIMIZERS])
+@pytest.mark.parametrize("clip", [None, 0.05])
+def test_optimizer_matches_torch_after_12_steps(name, options, clip):
+    ours, ref = twin_mlp()
+    train(gt, ours, getattr(gt.optim, name)(ours.parameters(), **options), clip=clip)
+    train(torch, ref, getattr(torch.optim, name)(ref.parameters(), **options), clip=clip)
+    assert_same_parameters(ours, ref)
+
+
+def test_param_groups_with_their_own_options():
+    ours, ref = twin_mlp()
+
+    def groups(model):
+        return [{"params": model[0].parameters(), "lr": 0.1}, {"params": model[2].parameters()}]
+
+    train(gt, ours, gt.optim.SGD(groups(ours), lr=0.01, momentum=0.9))
+    train(torch, ref, torch.optim.SGD(groups(ref), lr=0.01, momentum=0.9))
+    assert_same_parameters(ours, ref)
+
+
+def test_optimizer_state_dict_round_trip_continues_identically():
+    ours, _ = twin_mlp()
+    optimizer = gt.optim.Adam(ours.parameters(), lr=0.01)
+    train(gt, ours, optimizer, steps=3)
+    saved_model = {k: v.clone() for k, v in ours.state_dict().items()}   # state_dict shares storage, as in torch
+    saved_optimizer = optimizer.state_dict()
+    assert saved_optimizer["param_groups"][0]["params"] == [0, 1, 2, 3]
+    assert set(saved_optimizer["state"][0]) == {"step", "exp_avg", "exp_avg_sq"}
+    train(gt, ours, optimizer, steps=3)
+    resumed, _ = twin_mlp()
+    resumed.load_state_dict(saved_model)
+    resumed_optimizer = gt.optim.Adam(resumed.parameters(), lr=0.5)
+    resumed_optimizer.load_state_dict(saved_optimizer)
+    assert resumed_optimizer.param_groups[0]["lr"] == 0.01
+    train(gt, resumed, resumed_optimizer, steps=3)
+    for key, value in ours.state_dict().items():
+        np.testing.assert_array_equal(value.numpy(), resumed.state_dict()[key].numpy())
+
+
+def test_optimizer_errors():
+    with pytest.raises(ValueError, match="empty parameter list"):
+        gt.optim.SGD([], lr=0.1)
+    with pytest.raises(ValueError, match="Invalid learning rate"):
+        gt.optim.Adam(gt.nn.Linear(1, 1).parameters(), lr=-1)
+    with pytest.raises(ValueError, match="non-leaf"):
+        gt.optim.SGD([gt.ones(1, requires_grad=True) * 2], lr=0.1)
+
+
+SCHEDULERS = [
+    ("StepLR", dict(step_size=3, gamma=0.5)),
+    ("MultiStepLR", dict(milestones=[2, 5, 9], gamma=0.3)),
+    ("ExponentialLR", dict(gamma=0.9)),
+    ("CosineAnnealingLR", dict(T_max=7, eta_min=0.001)),
+    ("LambdaLR", dict(lr_lambda=lambda epoch: 1 / (1 + epoch))),
+    ("OneCycleLR", dict(max_lr=0.1, total_steps=13)),
+    ("OneCycleLR", dict(max_lr=0.1, epochs=3, steps_per_epoch=5, anneal_strategy="linear", three_phase=True)),
+]
+
+
+@pytest.mark.parametrize("name,options", SCHEDULERS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(SCHEDULERS)])
+@pytest.mark.parametrize("optimizer", ["SGD", "Adam"])
+def test_scheduler_matches_torch(name, options, optimizer):
+    ours, ref = twin_mlp()
+    extra = {"momentum": 0.9} if optimizer == "SGD" else {}
+    opt = getattr(gt.optim, optimizer)(ours.parameters(), lr=0.05, **extra)
+    ref_opt = getattr(torch.optim, optimizer)(ref.parameters(), lr=0.05, **extra)
+    sched = getattr(gt.optim.lr_scheduler, name)(opt, **options)
+    ref_sched = getattr(torch.optim.lr_scheduler, name)(ref_opt, **options)
+    lrs, ref_lrs = [], []
+    for _ in range(12):
+        train(gt, ours, opt, steps=1, scheduler=sched)
+        train(torch, ref, ref_opt, steps=1, scheduler=ref_sched)
+        lrs.append(sched.get_last_lr()[0])
+        ref_lrs.append(ref_sched.get_last_lr()[0])
+    np.testing.assert_allclose(lrs, ref_lrs, rtol=1e-9)
+    assert_same_parameters(ours, ref, rtol=1e-4, atol=1e-6)
+    state = sched.state_dict()
+    assert state["last_epoch"] == 12 and "optimizer" not in state
+
+
+def test_reduce_lr_on_plateau_matches_torch():
+    ours, ref = twin_mlp()
+    opt, ref_opt = gt.optim.SGD(ours.parameters(), lr=1.0), torch.optim.SGD(ref.parameters(), lr=1.0)
+    sched = gt.optim.lr_scheduler.ReduceLROnPlateau(opt, patience=1, factor=0.5, cooldown=1)
+    ref_sched = torch.optim.lr_scheduler.ReduceLROnPlateau(ref_opt, patience=1, factor=0.5, cooldown=1)
+    for metric in [1.0, 0.9, 0.95, 0.97, 0.99, 0.5, 0.6, 0.7, 0.8, 0.9]:
+        sched.step(metric)
+        ref_sched.step(metric)
+        assert sched.get_last_lr() == pytest.approx(ref_sched.get_last_lr())
+
+
+def test_clip_grad_norm_and_value_match_torch():
+    ours, ref = twin_mlp()
+    x = randn(4, 6, seed=1)
+    ours(gt.tensor(x)).pow(2).sum().backward()
+    ref(torch.tensor(x)).pow(2).sum().backward()
+    for norm_type in [2.0, 1.0, float("inf")]:
+        total = gt.nn.utils.clip_grad_norm_(ours.parameters(), 10.0, norm_type=norm_type)
+        ref_total = torch.nn.utils.clip_grad_norm_(ref.parameters(), 10.0, norm_type=norm_type)
+        assert total.item() == pytest.approx(ref_total.item(), rel=1e-5)
+    gt.nn.utils.clip_grad_value_(ours.parameters(), 0.01)
+    torch.nn.utils.clip_grad_value_(ref.parameters(), 0.01)
+    for p, q in zip(ours.parameters(), ref.parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-5, atol=1e-7)
+    vector = gt.nn.utils.parameters_to_vector(ours.parameters())
+    assert vector.shape == (sum(p.numel() for p in ours.parameters()),)
