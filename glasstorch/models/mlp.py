@@ -12,13 +12,13 @@ def activation_module(name):
 
 
 class XorMLP(nn.Module):
-    """(N, 2) -> Linear(2, hidden) -> activation -> Linear(hidden, 1) -> logit of x1 XOR x2."""
+    """(N, 2) -> Linear(2, hidden) -> activation -> Linear(hidden, 2) -> logits of (x1 XOR x2) = 0 or 1."""
 
     def __init__(self, hidden=4, activation="tanh"):
         super().__init__()
         self.hidden = nn.Linear(2, hidden)
         self.activation = activation_module(activation)
-        self.output = nn.Linear(hidden, 1)
+        self.output = nn.Linear(hidden, 2)
 
     def forward(self, x):
         return self.output(self.activation(self.hidden(x)))

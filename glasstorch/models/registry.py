@@ -18,7 +18,7 @@ class ModelSpec:
 
 MODELS = {spec.name: spec for spec in [
     ModelSpec("linear", SoftmaxRegression, "softmax regression on the 784 pixels (the linear baseline)"),
-    ModelSpec("xor", XorMLP, "2-4-1 tanh MLP for the XOR problem (dataset xor)", input_kind="xor"),
+    ModelSpec("xor", XorMLP, "2-4-2 tanh MLP for the XOR problem (dataset xor)", input_kind="xor"),
     ModelSpec("deep-mlp", DeepMLP, "5-layer ReLU MLP, 64 units wide"),
     ModelSpec("inception-net", InceptionNet, "the notes' Inception network (97,298 parameters)"),
     ModelSpec("resnet", ResNet, "the notes' two-residual-block network (41,514 parameters)"),

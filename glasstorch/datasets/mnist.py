@@ -1,0 +1,175 @@
+"""MNIST and Fashion-MNIST from their four standard IDX files.
+
+Files are looked for, in order, in: `root` (the files themselves, or root/<name>/, or torchvision's
+root/<Class>/raw/); $GLASSTORCH_DATA/<name>; ~/.cache/glasstorch/datasets/<name>; /usr/share/datasets/<name>
+(Debian's dataset-fashion-mnist package installs there). With download=True the files are fetched from
+the standard mirrors into root (or the cache), checked against their official MD5 and written atomically.
+"""
+import hashlib
+import os
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+from ..serialization import write_atomic
+from ..tensor import Tensor
+from ..utils.data import Dataset
+from .idx import IDXError, read_idx
+
+FILES = {
+    "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+    "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
+}
+
+
+class DatasetNotFoundError(FileNotFoundError):
+    """No folder holds the dataset's files; the message lists every place tried and how to get them."""
+
+
+class MNIST(Dataset):
+    """Handwritten digits 0-9, 28x28 grey. Sample i is (transform(image), label); without a transform the
+    image is the raw uint8 28x28 array."""
+
+    name = "mnist"
+    torchvision_folder = "MNIST"
+    mirrors = ("https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/")
+    md5 = {"train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+           "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
+           "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
+           "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c"}
+    classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six", "7 - seven",
+               "8 - eight", "9 - nine"]
+    mean, std = 0.1307, 0.3081
+    how_to_get = "download it with download=True (or `glasstorch train --download`), or put the four IDX files in a folder and pass it as root / --data-dir"
+
+    def __init__(self, root=None, train=True, download=False, transform=None, target_transform=None):
+        self.train, self.transform, self.target_transform = train, transform, target_transform
+        image_file, label_file = FILES["train" if train else "test"]
+        folder = self.locate(root, (image_file, label_file))
+        if folder is None:
+            if not download:
+                raise DatasetNotFoundError(self._not_found_message(root))
+            folder = self.download(root)
+        self.folder = folder
+        self.data = read_idx(_find(folder, image_file))
+        self.targets = read_idx(_find(folder, label_file)).astype(np.int64)
+        if self.data.ndim != 3 or self.targets.ndim != 1 or len(self.data) != len(self.targets):
+            raise IDXError(f"{folder}: images {self.data.shape} and labels {self.targets.shape} do not match "
+                           f"(expected N x H x W images and N labels)")
+
+    # ------------------------------------------------------------ where the files are
+    @classmethod
+    def search_paths(cls, root=None):
+        paths = []
+        if root is not None:
+            root = Path(root).expanduser()
+            paths += [root, root / cls.name, root / cls.torchvision_folder / "raw"]
+        if os.environ.get("GLASSTORCH_DATA"):
+            paths.append(Path(os.environ["GLASSTORCH_DATA"]).expanduser() / cls.name)
+        paths.append(default_cache() / cls.name)
+        paths.append(Path("/usr/share/datasets") / cls.name)
+        return paths
+
+    @classmethod
+    def locate(cls, root=None, files=None):
+        """The first search path holding `files` (raw or .gz), or None."""
+        files = files or FILES["train"] + FILES["test"]
+        for folder in cls.search_paths(root):
+            if all(_find(folder, f) for f in files):
+                return folder
+        return None
+
+    @classmethod
+    def _not_found_message(cls, root):
+        tried = "\n".join(f"  - {p}" for p in cls.search_paths(root))
+        return (f"{cls.__name__}: dataset files not found. Looked for {', '.join(FILES['train'] + FILES['test'])} "
+                f"in:\n{tried}\nTo get them: {cls.how_to_get}.")
+
+    # ------------------------------------------------------------ download
+    @classmethod
+    def download(cls, root=None, mirrors=None):
+        """Fetch the four files from the first mirror that answers, verify each MD5, write atomically."""
+        target = Path(root).expanduser() if root is not None else default_cache() / cls.name
+        target.mkdir(parents=True, exist_ok=True)
+        for filename, expected in cls.md5.items():
+            path = target / filename
+            if path.exists() and _md5(path.read_bytes()) == expected:
+                continue
+            errors = []
+            for mirror in mirrors or cls.mirrors:
+                url = mirror + filename
+                try:
+                    with urllib.request.urlopen(url, timeout=60) as response:
+                        payload = response.read()
+                except OSError as error:
+                    errors.append(f"{url}: {error}")
+                    continue
+                if _md5(payload) != expected:
+                    errors.append(f"{url}: MD5 {_md5(payload)} does not match the official {expected}")
+                    continue
+                write_atomic(str(path), payload)
+                break
+            else:
+                raise DatasetNotFoundError(f"{cls.__name__}: could not download {filename}:\n  "
+                                           + "\n  ".join(errors))
+        return target
+
+    # ------------------------------------------------------------ samples
+    def __len__(self):
+        return len(self.targets)
+
+    def __getitem__(self, index):
+        image, target = self.data[index], int(self.targets[index])
+        if self.transform is not None:
+            image = self.transform(image)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return image, target
+
+    def __getitems__(self, indices):
+        """A collated batch; one vectorised transform call when every transform handles batches."""
+        if self.target_transform is not None or (self.transform is not None and
+                                                 not getattr(self.transform, "batched", False)):
+            return [self[i] for i in indices]
+        images = self.data[indices]
+        images = self.transform(images) if self.transform is not None else Tensor._make(images)
+        return images, Tensor._make(self.targets[indices])
+
+    def __repr__(self):
+        return (f"Dataset {type(self).__name__}\n    Number of datapoints: {len(self)}\n    Root location: "
+                f"{self.folder}\n    Split: {'Train' if self.train else 'Test'}")
+
+
+class FashionMNIST(MNIST):
+    """Zalando's clothing images, same format as MNIST: T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal,
+    Shirt, Sneaker, Bag, Ankle boot."""
+
+    name = "fashion-mnist"
+    torchvision_folder = "FashionMNIST"
+    mirrors = ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",)
+    md5 = {"train-images-idx3-ubyte.gz": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+           "train-labels-idx1-ubyte.gz": "25c81989df183df01b3e8a0aad5dffbe",
+           "t10k-images-idx3-ubyte.gz": "bef4ecab320f06d8554ea6380940ec79",
+           "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310"}
+    classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+               "Ankle boot"]
+    mean, std = 0.2860, 0.3530
+    how_to_get = ("on Debian/Ubuntu `apt-get install dataset-fashion-mnist` (installs to "
+                  "/usr/share/datasets/fashion-mnist), or download=True (`glasstorch train --download`), or pass "
+                  "a folder with the four IDX files as root / --data-dir")
+
+
+def default_cache():
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "glasstorch" / "datasets"
+
+
+def _find(folder, filename):
+    for candidate in (folder / filename, folder / filename.removesuffix(".gz")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _md5(payload):
+    return hashlib.md5(payload).hexdigest()

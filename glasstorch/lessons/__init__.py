@@ -1,0 +1,1 @@
+"""The notes' lessons as runnable experiments (`glasstorch experiment NAME`)."""

@@ -1,0 +1,31 @@
+"""Classify image files: any size, colour or grey, converted to the 28x28 grey format of the datasets."""
+import numpy as np
+
+from .autograd.grad_mode import no_grad
+from .ops.activation import softmax
+from .tensor import Tensor
+
+
+def load_image(path, mean, std, size=28):
+    """(1, 1, size, size) normalised tensor. Dark-on-light images are inverted: the datasets are light-on-dark."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            grey = image.convert("L").resize((size, size), Image.Resampling.LANCZOS)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no such image file: {path}") from None
+    except (UnidentifiedImageError, OSError) as error:
+        raise ValueError(f"{path}: not a readable image ({error})") from None
+    pixels = np.asarray(grey, dtype=np.float32) / 255.0
+    if pixels.mean() > 0.5:
+        pixels = 1.0 - pixels
+    return Tensor._make(((pixels - mean) / std).astype(np.float32)[None, None])
+
+
+def predict_top(model, image, k=3):
+    """[(class, probability)] of the k most likely classes."""
+    with no_grad():
+        probabilities = softmax(model(image), dim=1)._data[0]
+    order = np.argsort(-probabilities)[:k]
+    return [(int(c), float(probabilities[c])) for c in order]

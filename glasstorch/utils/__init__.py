@@ -1,0 +1,2 @@
+"""Utilities (PyTorch's torch.utils): data loading."""
+from . import data  # noqa: F401

@@ -1,0 +1,83 @@
+"""The command line on a small real MNIST subset: every output file, evaluate, predict, and clean errors."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from glasstorch.cli import main
+from glasstorch.datasets import MNIST
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory):
+    from conftest import MNIST_SAMPLE
+
+    out = tmp_path_factory.mktemp("run")
+    code = main(["train", "--model", "inception-net", "--dataset", "mnist", "--data-dir", str(MNIST_SAMPLE),
+                 "--epochs", "1", "--batch-size", "32", "--optimizer", "adam", "--lr", "0.002",
+                 "--limit-train", "640", "--limit-test", "300", "--out", str(out)])
+    assert code == 0
+    return out
+
+
+def test_train_writes_the_run_directory(trained_run, capsys):
+    for name in ["config.json", "metrics.csv", "checkpoint.safetensors", "best.safetensors", "curves.png",
+                 "confusion.png", "samples.png"]:
+        assert (trained_run / name).stat().st_size > 0, name
+
+
+def test_evaluate_reports_accuracy_and_per_class(trained_run, capsys, mnist_dir):
+    assert main(["evaluate", str(trained_run), "--data-dir", str(mnist_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "inception-net on mnist test set (10,000 images)" in out and "accuracy" in out
+    accuracy = float(out.split("accuracy ")[1].split("%")[0])
+    assert accuracy > 60
+    assert out.count("images)") == 11     # the summary and one line per digit
+
+
+def test_predict_reads_images_of_any_size_and_colour(trained_run, tmp_path, capsys, mnist_dir):
+    digits = MNIST(mnist_dir, train=False)
+    paths = []
+    for i in range(4):
+        image = Image.fromarray(255 - digits.data[i]).resize((56, 56)).convert("RGB")   # dark on light, RGB
+        paths.append(tmp_path / f"digit{i}.png")
+        image.save(paths[-1])
+    assert main(["predict", str(trained_run / "best.safetensors"), *map(str, paths)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 4 and all("top 3:" in line for line in lines)
+    predicted = [int(line.split(": ")[1][0]) for line in lines]
+    assert np.mean(np.array(predicted) == digits.targets[:4]) >= 0.5
+
+
+def test_models_and_datasets_listing(capsys, mnist_dir):
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    assert "inception-net" in out and "97,298 parameters" in out and "41,514 parameters" in out
+    assert main(["datasets", "--data-dir", str(mnist_dir)]) == 0
+    assert f"mnist          found in {mnist_dir}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["train", "--model", "vgg"], "unknown model 'vgg'"),
+    (["train", "--data-dir", "/nonexistent", "--limit-train", "10"], "dataset files not found"),
+    (["evaluate", "/nonexistent/run"], "no checkpoint at /nonexistent/run"),
+    (["predict", "RUN", "/nonexistent.png"], "no such image file"),
+    (["predict", "RUN", "NOTIMAGE"], "not a readable image"),
+])
+def test_errors_are_one_line_without_traceback(argv, message, capsys, trained_run, tmp_path):
+    not_image = tmp_path / "notes.txt"
+    not_image.write_text("hello")
+    argv = [str(trained_run) if a == "RUN" else str(not_image) if a == "NOTIMAGE" else a for a in argv]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) <= 10
+
+
+def test_python_dash_m_and_bad_option_exit_codes():
+    result = subprocess.run([sys.executable, "-m", "glasstorch", "train", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "--clip-grad-norm" in result.stdout
+    result = subprocess.run([sys.executable, "-m", "glasstorch", "train", "--optimizer", "lbfgs"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "invalid choice: 'lbfgs'" in result.stderr and "Traceback" not in result.stderr
