@@ -2,7 +2,7 @@
 
     import glasstorch as torch
 """
-from . import autograd, dtypes, nn, optim, utils
+from . import autograd, diagnostics, dtypes, nn, optim, utils, viz
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, normal,
                        ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros,

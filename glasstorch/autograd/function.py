@@ -76,6 +76,7 @@ class Function:
         out = cls.forward(node, *arrays, **kwargs)
         if not requires_grad:
             return Tensor._make(out)
+        node.output_shape = out.shape
         return Tensor._make(out, requires_grad=True, grad_fn=node)
 
     @staticmethod
