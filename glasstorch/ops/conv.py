@@ -7,8 +7,9 @@ The textbook formula, y[n, o, i, j] = b[o] + sum_{c, p, q} w[o, c, p, q] x[n, c,
 becomes a matrix product: every output pixel's receptive field is one row of `col`
 (N Ho Wo, kh kw C), the weight is a matrix (kh kw C, O), and Y = col W. The backward pass is
     dL/dW = col^T dL/dY,   dL/db = sum over pixels of dL/dY,   dL/dcol = dL/dY W^T,
-and dL/dx adds each row of dL/dcol back onto the pixels it was copied from (col2im), one kernel
-offset (p, q) at a time. The arrays are NHWC in memory: a kernel row is then a contiguous run of
+and dL/dx is dL/dcol added back onto the pixels each row was copied from (col2im). That scatter is
+computed as an equivalent gather, a convolution of dL/dY with the flipped kernel (see
+conv_transpose_nhwc); the tests check both against PyTorch and finite differences. The arrays are NHWC in memory: a kernel row is then a contiguous run of
 kw C values, im2col is a single copy, and the product's result is already the NHWC output, which is
 returned as an (N, O, Ho, Wo) transposed view (PyTorch's channels_last memory format).
 """
@@ -59,7 +60,7 @@ class Conv2d(Function):
         group_out = out_channels // groups
         out = xp.empty((n, out_h, out_w, out_channels), dtype=x.dtype)
         out_rows = out.reshape(-1, out_channels)
-        cols, weight_mats = [], []
+        cols = []
         for g in range(groups):
             channels = slice(g * group_channels, (g + 1) * group_channels)
             outs = slice(g * group_out, (g + 1) * group_out)
@@ -67,11 +68,10 @@ class Conv2d(Function):
             weight_mat = weight[outs].transpose(2, 3, 1, 0).reshape(kh * kw * group_channels, group_out)
             out_rows[:, outs] = col @ weight_mat
             cols.append(col)
-            weight_mats.append(weight_mat)
         if bias is not None:
             out += bias
         ctx.save_for_backward(*cols)
-        ctx.weight_mats = weight_mats
+        ctx.weight = weight
         ctx.geometry = (x.shape, x_padded.shape, weight.shape, stride, padding, dilation, groups, (out_h, out_w))
         ctx.has_bias = bias is not None
         return out.transpose(0, 3, 1, 2)
@@ -82,32 +82,53 @@ class Conv2d(Function):
         x_shape, padded_shape, weight_shape, stride, padding, dilation, groups, (out_h, out_w) = ctx.geometry
         out_channels, group_channels, kh, kw = weight_shape
         group_out = out_channels // groups
-        g_rows = xp.ascontiguousarray(grad_output.transpose(0, 2, 3, 1)).reshape(-1, out_channels)
+        g_nhwc = xp.ascontiguousarray(grad_output.transpose(0, 2, 3, 1))
+        g_rows = g_nhwc.reshape(-1, out_channels)
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
 
         grad_weight = xp.empty(weight_shape, dtype=g_rows.dtype) if need_w else None
-        grad_padded = xp.zeros(padded_shape, dtype=g_rows.dtype) if need_x else None
-        n = x_shape[0]
-        for g in range(groups):
-            outs = slice(g * group_out, (g + 1) * group_out)
-            g_group = g_rows[:, outs]
-            if need_w:
-                grad_mat = cols[g].T @ g_group                       # dL/dW = col^T dL/dY
-                grad_weight[outs] = grad_mat.reshape(kh, kw, group_channels, group_out).transpose(3, 2, 0, 1)
-            if need_x:
-                grad_col = (g_group @ ctx.weight_mats[g].T).reshape(n, out_h, out_w, kh, kw, group_channels)
-                channels = slice(g * group_channels, (g + 1) * group_channels)
-                for p in range(kh):                                  # col2im, one kernel offset at a time
-                    rows = offset_slice(p, dilation[0], stride[0], out_h)
-                    for q in range(kw):
-                        cols_ = offset_slice(q, dilation[1], stride[1], out_w)
-                        grad_padded[:, rows, cols_, channels] += grad_col[:, :, :, p, q, :]
+        if need_w:
+            for g in range(groups):
+                outs = slice(g * group_out, (g + 1) * group_out)
+                grad_mat = g_rows[:, outs].T @ cols[g]                  # dL/dW = dL/dY^T col: (O, kh kw C)
+                grad_weight[outs] = grad_mat.reshape(group_out, kh, kw, group_channels).transpose(0, 3, 1, 2)
         grad_x = None
         if need_x:
-            top, _, left, _ = padding
-            grad_x = grad_padded[:, top:top + x_shape[2], left:left + x_shape[3], :].transpose(0, 3, 1, 2)
+            grad_x = conv_transpose_nhwc(g_nhwc, ctx.weight, x_shape, stride, padding, dilation, groups)
+            grad_x = grad_x.transpose(0, 3, 1, 2)
         grad_bias = g_rows.sum(axis=0) if need_b and ctx.has_bias else None
         return grad_x, grad_weight, grad_bias, None, None, None, None
+
+
+def conv_transpose_nhwc(g, weight, x_shape, stride, padding, dilation, groups):
+    """dL/dx of a convolution, as a convolution of dL/dY with the flipped kernel (a transposed convolution).
+
+    dL/dx_pad[h, w] = sum_{p, q} dL/dY[(h - p d) / s, (w - q d) / s] W[:, :, p, q]  (terms with a whole quotient).
+    Insert s - 1 zeros between the rows and columns of dL/dY, pad it with d (k - 1) zeros in front, and every
+    input pixel's gradient becomes one window of it times the flipped kernel: one im2col and one matrix product
+    per group, with no scatter-add. g: (N, Ho, Wo, O) NHWC; returns dL/dx (N, H, W, C) NHWC.
+    """
+    n, out_h, out_w, out_channels = g.shape
+    _, in_channels, h, w = x_shape
+    _, group_channels, kh, kw = weight.shape
+    group_out = out_channels // groups
+    top, _, left, _ = padding
+    reach_h, reach_w = dilation[0] * (kh - 1), dilation[1] * (kw - 1)
+    dilated_h, dilated_w = (out_h - 1) * stride[0] + 1, (out_w - 1) * stride[1] + 1
+    padded = xp.zeros((n, max(reach_h + dilated_h, top + h + reach_h), max(reach_w + dilated_w, left + w + reach_w),
+                       out_channels), dtype=g.dtype)
+    padded[:, reach_h:reach_h + dilated_h:stride[0], reach_w:reach_w + dilated_w:stride[1], :] = g
+    windows = windows_nhwc(padded[:, top:, left:, :], (kh, kw), (1, 1), dilation, (h, w))
+    grad_x = xp.empty((n, h, w, in_channels), dtype=g.dtype)
+    grad_rows = grad_x.reshape(-1, in_channels)
+    flipped = weight[:, :, ::-1, ::-1]
+    for group in range(groups):
+        outs = slice(group * group_out, (group + 1) * group_out)
+        channels = slice(group * group_channels, (group + 1) * group_channels)
+        col = windows[..., outs].reshape(n * h * w, kh * kw * group_out)
+        flipped_mat = flipped[outs].transpose(2, 3, 0, 1).reshape(kh * kw * group_out, group_channels)
+        grad_rows[:, channels] = col @ flipped_mat
+    return grad_x
 
 
 def _pair(value, name, op="conv2d"):
