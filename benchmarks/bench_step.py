@@ -1,52 +1,86 @@
-"""One training step (forward, backward, SGD-momentum update) of the course's networks, glasstorch vs PyTorch.
+"""Training step (forward, backward, SGD-momentum update) and inference of the course's networks,
+glasstorch vs PyTorch, each in its own process, alternating bursts; prints medians and ratios.
 
-    python benchmarks/bench_step.py [--batch 64] [--repeats 15] [--profile]
-
-Both run in this process, alternating, on identical weights and data; prints medians and ratios
-glasstorch/PyTorch for forward, backward and the full step, plus glasstorch's per-op times with --profile.
+    python benchmarks/bench_step.py [--batch 64 128 256] [--bursts 8] [--steps 3] [--inference 64 1000]
+    python benchmarks/bench_step.py --profile      # glasstorch's per-op times, in this process
 """
 import argparse
 import collections
+import time
 
-from common import batch, clock, gt, median_ms, print_table, torch, twin_models
-
-
-def time_step(lib, model, optimizer, x, y, functional):
-    t0 = clock()
-    out = model(x)
-    loss = functional.cross_entropy(out, y)
-    t1 = clock()
-    optimizer.zero_grad()
-    loss.backward()
-    t2 = clock()
-    optimizer.step()
-    t3 = clock()
-    return t1 - t0, t2 - t1, t3 - t0
+from common import alternate, batch, build, initial_weights, machine, median_ms, print_table
 
 
-def run(name, batch_size, repeats):
-    ours, ref = twin_models(name)
+def train_task(framework, network, batch_size, weights):
+    lib, model = build(framework, network, weights)
     x_np, y_np = batch(batch_size)
-    sides = {
-        "glasstorch": (gt, ours, gt.optim.SGD(ours.parameters(), lr=0.01, momentum=0.5), gt.tensor(x_np),
-                       gt.tensor(y_np), gt.nn.functional),
-        "pytorch": (torch, ref, torch.optim.SGD(ref.parameters(), lr=0.01, momentum=0.5), torch.tensor(x_np),
-                    torch.tensor(y_np), torch.nn.functional),
-    }
-    times = {side: [] for side in sides}
-    for i in range(repeats + 2):
-        for side, (lib, model, opt, x, y, F) in sides.items():
-            sample = time_step(lib, model, opt, x, y, F)
-            if i >= 2:   # warm-up
-                times[side].append(sample)
-    result = {}
-    for side, samples in times.items():
-        result[side] = [median_ms([s[k] for s in samples]) for k in range(3)]
-    return result
+    x, y = lib.tensor(x_np), lib.tensor(y_np)
+    optimizer = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.5)
+    functional = lib.nn.functional
+
+    def run(steps):
+        samples = []
+        for _ in range(steps):
+            t0 = time.perf_counter()
+            loss = functional.cross_entropy(model(x), y)
+            t1 = time.perf_counter()
+            optimizer.zero_grad()
+            loss.backward()
+            t2 = time.perf_counter()
+            optimizer.step()
+            samples.append((t1 - t0, t2 - t1, time.perf_counter() - t0))
+        return samples
+    return run
+
+
+def inference_task(framework, network, batch_size, weights):
+    lib, model = build(framework, network, weights)
+    model.eval()
+    x = lib.tensor(batch(batch_size)[0])
+
+    def run(steps):
+        samples = []
+        with lib.no_grad():
+            for _ in range(steps):
+                t0 = time.perf_counter()
+                model(x)
+                samples.append(time.perf_counter() - t0)
+        return samples
+    return run
+
+
+def ratio_cell(ours, ref):
+    return f"{ours:.1f} / {ref:.1f} = {ours / ref:.2f}x"
+
+
+def measure_training(networks, sizes, bursts, steps):
+    rows = []
+    for network in networks:
+        weights = initial_weights(network)
+        for size in sizes:
+            results = alternate(train_task, dict(network=network, batch_size=size, weights=weights), bursts, steps)
+            flat = {side: [s for burst in bursts_ for s in burst] for side, bursts_ in results.items()}
+            cells = [ratio_cell(median_ms([s[k] for s in flat["glasstorch"]]), median_ms([s[k] for s in flat["pytorch"]]))
+                     for k in range(3)]
+            rows.append((network, size, *cells))
+            print(f"  {network} batch {size}: step {cells[2]}", flush=True)
+    return rows
+
+
+def measure_inference(networks, sizes, bursts, steps):
+    rows = []
+    for network in networks:
+        weights = initial_weights(network)
+        for size in sizes:
+            results = alternate(inference_task, dict(network=network, batch_size=size, weights=weights), bursts, steps)
+            flat = {side: [s for burst in bursts_ for s in burst] for side, bursts_ in results.items()}
+            rows.append((network, size, ratio_cell(median_ms(flat["glasstorch"]), median_ms(flat["pytorch"]))))
+            print(f"  {network} inference batch {size}: {rows[-1][2]}", flush=True)
+    return rows
 
 
 class OpProfiler:
-    """Accumulates time per op (forward and backward) by wrapping Function.apply and run_backward."""
+    """Accumulates glasstorch's time per op (forward and backward) by wrapping Function.apply and run_backward."""
 
     def __init__(self):
         self.totals = collections.defaultdict(float)
@@ -55,19 +89,18 @@ class OpProfiler:
         from glasstorch.autograd.function import Function
 
         self._apply, self._backward = Function.apply.__func__, Function.run_backward
-        totals = self.totals
-        original_apply, original_backward = self._apply, self._backward
+        totals, original_apply, original_backward = self.totals, self._apply, self._backward
 
         def apply(cls, *args, **kwargs):
-            t0 = clock()
+            t0 = time.perf_counter()
             out = original_apply(cls, *args, **kwargs)
-            totals[f"{cls.__name__} forward"] += clock() - t0
+            totals[f"{cls.__name__} forward"] += time.perf_counter() - t0
             return out
 
         def run_backward(node, grad):
-            t0 = clock()
+            t0 = time.perf_counter()
             out = original_backward(node, grad)
-            totals[f"{type(node).__name__} backward"] += clock() - t0
+            totals[f"{type(node).__name__} backward"] += time.perf_counter() - t0
             return out
 
         Function.apply = classmethod(apply)
@@ -81,42 +114,40 @@ class OpProfiler:
         Function.run_backward = self._backward
 
 
-def profile(name, batch_size, steps=5):
-    ours, _ = twin_models(name)
-    x_np, y_np = batch(batch_size)
-    x, y = gt.tensor(x_np), gt.tensor(y_np)
-    opt = gt.optim.SGD(ours.parameters(), lr=0.01, momentum=0.5)
-    time_step(gt, ours, opt, x, y, gt.nn.functional)
+def profile(network, batch_size, steps=10):
+    run = train_task("glasstorch", network, batch_size, initial_weights(network))
+    run(2)
     with OpProfiler() as prof:
-        t0 = clock()
-        for _ in range(steps):
-            time_step(gt, ours, opt, x, y, gt.nn.functional)
-        total = clock() - t0
+        t0 = time.perf_counter()
+        run(steps)
+        total = time.perf_counter() - t0
     rows = sorted(prof.totals.items(), key=lambda kv: -kv[1])
-    print(f"\nglasstorch per-op time, {name}, batch {batch_size} ({steps} steps, {1000 * total / steps:.1f} ms/step)")
-    print_table(["op", "ms/step", "share"],
-                [(op, f"{1000 * t / steps:.2f}", f"{100 * t / total:.1f}%") for op, t in rows[:15]])
+    print(f"\nglasstorch per-op time, {network}, batch {batch_size} ({1000 * total / steps:.1f} ms/step)")
+    print_table(["op", "ms/step", "share"], [(op, f"{1000 * t / steps:.2f}", f"{100 * t / total:.1f}%")
+                                             for op, t in rows[:15]])
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--batch", type=int, nargs="+", default=[64])
-    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--inference", type=int, nargs="*", default=[], help="inference batch sizes")
+    parser.add_argument("--bursts", type=int, default=8)
+    parser.add_argument("--steps", type=int, default=3, help="steps per burst")
     parser.add_argument("--networks", nargs="+", default=["inception-net", "resnet"])
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
-    rows = []
-    for name in args.networks:
-        for size in args.batch:
-            r = run(name, size, args.repeats)
-            g, p = r["glasstorch"], r["pytorch"]
-            rows.append((name, size, *(f"{g[k]:.1f} / {p[k]:.1f} = {g[k] / p[k]:.2f}x" for k in range(3))))
-    print(f"median ms over {args.repeats} alternating repetitions, glasstorch / PyTorch = ratio "
-          f"(torch {torch.__version__}, {torch.get_num_threads()} threads)")
-    print_table(["network", "batch", "forward", "backward", "full step"], rows)
     if args.profile:
-        for name in args.networks:
-            profile(name, args.batch[0])
+        for network in args.networks:
+            profile(network, args.batch[0])
+        return
+    print(f"{machine()}; medians of {args.bursts} alternating bursts x {args.steps} steps, separate processes")
+    rows = measure_training(args.networks, args.batch, args.bursts, args.steps)
+    print("\ntraining step, median ms: glasstorch / PyTorch = ratio")
+    print_table(["network", "batch", "forward", "backward", "full step"], rows)
+    if args.inference:
+        rows = measure_inference(args.networks, args.inference, args.bursts, args.steps)
+        print("\ninference (no_grad), median ms: glasstorch / PyTorch = ratio")
+        print_table(["network", "batch", "forward"], rows)
 
 
 if __name__ == "__main__":

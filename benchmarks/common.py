@@ -1,4 +1,10 @@
-"""Shared helpers for the side-by-side benchmarks: the course's networks in both frameworks, timing, tables."""
+"""Shared helpers for the benchmarks: fair side-by-side timing in separate worker processes, and tables.
+
+glasstorch and PyTorch each run in their own process so that neither framework's idle worker threads
+(OpenBLAS and OpenMP spin for a while after each call) steal the other's cores; the parent alternates
+short bursts between the two and takes medians, so machine noise hits both sides alike.
+"""
+import multiprocessing
 import statistics
 import sys
 import time
@@ -6,103 +12,15 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import torch  # noqa: E402  (benchmarks compare against PyTorch in the same process)
-import torch.nn as tnn  # noqa: E402
-import torch.nn.functional as TF  # noqa: E402
-
-import glasstorch as gt  # noqa: E402
-from glasstorch import models  # noqa: E402
-
-
-class TorchInceptionA(tnn.Module):
-    def __init__(self, in_channels):
-        super().__init__()
-        self.branch1x1 = tnn.Conv2d(in_channels, 16, kernel_size=1)
-        self.branch5x5_1 = tnn.Conv2d(in_channels, 16, kernel_size=1)
-        self.branch5x5_2 = tnn.Conv2d(16, 24, kernel_size=5, padding=2)
-        self.branch3x3_1 = tnn.Conv2d(in_channels, 16, kernel_size=1)
-        self.branch3x3_2 = tnn.Conv2d(16, 24, kernel_size=3, padding=1)
-        self.branch3x3_3 = tnn.Conv2d(24, 24, kernel_size=3, padding=1)
-        self.branch_pool = tnn.Conv2d(in_channels, 24, kernel_size=1)
-
-    def forward(self, x):
-        b1 = self.branch1x1(x)
-        b5 = self.branch5x5_2(self.branch5x5_1(x))
-        b3 = self.branch3x3_3(self.branch3x3_2(self.branch3x3_1(x)))
-        bp = self.branch_pool(TF.avg_pool2d(x, kernel_size=3, stride=1, padding=1))
-        return torch.cat([b1, b5, b3, bp], dim=1)
-
-
-class TorchInceptionNet(tnn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = tnn.Conv2d(1, 10, kernel_size=5)
-        self.conv2 = tnn.Conv2d(88, 20, kernel_size=5)
-        self.incept1 = TorchInceptionA(10)
-        self.incept2 = TorchInceptionA(20)
-        self.mp = tnn.MaxPool2d(2)
-        self.fc = tnn.Linear(1408, 10)
-
-    def forward(self, x):
-        n = x.size(0)
-        x = TF.relu(self.mp(self.conv1(x)))
-        x = self.incept1(x)
-        x = TF.relu(self.mp(self.conv2(x)))
-        x = self.incept2(x)
-        return self.fc(x.view(n, -1))
-
-
-class TorchResidualBlock(tnn.Module):
-    def __init__(self, channels):
-        super().__init__()
-        self.conv1 = tnn.Conv2d(channels, channels, kernel_size=3, padding=1)
-        self.conv2 = tnn.Conv2d(channels, channels, kernel_size=3, padding=1)
-
-    def forward(self, x):
-        return TF.relu(x + self.conv2(TF.relu(self.conv1(x))))
-
-
-class TorchResNet(tnn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = tnn.Conv2d(1, 16, kernel_size=5)
-        self.conv2 = tnn.Conv2d(16, 32, kernel_size=5)
-        self.mp = tnn.MaxPool2d(2)
-        self.rblock1 = TorchResidualBlock(16)
-        self.rblock2 = TorchResidualBlock(32)
-        self.fc = tnn.Linear(512, 10)
-
-    def forward(self, x):
-        n = x.size(0)
-        x = self.mp(TF.relu(self.conv1(x)))
-        x = self.rblock1(x)
-        x = self.mp(TF.relu(self.conv2(x)))
-        x = self.rblock2(x)
-        return self.fc(x.view(n, -1))
-
-
-NETWORKS = {
-    "inception-net": (models.InceptionNet, TorchInceptionNet),
-    "resnet": (models.ResNet, TorchResNet),
-}
-
-
-def twin_models(name):
-    """The same network in both frameworks with identical weights."""
-    ours_cls, torch_cls = NETWORKS[name]
-    ours, ref = ours_cls(), torch_cls()
-    ref.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in ours.state_dict().items()})
-    return ours, ref
+FRAMEWORKS = ("glasstorch", "pytorch")
 
 
 def median_ms(samples):
     return 1000 * statistics.median(samples)
-
-
-def clock():
-    return time.perf_counter()
 
 
 def batch(size, seed=0):
@@ -110,10 +28,95 @@ def batch(size, seed=0):
     return rng.standard_normal((size, 1, 28, 28)).astype(np.float32), rng.integers(0, 10, size).astype(np.int64)
 
 
+def initial_weights(network, seed=0):
+    """The network's initial state_dict as NumPy arrays (drawn by glasstorch), shared by both sides."""
+    import glasstorch as gt
+    from glasstorch import models
+
+    gt.manual_seed(seed)
+    model = models.create_model(network)
+    return {k: v.numpy().copy() for k, v in model.state_dict().items()}
+
+
+def build(framework, network, weights):
+    """(library, model) for one side, with the given weights loaded."""
+    if framework == "glasstorch":
+        import glasstorch as lib
+        from glasstorch import models
+
+        model = models.create_model(network)
+        model.load_state_dict({k: lib.tensor(v) for k, v in weights.items()})
+    else:
+        import torch as lib
+        from torch_models import NETWORKS
+
+        model = NETWORKS[network]()
+        model.load_state_dict({k: lib.from_numpy(v) for k, v in weights.items()})
+    return lib, model
+
+
+def _worker(connection, framework, task, options):
+    run = task(framework, **options)
+    while True:
+        message = connection.recv()
+        if message is None:
+            break
+        connection.send(run(message))
+
+
+class Side:
+    """A worker process that runs `task(framework, **options)`'s returned callable on request."""
+
+    def __init__(self, framework, task, options):
+        context = multiprocessing.get_context("spawn")
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_worker, args=(child, framework, task, options), daemon=True)
+        self.process.start()
+
+    def __call__(self, message):
+        self.connection.send(message)
+        return self.connection.recv()
+
+    def close(self):
+        self.connection.send(None)
+        self.process.join(timeout=30)
+
+
+def alternate(task, options, bursts, message, settle=0.05):
+    """{framework: [result of each burst]} with bursts alternating between the two worker processes."""
+    sides = {framework: Side(framework, task, options) for framework in FRAMEWORKS}
+    results = {framework: [] for framework in FRAMEWORKS}
+    try:
+        for framework, side in sides.items():   # warm-up burst, discarded
+            side(message)
+        for _ in range(bursts):
+            for framework, side in sides.items():
+                time.sleep(settle)                  # let the other side's idle threads park
+                results[framework].append(side(message))
+    finally:
+        for side in sides.values():
+            side.close()
+    return results
+
+
+def machine():
+    import os
+    import platform
+
+    cpu = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"
+
+
 def print_table(headers, rows):
     widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) for i, h in enumerate(headers)]
-    line = " | ".join(str(h).ljust(w) for h, w in zip(headers, widths))
-    print(line)
-    print("-|-".join("-" * w for w in widths))
+    print("| " + " | ".join(str(h).ljust(w) for h, w in zip(headers, widths)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for r in rows:
-        print(" | ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+        print("| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |")

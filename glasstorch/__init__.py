@@ -21,6 +21,10 @@ from .tensor import Size, Tensor, device
 
 __version__ = "0.1.0"
 
+from .parallel import get_num_threads, set_num_threads, tune_allocator  # noqa: E402
+
+tune_allocator()
+
 clip = clamp
 mm = matmul
 concat = concatenate = cat

@@ -4,4 +4,4 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
-from common import TorchInceptionNet, TorchResNet  # noqa: E402,F401
+from torch_models import TorchInceptionNet, TorchResNet  # noqa: E402,F401

@@ -15,6 +15,7 @@ returned as an (N, O, Ho, Wo) transposed view (PyTorch's channels_last memory fo
 """
 from ..autograd.function import Function
 from ..backend import as_strided, xp
+from ..parallel import batch_slices, map_slices
 
 
 def conv_output_size(size, kernel, stride, pad_before, pad_after, dilation):
@@ -47,7 +48,7 @@ def offset_slice(offset, dilation, stride, out_size):
 
 
 class Conv2d(Function):
-    """y = conv2d(x, w) + b (see the module docstring for the formulas)."""
+    """y = conv2d(x, w) + b (see the module docstring for the formulas). The batch is split across threads."""
 
     @staticmethod
     def forward(ctx, x, weight, bias, stride, padding, dilation, groups):
@@ -55,49 +56,90 @@ class Conv2d(Function):
         out_channels, group_channels, kh, kw = weight.shape
         out_h = conv_output_size(h, kh, stride[0], padding[0], padding[1], dilation[0])
         out_w = conv_output_size(w, kw, stride[1], padding[2], padding[3], dilation[1])
-        x_padded = pad_nhwc(x.transpose(0, 2, 3, 1), padding)
-        windows = windows_nhwc(x_padded, (kh, kw), stride, dilation, (out_h, out_w))
         group_out = out_channels // groups
+        weight_mats = [weight[g * group_out:(g + 1) * group_out].transpose(2, 3, 1, 0).reshape(-1, group_out)
+                       for g in range(groups)]
+        x_nhwc = x.transpose(0, 2, 3, 1)
         out = xp.empty((n, out_h, out_w, out_channels), dtype=x.dtype)
-        out_rows = out.reshape(-1, out_channels)
-        cols = []
-        for g in range(groups):
-            channels = slice(g * group_channels, (g + 1) * group_channels)
-            outs = slice(g * group_out, (g + 1) * group_out)
-            col = windows[..., channels].reshape(n * out_h * out_w, kh * kw * group_channels)
-            weight_mat = weight[outs].transpose(2, 3, 1, 0).reshape(kh * kw * group_channels, group_out)
-            out_rows[:, outs] = col @ weight_mat
-            cols.append(col)
-        if bias is not None:
-            out += bias
-        ctx.save_for_backward(*cols)
+
+        def run(rows):
+            windows = windows_nhwc(pad_nhwc(x_nhwc[rows], padding), (kh, kw), stride, dilation, (out_h, out_w))
+            out_rows = out[rows].reshape(-1, out_channels)
+            cols = []
+            for g, weight_mat in enumerate(weight_mats):
+                col = windows[..., g * group_channels:(g + 1) * group_channels].reshape(-1, kh * kw * group_channels)
+                if groups == 1:
+                    xp.matmul(col, weight_mat, out=out_rows)
+                else:
+                    out_rows[:, g * group_out:(g + 1) * group_out] = col @ weight_mat
+                cols.append(col)
+            if bias is not None:
+                out_rows += bias
+            return cols
+
+        ctx.slices = batch_slices(n)
+        ctx.save_for_backward(map_slices(run, ctx.slices))
         ctx.weight = weight
-        ctx.geometry = (x.shape, x_padded.shape, weight.shape, stride, padding, dilation, groups, (out_h, out_w))
+        ctx.geometry = (x.shape, weight.shape, stride, padding, dilation, groups)
         ctx.has_bias = bias is not None
         return out.transpose(0, 3, 1, 2)
 
     @staticmethod
     def backward(ctx, grad_output):
-        cols = ctx.saved_tensors
-        x_shape, padded_shape, weight_shape, stride, padding, dilation, groups, (out_h, out_w) = ctx.geometry
+        (chunk_cols,) = ctx.saved_tensors
+        x_shape, weight_shape, stride, padding, dilation, groups = ctx.geometry
         out_channels, group_channels, kh, kw = weight_shape
         group_out = out_channels // groups
-        g_nhwc = xp.ascontiguousarray(grad_output.transpose(0, 2, 3, 1))
-        g_rows = g_nhwc.reshape(-1, out_channels)
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        g_nhwc = xp.ascontiguousarray(grad_output.transpose(0, 2, 3, 1))
+        grad_x = xp.empty((x_shape[0], x_shape[2], x_shape[3], x_shape[1]), dtype=g_nhwc.dtype) if need_x else None
+        # Two exact ways to dL/dx; take the one that moves less memory: the transposed convolution copies
+        # H W kh kw O values per image, the per-offset scatter H_o W_o kh kw C values (about 3 times over).
+        prefer_transposed = x_shape[2] * x_shape[3] * out_channels < 3 * g_nhwc.shape[1] * g_nhwc.shape[2] * x_shape[1]
 
-        grad_weight = xp.empty(weight_shape, dtype=g_rows.dtype) if need_w else None
+        def run(rows, cols):
+            g_part = g_nhwc[rows]
+            g_rows = g_part.reshape(-1, out_channels)
+            if need_x:
+                input_grad = conv_transpose_nhwc if prefer_transposed else conv_col2im_nhwc
+                grad_x[rows] = input_grad(g_part, ctx.weight, x_shape, stride, padding, dilation, groups)
+            if need_w:   # dL/dW = dL/dY^T col: (O, kh kw C) per group, summed over the slices below
+                return [g_rows[:, g * group_out:(g + 1) * group_out].T @ col for g, col in enumerate(cols)]
+            return None
+
+        partials = map_slices(run, ctx.slices, chunk_cols)
+        grad_weight = None
         if need_w:
+            grad_weight = xp.empty(weight_shape, dtype=g_nhwc.dtype)
             for g in range(groups):
-                outs = slice(g * group_out, (g + 1) * group_out)
-                grad_mat = g_rows[:, outs].T @ cols[g]                  # dL/dW = dL/dY^T col: (O, kh kw C)
-                grad_weight[outs] = grad_mat.reshape(group_out, kh, kw, group_channels).transpose(0, 3, 1, 2)
-        grad_x = None
-        if need_x:
-            grad_x = conv_transpose_nhwc(g_nhwc, ctx.weight, x_shape, stride, padding, dilation, groups)
-            grad_x = grad_x.transpose(0, 3, 1, 2)
-        grad_bias = g_rows.sum(axis=0) if need_b and ctx.has_bias else None
-        return grad_x, grad_weight, grad_bias, None, None, None, None
+                grad_mat = sum(part[g] for part in partials)
+                grad_weight[g * group_out:(g + 1) * group_out] = grad_mat.reshape(
+                    group_out, kh, kw, group_channels).transpose(0, 3, 1, 2)
+        grad_bias = g_nhwc.reshape(-1, out_channels).sum(axis=0) if need_b and ctx.has_bias else None
+        return (None if grad_x is None else grad_x.transpose(0, 3, 1, 2)), grad_weight, grad_bias, None, None, None, None
+
+
+def conv_col2im_nhwc(g, weight, x_shape, stride, padding, dilation, groups):
+    """dL/dx of a convolution by the textbook col2im: for each kernel offset (p, q), the product
+    dL/dY W[:, :, p, q] is added onto the input pixels that offset touched. g: (N, Ho, Wo, O) NHWC;
+    returns dL/dx (N, H, W, C) NHWC."""
+    n, out_h, out_w, out_channels = g.shape
+    _, in_channels, h, w = x_shape
+    _, group_channels, kh, kw = weight.shape
+    group_out = out_channels // groups
+    top, bottom, left, right = padding
+    grad_padded = xp.zeros((n, h + top + bottom, w + left + right, in_channels), dtype=g.dtype)
+    for group in range(groups):
+        outs = slice(group * group_out, (group + 1) * group_out)
+        channels = slice(group * group_channels, (group + 1) * group_channels)
+        g_rows = g[..., outs].reshape(-1, group_out)
+        for p in range(kh):
+            rows = offset_slice(p, dilation[0], stride[0], out_h)
+            for q in range(kw):
+                cols = offset_slice(q, dilation[1], stride[1], out_w)
+                contribution = (g_rows @ weight[outs, :, p, q]).reshape(n, out_h, out_w, group_channels)
+                grad_padded[:, rows, cols, channels] += contribution
+    return grad_padded[:, top:top + h, left:left + w, :]
 
 
 def conv_transpose_nhwc(g, weight, x_shape, stride, padding, dilation, groups):
@@ -109,7 +151,7 @@ def conv_transpose_nhwc(g, weight, x_shape, stride, padding, dilation, groups):
     per group, with no scatter-add. g: (N, Ho, Wo, O) NHWC; returns dL/dx (N, H, W, C) NHWC.
     """
     n, out_h, out_w, out_channels = g.shape
-    _, in_channels, h, w = x_shape
+    _, in_channels, h, w = x_shape      # (the batch size of x_shape may cover more slices than g)
     _, group_channels, kh, kw = weight.shape
     group_out = out_channels // groups
     top, _, left, _ = padding

@@ -8,6 +8,7 @@ import math
 
 from ..autograd.function import Function
 from ..backend import xp
+from ..parallel import batch_slices, map_slices
 from .conv import _pair, offset_slice, pad_nhwc
 
 
@@ -43,42 +44,58 @@ def _offsets(kernel, dilation, stride, out_hw):
 
 
 class MaxPool2d(Function):
-    """y = max over the window.  dL/dx goes to the first maximal element of each window (PyTorch's tie rule)."""
+    """y = max over the window.  dL/dx goes to the first maximal element of each window (PyTorch's tie rule).
+
+    Forward keeps, per output, the index of the winning kernel offset; the batch is split across threads."""
 
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, dilation, ceil_mode):
         out_hw, pads = _pool_geometry(x.shape, kernel, stride, padding, dilation, ceil_mode)
-        x_padded = pad_nhwc(x.transpose(0, 2, 3, 1), pads, value=-xp.inf)
-        best = argbest = None
-        for index, rows, cols in _offsets(kernel, dilation, stride, out_hw):
-            candidate = x_padded[:, rows, cols, :]
-            if best is None:
-                best = candidate.copy()
-                argbest = xp.zeros(best.shape, dtype=xp.int16 if kernel[0] * kernel[1] < 32768 else xp.int32)
-                continue
-            better = candidate > best     # strictly greater: ties keep the first offset
-            xp.copyto(best, candidate, where=better)
-            argbest[better] = index
+        x_nhwc = x.transpose(0, 2, 3, 1)
+        n, c = x.shape[0], x.shape[1]
+        best = xp.empty((n, *out_hw, c), dtype=x.dtype)
+        argbest = xp.zeros((n, *out_hw, c), dtype=xp.int8 if kernel[0] * kernel[1] < 128 else xp.int32)
+
+        def run(rows):
+            x_padded = pad_nhwc(x_nhwc[rows], pads, value=-xp.inf)
+            best_part, arg_part = best[rows], argbest[rows]
+            for index, rows_, cols in _offsets(kernel, dilation, stride, out_hw):
+                candidate = x_padded[:, rows_, cols, :]
+                if index == 0:
+                    best_part[...] = candidate
+                    continue
+                better = candidate > best_part     # strictly greater: ties keep the first offset
+                xp.copyto(best_part, candidate, where=better)
+                xp.copyto(arg_part, index, where=better, casting="unsafe")
+
+        ctx.slices = batch_slices(n)
+        map_slices(run, ctx.slices)
         ctx.argbest = argbest
-        ctx.geometry = (x.shape, x_padded.shape, pads, kernel, stride, dilation, out_hw)
+        ctx.geometry = (x.shape, pads, kernel, stride, dilation, out_hw)
         return best.transpose(0, 3, 1, 2)
 
     @staticmethod
     def backward(ctx, grad_output):
-        x_shape, padded_shape, pads, kernel, stride, dilation, out_hw = ctx.geometry
+        x_shape, pads, kernel, stride, dilation, out_hw = ctx.geometry
         g = grad_output.transpose(0, 2, 3, 1)
-        grad_padded = xp.zeros(padded_shape, dtype=g.dtype)
+        n, c, h, w = x_shape
+        grad_x = xp.empty((n, h, w, c), dtype=g.dtype)
         zero = xp.zeros((), dtype=g.dtype)
-        for index, rows, cols in _offsets(kernel, dilation, stride, out_hw):
-            grad_padded[:, rows, cols, :] += xp.where(ctx.argbest == index, g, zero)
-        top, _, left, _ = pads
-        grad_x = grad_padded[:, top:top + x_shape[2], left:left + x_shape[3], :]
+
+        def run(rows):
+            g_part, arg_part = g[rows], ctx.argbest[rows]
+            grad_padded = xp.zeros((g_part.shape[0], h + pads[0] + pads[1], w + pads[2] + pads[3], c), dtype=g.dtype)
+            for index, rows_, cols in _offsets(kernel, dilation, stride, out_hw):
+                grad_padded[:, rows_, cols, :] += xp.where(arg_part == index, g_part, zero)
+            grad_x[rows] = grad_padded[:, pads[0]:pads[0] + h, pads[2]:pads[2] + w, :]
+
+        map_slices(run, ctx.slices)
         return grad_x.transpose(0, 3, 1, 2), None, None, None, None, None
 
     def flat_indices(self, padding, input_width):
         """PyTorch's return_indices: the flat position h W + w of each maximum in its input plane."""
-        _, _, pads, kernel, stride, dilation, out_hw = self.geometry
-        p, q = xp.divmod(self.argbest, kernel[1])
+        _, _, kernel, stride, dilation, out_hw = self.geometry
+        p, q = xp.divmod(self.argbest.astype(xp.int64), kernel[1])
         rows = xp.arange(out_hw[0])[None, :, None, None] * stride[0] - padding[0] + p * dilation[0]
         cols = xp.arange(out_hw[1])[None, None, :, None] * stride[1] - padding[1] + q * dilation[1]
         return (rows * input_width + cols).astype(xp.int64).transpose(0, 3, 1, 2)

@@ -51,3 +51,26 @@ def test_conv2d_errors_name_shapes():
         gt.nn.functional.conv2d(gt.zeros(1, 1, 3, 3), gt.zeros(2, 1, 5, 5))
     with pytest.raises(RuntimeError, match="expected a 3-D .* or 4-D"):
         gt.nn.functional.conv2d(gt.zeros(28, 28), gt.zeros(2, 1, 5, 5))
+
+
+@pytest.mark.parametrize("config", [c for c in CONFIGS if len(c["x"]) == 4], ids=lambda c: str(c))
+def test_both_input_gradient_algorithms_match_torch(config):
+    """conv2d picks col2im or the transposed convolution by cost; each must be exact on every geometry."""
+    import torch
+
+    from glasstorch.ops.conv import conv_col2im_nhwc, conv_padding, conv_transpose_nhwc, _pair
+
+    config = dict(config)
+    x, w = randn(*config.pop("x"), seed=1), randn(*config.pop("w"), seed=2)
+    config.pop("bias", None)
+    xt = torch.tensor(x, requires_grad=True)
+    out = torch.nn.functional.conv2d(xt, torch.tensor(w), **config)
+    g = randn(*out.shape, seed=3)
+    out.backward(torch.tensor(g))
+    stride, dilation = _pair(config.get("stride", 1), "stride"), _pair(config.get("dilation", 1), "dilation")
+    padding = conv_padding(config.get("padding", 0), w.shape[2:], dilation, stride)
+    g_nhwc = np.ascontiguousarray(g.transpose(0, 2, 3, 1))
+    for algorithm in (conv_col2im_nhwc, conv_transpose_nhwc):
+        grad = algorithm(g_nhwc, w, x.shape, stride, padding, dilation, config.get("groups", 1))
+        np.testing.assert_allclose(grad.transpose(0, 3, 1, 2), xt.grad.numpy(), rtol=1e-4, atol=1e-5,
+                                   err_msg=algorithm.__name__)

@@ -1,0 +1,102 @@
+"""Split a batch across CPU cores.
+
+Each worker thread takes a contiguous slice of the batch and runs NumPy on it; NumPy releases the GIL
+inside BLAS, copies and ufuncs, so the slices run truly in parallel. BLAS itself is then kept at one
+thread: on the skinny matrix products of small convolutions, two single-threaded products on half
+batches beat one two-threaded product on the whole batch (see PERFORMANCE.md), and switching BLAS
+between one and two threads costs more than it saves (its idle workers spin, stealing a core from
+ours). `set_num_threads(1)` hands BLAS its threads back and stops the splitting.
+
+Large temporary arrays (im2col buffers) are allocated and freed every step; by default glibc returns
+them to the OS and takes page faults to get them back. `tune_allocator()` raises glibc's mmap and trim
+thresholds so they are reused from the heap instead (set GLASSTORCH_TUNE_MALLOC=0 to leave malloc alone).
+Results do not depend on the number of threads except through the summation order of dL/dW.
+"""
+import concurrent.futures
+import ctypes
+import ctypes.util
+import os
+import threading
+
+_lock = threading.Lock()
+_state = {"threads": None, "pool": None, "blas": None}
+
+
+def get_num_threads():
+    if _state["threads"] is None:
+        _state["threads"] = max(1, int(os.environ.get("GLASSTORCH_NUM_THREADS", os.cpu_count() or 1)))
+    return _state["threads"]
+
+
+def set_num_threads(count):
+    """How many slices a batch is split into (like torch.set_num_threads); 1 turns splitting off."""
+    if int(count) < 1:
+        raise ValueError(f"set_num_threads: expected a positive number of threads, got {count}")
+    with _lock:
+        _state["threads"] = int(count)
+        if _state["pool"] is not None:
+            _state["pool"].shutdown(wait=True)
+            _state["pool"] = None
+        _configure_blas(_state["threads"])
+
+
+def batch_slices(n, min_per_slice=2):
+    """Contiguous slices covering range(n), one per thread (fewer when the batch is small)."""
+    parts = max(1, min(get_num_threads(), n // min_per_slice))
+    bounds = [round(i * n / parts) for i in range(parts + 1)]
+    return [slice(bounds[i], bounds[i + 1]) for i in range(parts)]
+
+
+def _blas_libraries():
+    if _state["blas"] is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _state["blas"] = [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
+        except Exception:   # threadpoolctl missing or unable to inspect: run with BLAS as configured
+            _state["blas"] = []
+        _state["blas_threads"] = [lib.num_threads for lib in _state["blas"]]
+    return _state["blas"]
+
+
+def _configure_blas(threads):
+    """One BLAS thread while glasstorch splits batches itself; BLAS's own count when it does not."""
+    libraries = _blas_libraries()
+    for lib, original in zip(libraries, _state["blas_threads"]):
+        lib.set_num_threads(1 if threads > 1 else original)
+
+
+def tune_allocator():
+    """Keep freed large buffers in glibc's heap (M_MMAP_THRESHOLD 32 MiB, M_TRIM_THRESHOLD 1 GiB)."""
+    if _state.get("malloc_tuned") or os.environ.get("GLASSTORCH_TUNE_MALLOC", "1") == "0":
+        return
+    _state["malloc_tuned"] = True
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        mallopt = getattr(libc, "mallopt", None)
+    except OSError:
+        mallopt = None
+    if mallopt is not None:
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        mallopt(m_mmap_threshold, 32 * 1024 * 1024)
+        mallopt(m_trim_threshold, 1024 * 1024 * 1024)
+
+
+def map_slices(fn, slices, *per_slice):
+    """[fn(slice_i, *args_i)] with the slices run in parallel (the first on the calling thread)."""
+    if len(slices) == 1:
+        return [fn(slices[0], *(args[0] for args in per_slice))]
+    pool = _state["pool"] or _start_pool()
+    futures = [pool.submit(fn, s, *(args[i] for args in per_slice)) for i, s in enumerate(slices) if i]
+    first = fn(slices[0], *(args[0] for args in per_slice))
+    return [first] + [f.result() for f in futures]
+
+
+def _start_pool():
+    with _lock:
+        if _state["pool"] is None:
+            _configure_blas(get_num_threads())
+            _state["pool"] = concurrent.futures.ThreadPoolExecutor(max_workers=get_num_threads() - 1,
+                                                                   thread_name_prefix="glasstorch")
+        return _state["pool"]
