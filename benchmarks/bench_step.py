@@ -44,7 +44,7 @@ def inference_task(framework, network, batch_size, weights):
             for _ in range(steps):
                 t0 = time.perf_counter()
                 model(x)
-                samples.append(time.perf_counter() - t0)
+                samples.append((time.perf_counter() - t0,))
         return samples
     return run
 
@@ -53,29 +53,19 @@ def ratio_cell(ours, ref):
     return f"{ours:.1f} / {ref:.1f} = {ours / ref:.2f}x"
 
 
-def measure_training(networks, sizes, bursts, steps):
+def measure(task, networks, sizes, bursts, steps, label):
+    """Rows (network, batch, cell per timed part): medians over all bursts, glasstorch / PyTorch."""
     rows = []
     for network in networks:
         weights = initial_weights(network)
         for size in sizes:
-            results = alternate(train_task, dict(network=network, batch_size=size, weights=weights), bursts, steps)
-            flat = {side: [s for burst in bursts_ for s in burst] for side, bursts_ in results.items()}
+            results = alternate(task, dict(network=network, batch_size=size, weights=weights), bursts, steps)
+            flat = {side: [s for burst in runs for s in burst] for side, runs in results.items()}
+            parts = len(flat["glasstorch"][0])
             cells = [ratio_cell(median_ms([s[k] for s in flat["glasstorch"]]), median_ms([s[k] for s in flat["pytorch"]]))
-                     for k in range(3)]
+                     for k in range(parts)]
             rows.append((network, size, *cells))
-            print(f"  {network} batch {size}: step {cells[2]}", flush=True)
-    return rows
-
-
-def measure_inference(networks, sizes, bursts, steps):
-    rows = []
-    for network in networks:
-        weights = initial_weights(network)
-        for size in sizes:
-            results = alternate(inference_task, dict(network=network, batch_size=size, weights=weights), bursts, steps)
-            flat = {side: [s for burst in bursts_ for s in burst] for side, bursts_ in results.items()}
-            rows.append((network, size, ratio_cell(median_ms(flat["glasstorch"]), median_ms(flat["pytorch"]))))
-            print(f"  {network} inference batch {size}: {rows[-1][2]}", flush=True)
+            print(f"  {network} {label} batch {size}: {cells[-1]}", flush=True)
     return rows
 
 
@@ -141,11 +131,11 @@ def main():
             profile(network, args.batch[0])
         return
     print(f"{machine()}; medians of {args.bursts} alternating bursts x {args.steps} steps, separate processes")
-    rows = measure_training(args.networks, args.batch, args.bursts, args.steps)
+    rows = measure(train_task, args.networks, args.batch, args.bursts, args.steps, "training step")
     print("\ntraining step, median ms: glasstorch / PyTorch = ratio")
     print_table(["network", "batch", "forward", "backward", "full step"], rows)
     if args.inference:
-        rows = measure_inference(args.networks, args.inference, args.bursts, args.steps)
+        rows = measure(inference_task, args.networks, args.inference, args.bursts, args.steps, "inference")
         print("\ninference (no_grad), median ms: glasstorch / PyTorch = ratio")
         print_table(["network", "batch", "forward"], rows)
 

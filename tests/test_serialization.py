@@ -8,9 +8,11 @@ from safetensors.torch import load_file as torch_load_file
 from safetensors.torch import save_file as torch_save_file
 
 import glasstorch as gt
-from benchmarks_twins import TorchInceptionNet
+from course import load_program
 from glasstorch import models
 from oracle import randn
+
+TorchInceptionNet = load_program("inception_net", "torch").Net
 
 
 def test_glasstorch_weights_load_into_pytorch_and_give_same_outputs(tmp_path):

@@ -4,7 +4,21 @@ import collections
 from ..module import Module
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """Shared by Sequential and ModuleList: modules kept in order under the names 0, 1, 2, ..."""
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+
+class Sequential(_ModuleSequence):
     """Runs its modules in order: Sequential(a, b)(x) = b(a(x)). Also built from an OrderedDict of names."""
 
     def __init__(self, *args):
@@ -27,18 +41,8 @@ class Sequential(Module):
             return Sequential(collections.OrderedDict(modules[index]))
         return modules[index][1]
 
-    def __len__(self):
-        return len(self._modules)
 
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
-
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules whose parameters are registered (names 0, 1, ...)."""
 
     def __init__(self, modules=None):
@@ -53,16 +57,6 @@ class ModuleList(Module):
     def __setitem__(self, index, module):
         key = list(self._modules)[index]
         self.add_module(key, module)
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
 
     def extend(self, modules):
         for module in modules:

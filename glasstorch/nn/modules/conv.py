@@ -1,6 +1,4 @@
 """Conv2d: a bank of out_channels filters of shape (in_channels/groups, kh, kw) slid over the input."""
-import math
-
 from ... import creation
 from ...ops.conv import _pair, conv2d
 from ...ops.shape import pad
@@ -41,11 +39,7 @@ class Conv2d(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in else 0
-            init.uniform_(self.bias, -bound, bound)
+        init.default_layer_init_(self.weight, self.bias)
 
     def forward(self, input):
         if input.dim() not in (3, 4) or input.shape[-3] != self.in_channels:

@@ -1,6 +1,4 @@
 """Fully connected layers: Linear, Identity, Flatten."""
-import math
-
 from ... import creation
 from ...ops.matmul import linear
 from ...ops.shape import flatten
@@ -35,10 +33,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        init.default_layer_init_(self.weight, self.bias)
 
     def forward(self, input):
         if input.dim() == 0 or input.shape[-1] != self.in_features:

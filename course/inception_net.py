@@ -41,8 +41,8 @@ class Net(nn.Module):
         self.conv1 = nn.Conv2d(1, 10, kernel_size=5)
         self.conv2 = nn.Conv2d(88, 20, kernel_size=5)
 
-        self.incep1 = InceptionA(in_channels=10)
-        self.incep2 = InceptionA(in_channels=20)
+        self.incept1 = InceptionA(in_channels=10)
+        self.incept2 = InceptionA(in_channels=20)
 
         self.mp = nn.MaxPool2d(2)
         self.fc = nn.Linear(1408, 10)
@@ -50,9 +50,9 @@ class Net(nn.Module):
     def forward(self, x):
         in_size = x.size(0)
         x = F.relu(self.mp(self.conv1(x)))
-        x = self.incep1(x)
+        x = self.incept1(x)
         x = F.relu(self.mp(self.conv2(x)))
-        x = self.incep2(x)
+        x = self.incept2(x)
         x = x.view(in_size, -1)
         x = self.fc(x)
         return x

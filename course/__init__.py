@@ -1,4 +1,5 @@
-"""The course's programs, verbatim for PyTorch; tests run them with only the imports switched to glasstorch."""
+"""The course's programs, verbatim for PyTorch. Tests run them with only the imports switched to glasstorch;
+the benchmarks run them as the PyTorch reference."""
 import re
 import types
 from pathlib import Path
@@ -12,7 +13,7 @@ _IMPORT_RULES = [
 
 
 def load_program(name, library):
-    """Execute tests/course/<name>.py as a module, against `library` ('torch' or 'glasstorch')."""
+    """Execute course/<name>.py as a module, against `library` ('torch' or 'glasstorch')."""
     source = (Path(__file__).parent / f"{name}.py").read_text()
     if library == "glasstorch":
         for pattern, replacement in _IMPORT_RULES:

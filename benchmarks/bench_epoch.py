@@ -1,0 +1,60 @@
+"""A full training epoch of the Inception Net on Fashion-MNIST: `glasstorch train` (data loading, progress bar,
+evaluation, checkpoint and figures included) against the plain PyTorch script torch_epoch.py. Each runs as its
+own process, alternating; prints wall seconds and peak resident memory (ru_maxrss) with ratios.
+
+    python benchmarks/bench_epoch.py [--repeats 1] [--data-dir /usr/share/datasets/fashion-mnist]
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import machine, print_table
+
+HERE = Path(__file__).resolve().parent
+
+
+def run(command):
+    """(wall seconds, peak RSS in MiB) of a child process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=HERE.parent)
+    _, status, usage = os.wait4(process.pid, 0)
+    if status != 0:
+        raise RuntimeError(f"{' '.join(command)} failed with status {status}")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
+    args = parser.parse_args()
+    out = tempfile.mkdtemp(prefix="bench_epoch_")
+    commands = {
+        "glasstorch": [sys.executable, "-m", "glasstorch", "train", "--model", "inception-net", "--dataset",
+                       "fashion-mnist", "--data-dir", args.data_dir, "--epochs", "1", "--batch-size", "64", "--lr",
+                       "0.01", "--optimizer", "sgd", "--momentum", "0.5", "--out", out],
+        "pytorch": [sys.executable, str(HERE / "torch_epoch.py"), "--data-dir", args.data_dir, "--out",
+                    f"{out}/torch.pt"],
+    }
+    results = {name: [] for name in commands}
+    for _ in range(args.repeats):
+        for name, command in commands.items():
+            results[name].append(run(command))
+            print(f"  {name}: {results[name][-1][0]:.1f} s, peak RSS {results[name][-1][1]:.0f} MiB", flush=True)
+    seconds = {name: statistics.median(r[0] for r in rs) for name, rs in results.items()}
+    memory = {name: statistics.median(r[1] for r in rs) for name, rs in results.items()}
+    print(f"\n{machine()}; one epoch, 60,000 images, batch 64, median of {args.repeats}")
+    print_table(["", "glasstorch", "PyTorch", "ratio"], [
+        ("epoch wall time (s)", f"{seconds['glasstorch']:.1f}", f"{seconds['pytorch']:.1f}",
+         f"{seconds['glasstorch'] / seconds['pytorch']:.2f}x"),
+        ("peak RSS (MiB)", f"{memory['glasstorch']:.0f}", f"{memory['pytorch']:.0f}",
+         f"{memory['glasstorch'] / memory['pytorch']:.2f}x")])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""Splitting the batch across threads changes nothing but speed."""
+import numpy as np
+import pytest
+
+import glasstorch as gt
+from glasstorch import models
+
+
+def train_step_gradients(threads):
+    gt.set_num_threads(threads)
+    gt.manual_seed(0)
+    model = models.InceptionNet()
+    x = gt.tensor(np.random.default_rng(0).standard_normal((9, 1, 28, 28)).astype(np.float32))
+    loss = gt.nn.functional.cross_entropy(model(x), gt.tensor(np.arange(9)))
+    loss.backward()
+    return loss.item(), {name: p.grad.numpy().copy() for name, p in model.named_parameters()}
+
+
+def test_one_and_two_threads_give_the_same_loss_and_gradients():
+    try:
+        loss_one, grads_one = train_step_gradients(1)
+        loss_two, grads_two = train_step_gradients(2)
+    finally:
+        gt.set_num_threads(2)
+    assert loss_one == pytest.approx(loss_two, rel=1e-6)
+    for name, grad in grads_one.items():
+        np.testing.assert_allclose(grads_two[name], grad, rtol=1e-4, atol=1e-6, err_msg=name)
+
+
+def test_batch_slices_cover_the_batch():
+    from glasstorch.parallel import batch_slices
+
+    gt.set_num_threads(2)
+    assert batch_slices(9) == [slice(0, 4), slice(4, 9)] or batch_slices(9) == [slice(0, 5), slice(5, 9)]
+    assert batch_slices(1) == [slice(0, 1)]
+    assert gt.get_num_threads() == 2
+    with pytest.raises(ValueError, match="positive number of threads"):
+        gt.set_num_threads(0)
