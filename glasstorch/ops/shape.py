@@ -120,12 +120,21 @@ class Cat(Function):
     def forward(ctx, axis, *arrays):
         ctx.axis = axis
         ctx.sizes = [a.shape[axis] for a in arrays]
+        if axis == 1 and all(_channels_last(a) for a in arrays):
+            # keep the channels-last memory of conv outputs: join along the last axis of the NHWC views
+            joined = xp.concatenate([a.transpose(0, 2, 3, 1) for a in arrays], axis=3)
+            return joined.transpose(0, 3, 1, 2)
         return xp.concatenate(arrays, axis=axis)
 
     @staticmethod
     def backward(ctx, g):
         bounds = xp.cumsum(ctx.sizes)[:-1]
         return (None, *xp.split(g, bounds, axis=ctx.axis))
+
+
+def _channels_last(array):
+    """True for a 4-D (N, C, H, W) array whose memory is NHWC (PyTorch's channels_last format)."""
+    return array.ndim == 4 and array.transpose(0, 2, 3, 1).flags.c_contiguous and not array.flags.c_contiguous
 
 
 class ConstantPad(Function):

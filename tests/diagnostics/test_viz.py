@@ -30,3 +30,17 @@ def test_graph_command(tmp_path, capsys):
     assert "resnet:" in capsys.readouterr().out
     text = (tmp_path / "resnet.dot").read_text()
     assert "rblock1.conv1.weight" in text and "Conv2dBackward0" in text
+
+
+def test_render_calls_graphviz_when_present(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake_dot = bin_dir / "dot"     # stands in for Graphviz: records its arguments, writes the -o file
+    fake_dot.write_text('#!/bin/sh\necho "$@" > "$(dirname "$0")/args"\nwhile [ "$1" != "-o" ]; do shift; done\n'
+                        'echo "<svg/>" > "$2"\n')
+    fake_dot.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{__import__('os').environ['PATH']}")
+    paths, message = render("digraph g { a -> b; }", tmp_path / "out" / "g", "svg")
+    assert paths == [tmp_path / "out" / "g.dot", tmp_path / "out" / "g.svg"]
+    assert (tmp_path / "out" / "g.svg").read_text().strip() == "<svg/>"
+    assert (bin_dir / "args").read_text().split()[0] == "-Tsvg"
