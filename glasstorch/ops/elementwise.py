@@ -439,20 +439,21 @@ def mul(a, b):
 
 
 def div(a, b, rounding_mode=None):
+    """a / b. Integers divide to the default float dtype; rounding_mode 'floor' or 'trunc' rounds the
+    quotient (piecewise constant: no gradient flows)."""
+    from .. import dtypes
     from ..tensor import Tensor
 
-    if rounding_mode is not None:
-        a_arr = a._data if isinstance(a, Tensor) else a
-        b_arr = b._data if isinstance(b, Tensor) else b
-        rounded = xp.floor_divide(a_arr, b_arr) if rounding_mode == "floor" else xp.trunc(xp.true_divide(a_arr, b_arr))
-        return Tensor._make(xp.asarray(rounded).astype(xp.result_type(a_arr, b_arr)))
+    if rounding_mode not in (None, "floor", "trunc"):
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
     a, b = promote(a, b)
-    from .. import dtypes
-
-    arrays = [x._data if isinstance(x, Tensor) else x for x in (a, b)]
-    if arrays[0].dtype.kind != "f":   # true division of integers gives the default float dtype
-        a, b = (x.to(dtypes.get_default_dtype()) if isinstance(x, Tensor)
-                else xp.asarray(x, dtype=dtypes.get_default_dtype().numpy) for x in (a, b))
+    if rounding_mode is not None:
+        a_arr, b_arr = (x._data if isinstance(x, Tensor) else x for x in (a, b))
+        rounded = xp.floor_divide(a_arr, b_arr) if rounding_mode == "floor" else xp.trunc(a_arr / b_arr)
+        return Tensor._make(xp.asarray(rounded).astype(xp.result_type(a_arr, b_arr)))
+    if xp.result_type(*(x._data if isinstance(x, Tensor) else x for x in (a, b))).kind != "f":
+        float_dtype = dtypes.get_default_dtype()
+        a, b = (x.to(float_dtype) if isinstance(x, Tensor) else xp.asarray(x, dtype=float_dtype.numpy) for x in (a, b))
     return Div.apply(a, b)
 
 

@@ -135,3 +135,16 @@ def test_dropout_scales_kept_units_and_is_identity_in_eval():
     assert gt.nn.functional.dropout(x, p=0.5, training=False) is x
     with pytest.raises(ValueError, match="between 0 and 1"):
         gt.nn.functional.dropout(x, p=1.5)
+
+
+def test_division_rounding_modes_match_torch():
+    import torch
+
+    for values, divisor in [([7, -7, 5], 2), ([7.5, -7.5, 0.5], 2.0)]:
+        for mode in ("floor", "trunc"):
+            ours = gt.tensor(values).div(divisor, rounding_mode=mode)
+            ref = torch.tensor(values).div(divisor, rounding_mode=mode)
+            assert ours.tolist() == ref.tolist() and ours.dtype.name == str(ref.dtype).replace("torch.", "")
+    assert (gt.tensor([7, -7]) // 2).tolist() == [3, -4]
+    with pytest.raises(ValueError, match="rounding_mode"):
+        gt.tensor([1.0]).div(2, rounding_mode="round")
