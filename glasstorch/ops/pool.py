@@ -54,6 +54,7 @@ class MaxPool2d(Function):
         x_nhwc = x.transpose(0, 2, 3, 1)
         n, c = x.shape[0], x.shape[1]
         best = xp.empty((n, *out_hw, c), dtype=x.dtype)
+        track = bool(ctx.needs_input_grad)    # the winners are only needed for a backward pass
         argbest = xp.zeros((n, *out_hw, c), dtype=xp.int8 if kernel[0] * kernel[1] < 128 else xp.int32)
 
         def run(rows):
@@ -63,10 +64,12 @@ class MaxPool2d(Function):
                 candidate = x_padded[:, rows_, cols, :]
                 if index == 0:
                     best_part[...] = candidate
-                    continue
-                better = candidate > best_part     # strictly greater: ties keep the first offset
-                xp.copyto(best_part, candidate, where=better)
-                xp.copyto(arg_part, index, where=better, casting="unsafe")
+                elif not track:
+                    xp.maximum(best_part, candidate, out=best_part)
+                else:
+                    better = candidate > best_part     # strictly greater: ties keep the first offset
+                    xp.copyto(best_part, candidate, where=better)
+                    xp.copyto(arg_part, index, where=better, casting="unsafe")
 
         ctx.slices = batch_slices(n)
         map_slices(run, ctx.slices)
@@ -221,7 +224,9 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 
 def _forward_only(function, x, *args):
+    """Run forward outside the graph but with its bookkeeping (e.g. the max positions) switched on."""
     node = function()
+    node.needs_input_grad = (True,)
     function.forward(node, x._data, *args)
     return node
 

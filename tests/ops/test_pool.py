@@ -71,3 +71,13 @@ def test_pool_errors_are_clear():
         gt.nn.functional.max_pool2d(gt.zeros(1, 1, 8, 8), 2, padding=2)
     with pytest.raises(RuntimeError, match="too small"):
         gt.nn.functional.avg_pool2d(gt.zeros(1, 1, 2, 2), 3)
+
+
+def test_max_pool2d_indices_and_values_without_grad():
+    x = randn(2, 3, 9, 8, seed=8)
+    compare(lambda L, t: L.nn.functional.max_pool2d(t, 3, stride=2, padding=1, return_indices=True), x, grad=False)
+    with gt.no_grad():
+        values, indices = gt.nn.functional.max_pool2d(gt.tensor(x), 2, return_indices=True)
+    flat = x.reshape(2, 3, -1)
+    np.testing.assert_array_equal(np.take_along_axis(flat, indices.numpy().reshape(2, 3, -1), 2).reshape(values.shape),
+                                  values.numpy())
