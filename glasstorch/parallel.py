@@ -40,9 +40,11 @@ def set_num_threads(count):
         _configure_blas(_state["threads"])
 
 
-def batch_slices(n, min_per_slice=2):
-    """Contiguous slices covering range(n), one per thread (fewer when the batch is small)."""
+def batch_slices(n, min_per_slice=2, max_per_slice=None):
+    """Contiguous slices covering range(n): one per thread, or more when each may hold at most max_per_slice."""
     parts = max(1, min(get_num_threads(), n // min_per_slice))
+    if max_per_slice:
+        parts = max(parts, -(-n // max_per_slice))
     bounds = [round(i * n / parts) for i in range(parts + 1)]
     return [slice(bounds[i], bounds[i + 1]) for i in range(parts)]
 
@@ -84,13 +86,20 @@ def tune_allocator():
 
 
 def map_slices(fn, slices, *per_slice):
-    """[fn(slice_i, *args_i)] with the slices run in parallel (the first on the calling thread)."""
-    if len(slices) == 1:
-        return [fn(slices[0], *(args[0] for args in per_slice))]
+    """[fn(slice_i, *args_i)] in order. Thread t runs slices t, t + T, t + 2T, ... (T threads, the first being
+    the calling thread), so results do not depend on timing."""
+    def run_group(indices):
+        return [(i, fn(slices[i], *(args[i] for args in per_slice))) for i in indices]
+
+    threads = min(get_num_threads(), len(slices))
+    if threads == 1:
+        return [result for _, result in run_group(range(len(slices)))]
     pool = _state["pool"] or _start_pool()
-    futures = [pool.submit(fn, s, *(args[i] for args in per_slice)) for i, s in enumerate(slices) if i]
-    first = fn(slices[0], *(args[0] for args in per_slice))
-    return [first] + [f.result() for f in futures]
+    futures = [pool.submit(run_group, range(t, len(slices), threads)) for t in range(1, threads)]
+    results = dict(run_group(range(0, len(slices), threads)))
+    for future in futures:
+        results.update(future.result())
+    return [results[i] for i in range(len(slices))]
 
 
 def _start_pool():

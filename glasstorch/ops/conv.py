@@ -18,6 +18,9 @@ from ..backend import as_strided, xp
 from ..parallel import batch_slices, map_slices
 
 
+INFERENCE_CHUNK = 64   # images per im2col buffer when no gradient is recorded
+
+
 def conv_output_size(size, kernel, stride, pad_before, pad_after, dilation):
     return (size + pad_before + pad_after - dilation * (kernel - 1) - 1) // stride + 1
 
@@ -77,7 +80,8 @@ class Conv2d(Function):
                 out_rows += bias
             return cols
 
-        ctx.slices = batch_slices(n)
+        # Without a backward pass nothing is kept, so the im2col buffers can be bounded by chunking the batch.
+        ctx.slices = batch_slices(n, max_per_slice=None if ctx.needs_input_grad else INFERENCE_CHUNK)
         ctx.save_for_backward(map_slices(run, ctx.slices))
         ctx.weight = weight
         ctx.geometry = (x.shape, weight.shape, stride, padding, dilation, groups)

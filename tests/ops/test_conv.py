@@ -74,3 +74,12 @@ def test_both_input_gradient_algorithms_match_torch(config):
         grad = algorithm(g_nhwc, w, x.shape, stride, padding, dilation, config.get("groups", 1))
         np.testing.assert_allclose(grad.transpose(0, 3, 1, 2), xt.grad.numpy(), rtol=1e-4, atol=1e-5,
                                    err_msg=algorithm.__name__)
+
+
+def test_conv2d_without_grad_chunks_large_batches_exactly():
+    x, w, b = randn(150, 3, 9, 9, seed=5), randn(4, 3, 3, 3, seed=6), randn(4, seed=7)
+    with gt.no_grad():
+        chunked = gt.nn.functional.conv2d(gt.tensor(x), gt.tensor(w), gt.tensor(b), padding=1)
+    compare(lambda L, x, w, b: L.nn.functional.conv2d(x, w, b, padding=1), x, w, b, grad=False)
+    whole = gt.nn.functional.conv2d(gt.tensor(x, requires_grad=True), gt.tensor(w), gt.tensor(b), padding=1)
+    np.testing.assert_allclose(chunked.numpy(), whole.detach().numpy(), rtol=1e-6, atol=1e-6)
