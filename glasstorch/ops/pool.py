@@ -60,16 +60,19 @@ class MaxPool2d(Function):
         def run(rows):
             x_padded = pad_nhwc(x_nhwc[rows], pads, value=-xp.inf)
             best_part, arg_part = best[rows], argbest[rows]
+            better = xp.empty(best_part.shape, dtype=bool) if track else None
+            step = xp.empty(best_part.shape, dtype=argbest.dtype) if track else None
             for index, rows_, cols in _offsets(kernel, dilation, stride, out_hw):
                 candidate = x_padded[:, rows_, cols, :]
                 if index == 0:
                     best_part[...] = candidate
-                elif not track:
-                    xp.maximum(best_part, candidate, out=best_part)
-                else:
-                    better = candidate > best_part     # strictly greater: ties keep the first offset
-                    xp.copyto(best_part, candidate, where=better)
-                    xp.copyto(arg_part, index, where=better, casting="unsafe")
+                    continue
+                if track:   # arg = index where strictly greater (ties keep the first offset): arg += better (index - arg)
+                    xp.greater(candidate, best_part, out=better)
+                    xp.subtract(argbest.dtype.type(index), arg_part, out=step)
+                    xp.multiply(step, better.view(xp.int8), out=step, casting="unsafe")
+                    arg_part += step
+                xp.maximum(best_part, candidate, out=best_part)
 
         ctx.slices = batch_slices(n)
         map_slices(run, ctx.slices)
@@ -83,13 +86,16 @@ class MaxPool2d(Function):
         g = grad_output.transpose(0, 2, 3, 1)
         n, c, h, w = x_shape
         grad_x = xp.empty((n, h, w, c), dtype=g.dtype)
-        zero = xp.zeros((), dtype=g.dtype)
 
         def run(rows):
             g_part, arg_part = g[rows], ctx.argbest[rows]
             grad_padded = xp.zeros((g_part.shape[0], h + pads[0] + pads[1], w + pads[2] + pads[3], c), dtype=g.dtype)
+            chosen = xp.empty(g_part.shape, dtype=bool)
+            routed = xp.empty(g_part.shape, dtype=g.dtype)
             for index, rows_, cols in _offsets(kernel, dilation, stride, out_hw):
-                grad_padded[:, rows_, cols, :] += xp.where(arg_part == index, g_part, zero)
+                xp.equal(arg_part, index, out=chosen)
+                xp.multiply(g_part, chosen, out=routed)
+                grad_padded[:, rows_, cols, :] += routed
             grad_x[rows] = grad_padded[:, pads[0]:pads[0] + h, pads[2]:pads[2] + w, :]
 
         map_slices(run, ctx.slices)
