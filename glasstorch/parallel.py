@@ -40,11 +40,9 @@ def set_num_threads(count):
         _configure_blas(_state["threads"])
 
 
-def batch_slices(n, min_per_slice=2, max_per_slice=None):
-    """Contiguous slices covering range(n): one per thread, or more when each may hold at most max_per_slice."""
+def batch_slices(n, min_per_slice=2):
+    """Contiguous slices covering range(n), one per thread (fewer when the batch is small)."""
     parts = max(1, min(get_num_threads(), n // min_per_slice))
-    if max_per_slice:
-        parts = max(parts, -(-n // max_per_slice))
     bounds = [round(i * n / parts) for i in range(parts + 1)]
     return [slice(bounds[i], bounds[i + 1]) for i in range(parts)]
 

