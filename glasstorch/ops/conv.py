@@ -150,15 +150,13 @@ class Conv2d(Function):
 
 
 def _prefer_transposed(x_shape, g_shape, kernel_area):
-    """Which of two exact algorithms computes dL/dx faster (timed on this project's 2-core machine for the
-    course's layers, see the commit that introduced it): with a 1x1 kernel the scatter is one product per
-    slice; up to 3x3 the gather (transposed convolution) wins; for larger kernels, the one that moves fewer
-    values per kernel offset: H W O for the gather against H_o W_o C for the scatter."""
+    """Which of two exact algorithms computes dL/dx faster (timed on this project's 2-core machine over the
+    course's layers): with a 1x1 kernel the scatter is one product per slice; otherwise the gather
+    (transposed convolution, blocked like im2col), unless it would copy more than twice the values the
+    scatter adds: H W O per kernel offset against H_o W_o C."""
     if kernel_area == 1:
         return False
-    if kernel_area <= 9:
-        return True
-    return x_shape[2] * x_shape[3] * g_shape[3] < g_shape[1] * g_shape[2] * x_shape[1]
+    return x_shape[2] * x_shape[3] * g_shape[3] < 2 * g_shape[1] * g_shape[2] * x_shape[1]
 
 
 def conv_col2im_nhwc(g, weight, x_shape, stride, padding, dilation, groups):
