@@ -8,7 +8,6 @@ import torch
 import glasstorch as gt
 import glasstorch.nn as nn
 from glasstorch import models
-from oracle import randn
 
 
 class Block(nn.Module):
