@@ -64,11 +64,25 @@ def im2col_blocks(windows, channels=slice(None)):
         yield slice(0, n * per_image), part.reshape(-1, width)     # a 1x1 window over contiguous pixels: a view
         return
     images = max(1, min(n, BLOCK_BYTES // (per_image * width * part.itemsize)))
-    buffer = xp.empty((images, *part.shape[1:]), dtype=part.dtype)
+    offset_major = kw * part.shape[-1] < 16
+    if offset_major:
+        # Few channels (e.g. a grey first layer): a kernel row of a window is only kw C values, too short a run
+        # to copy well. Lay the block out offset-major instead, (kh, kw, C, images, Ho, Wo), where each copy
+        # run is a whole output row, and hand the product its transpose (a view BLAS reads as is).
+        buffer = xp.empty((kh, kw, part.shape[-1], images, out_h, out_w), dtype=part.dtype)
+    else:
+        buffer = xp.empty((images, *part.shape[1:]), dtype=part.dtype)
     for start in range(0, n, images):
-        block = buffer[:min(images, n - start)]
-        xp.copyto(block, part[start:start + len(block)])
-        yield slice(start * per_image, (start + len(block)) * per_image), block.reshape(-1, width)
+        count = min(images, n - start)
+        rows = slice(start * per_image, (start + count) * per_image)
+        if offset_major:
+            block = buffer[:, :, :, :count]
+            xp.copyto(block, part[start:start + count].transpose(3, 4, 5, 0, 1, 2))
+            yield rows, block.reshape(width, -1).T
+        else:
+            block = buffer[:count]
+            xp.copyto(block, part[start:start + count])
+            yield rows, block.reshape(-1, width)
 
 
 class Conv2d(Function):
