@@ -87,10 +87,21 @@ class MaxPool2d(Function):
         n, c, h, w = x_shape
         grad_x = xp.empty((n, h, w, c), dtype=g.dtype)
 
+        # Windows that tile the input exactly (kernel = stride, no padding, nothing left over) give each input
+        # element to one window: write the routed gradient in place instead of summing into a padded buffer.
+        tiles = (tuple(kernel) == tuple(stride) and dilation == (1, 1) and not any(pads)
+                 and out_hw[0] * stride[0] == h and out_hw[1] * stride[1] == w)
+
         def run(rows):
             g_part, arg_part = g[rows], ctx.argbest[rows]
-            grad_padded = xp.zeros((g_part.shape[0], h + pads[0] + pads[1], w + pads[2] + pads[3], c), dtype=g.dtype)
             chosen = xp.empty(g_part.shape, dtype=bool)
+            if tiles:
+                target = grad_x[rows]
+                for index, rows_, cols in _offsets(kernel, dilation, stride, out_hw):
+                    xp.equal(arg_part, index, out=chosen)
+                    xp.multiply(g_part, chosen, out=target[:, rows_, cols, :])
+                return
+            grad_padded = xp.zeros((g_part.shape[0], h + pads[0] + pads[1], w + pads[2] + pads[3], c), dtype=g.dtype)
             routed = xp.empty(g_part.shape, dtype=g.dtype)
             for index, rows_, cols in _offsets(kernel, dilation, stride, out_hw):
                 xp.equal(arg_part, index, out=chosen)
