@@ -6,12 +6,15 @@ with Ho = floor((H + pad_top + pad_bottom - dilation (kh - 1) - 1) / stride) + 1
 The textbook formula, y[n, o, i, j] = b[o] + sum_{c, p, q} w[o, c, p, q] x[n, c, i s + p d, j s + q d],
 becomes a matrix product: every output pixel's receptive field is one row of `col`
 (N Ho Wo, kh kw C), the weight is a matrix (kh kw C, O), and Y = col W. The backward pass is
-    dL/dW = col^T dL/dY,   dL/db = sum over pixels of dL/dY,   dL/dcol = dL/dY W^T,
-and dL/dx is dL/dcol added back onto the pixels each row was copied from (col2im). That scatter is
-computed as an equivalent gather, a convolution of dL/dY with the flipped kernel (see
-conv_transpose_nhwc); the tests check both against PyTorch and finite differences. The arrays are NHWC in memory: a kernel row is then a contiguous run of
-kw C values, im2col is a single copy, and the product's result is already the NHWC output, which is
-returned as an (N, O, Ho, Wo) transposed view (PyTorch's channels_last memory format).
+    dL/dW = dL/dY^T col,   dL/db = sum over pixels of dL/dY,   dL/dcol = dL/dY W^T,
+and dL/dx is dL/dcol added back onto the pixels each row was copied from (col2im, conv_col2im_nhwc), or
+the same sum computed as a gather: a convolution of dL/dY with the flipped kernel (conv_transpose_nhwc).
+Both are exact and tested against PyTorch and finite differences; the faster one is picked per shape.
+
+Speed comes from the memory layout, not from changing the math: the arrays are NHWC, so a kernel row is a
+contiguous run of kw C values and the product's result is already the NHWC output, returned as an
+(N, O, Ho, Wo) transposed view (PyTorch's channels_last format); `col` is built a cache-sized block at a
+time (im2col_blocks) and never kept whole; the batch is split over threads (glasstorch.parallel).
 """
 from ..autograd.function import Function
 from ..backend import as_strided, xp
