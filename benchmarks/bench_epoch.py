@@ -28,32 +28,35 @@ def run(command):
     return time.perf_counter() - started, usage.ru_maxrss / 1024
 
 
+def measure_epoch(repeats=1, data_dir="/usr/share/datasets/fashion-mnist"):
+    """{framework: (median wall seconds, median peak RSS MiB)} for one training epoch each."""
+    out = tempfile.mkdtemp(prefix="bench_epoch_")
+    commands = {
+        "glasstorch": [sys.executable, "-m", "glasstorch", "train", "--model", "inception-net", "--dataset",
+                       "fashion-mnist", "--data-dir", data_dir, "--epochs", "1", "--batch-size", "64", "--lr",
+                       "0.01", "--optimizer", "sgd", "--momentum", "0.5", "--out", out],
+        "pytorch": [sys.executable, str(HERE / "torch_epoch.py"), "--data-dir", data_dir, "--out", f"{out}/torch.pt"],
+    }
+    results = {name: [] for name in commands}
+    for _ in range(repeats):
+        for name, command in commands.items():
+            results[name].append(run(command))
+            print(f"  {name}: {results[name][-1][0]:.1f} s, peak RSS {results[name][-1][1]:.0f} MiB", flush=True)
+    return {name: (statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs))
+            for name, rs in results.items()}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
     args = parser.parse_args()
-    out = tempfile.mkdtemp(prefix="bench_epoch_")
-    commands = {
-        "glasstorch": [sys.executable, "-m", "glasstorch", "train", "--model", "inception-net", "--dataset",
-                       "fashion-mnist", "--data-dir", args.data_dir, "--epochs", "1", "--batch-size", "64", "--lr",
-                       "0.01", "--optimizer", "sgd", "--momentum", "0.5", "--out", out],
-        "pytorch": [sys.executable, str(HERE / "torch_epoch.py"), "--data-dir", args.data_dir, "--out",
-                    f"{out}/torch.pt"],
-    }
-    results = {name: [] for name in commands}
-    for _ in range(args.repeats):
-        for name, command in commands.items():
-            results[name].append(run(command))
-            print(f"  {name}: {results[name][-1][0]:.1f} s, peak RSS {results[name][-1][1]:.0f} MiB", flush=True)
-    seconds = {name: statistics.median(r[0] for r in rs) for name, rs in results.items()}
-    memory = {name: statistics.median(r[1] for r in rs) for name, rs in results.items()}
+    result = measure_epoch(args.repeats, args.data_dir)
+    (ours_s, ours_m), (ref_s, ref_m) = result["glasstorch"], result["pytorch"]
     print(f"\n{machine()}; one epoch, 60,000 images, batch 64, median of {args.repeats}")
     print_table(["", "glasstorch", "PyTorch", "ratio"], [
-        ("epoch wall time (s)", f"{seconds['glasstorch']:.1f}", f"{seconds['pytorch']:.1f}",
-         f"{seconds['glasstorch'] / seconds['pytorch']:.2f}x"),
-        ("peak RSS (MiB)", f"{memory['glasstorch']:.0f}", f"{memory['pytorch']:.0f}",
-         f"{memory['glasstorch'] / memory['pytorch']:.2f}x")])
+        ("epoch wall time (s)", f"{ours_s:.1f}", f"{ref_s:.1f}", f"{ours_s / ref_s:.2f}x"),
+        ("peak RSS (MiB)", f"{ours_m:.0f}", f"{ref_m:.0f}", f"{ours_m / ref_m:.2f}x")])
 
 
 if __name__ == "__main__":
