@@ -118,93 +118,78 @@ class Cast(Function):
 
 
 # ---------------------------------------------------------------- unary math
-class Exp(Function):
-    """y = e^x.  dL/dx = dL/dy * y."""
+class _FromInput(Function):
+    """y = f(x), dL/dx = dL/dy * f'(x): a subclass names f and its derivative f' (both of x)."""
 
-    @staticmethod
-    def forward(ctx, x):
-        out = xp.exp(x)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * out
-
-
-class Log(Function):
-    """y = ln x.  dL/dx = dL/dy / x."""
-
-    @staticmethod
-    def forward(ctx, x):
+    @classmethod
+    def forward(cls, ctx, x):
         ctx.save_for_backward(x)
         with xp.errstate(divide="ignore", invalid="ignore"):
-            return xp.log(x)
+            return cls.function(x)
 
-    @staticmethod
-    def backward(ctx, g):
+    @classmethod
+    def backward(cls, ctx, g):
         (x,) = ctx.saved_tensors
-        return g / x
+        return g * cls.derivative(x)
 
 
-class Sqrt(Function):
-    """y = sqrt(x).  dL/dx = dL/dy / (2 y)."""
+class _FromOutput(Function):
+    """y = f(x), dL/dx = dL/dy * f'(x) where f' is cheaper from y: a subclass names f and f' as a function of y."""
 
-    @staticmethod
-    def forward(ctx, x):
+    @classmethod
+    def forward(cls, ctx, x):
         with xp.errstate(invalid="ignore"):
-            out = xp.sqrt(x)
+            out = cls.function(x)
         ctx.save_for_backward(out)
         return out
 
-    @staticmethod
-    def backward(ctx, g):
+    @classmethod
+    def backward(cls, ctx, g):
         (out,) = ctx.saved_tensors
         with xp.errstate(divide="ignore"):
-            return g / (2 * out)
+            return g * cls.derivative(out)
 
 
-class Sin(Function):
+class Exp(_FromOutput):
+    """y = e^x.  dL/dx = dL/dy * y."""
+
+    function = staticmethod(xp.exp)
+    derivative = staticmethod(lambda y: y)
+
+
+class Log(_FromInput):
+    """y = ln x.  dL/dx = dL/dy / x."""
+
+    function = staticmethod(xp.log)
+    derivative = staticmethod(xp.reciprocal)
+
+
+class Sqrt(_FromOutput):
+    """y = sqrt(x).  dL/dx = dL/dy / (2 y)."""
+
+    function = staticmethod(xp.sqrt)
+    derivative = staticmethod(lambda y: 1 / (2 * y))
+
+
+class Sin(_FromInput):
     """y = sin x.  dL/dx = dL/dy * cos x."""
 
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return xp.sin(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * xp.cos(x)
+    function = staticmethod(xp.sin)
+    derivative = staticmethod(xp.cos)
 
 
-class Cos(Function):
+class Cos(_FromInput):
     """y = cos x.  dL/dx = -dL/dy * sin x."""
 
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return xp.cos(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return -g * xp.sin(x)
+    function = staticmethod(xp.cos)
+    derivative = staticmethod(lambda x: -xp.sin(x))
 
 
-class Abs(Function):
+class Abs(_FromInput):
     """y = |x|.  dL/dx = dL/dy * sign(x) (0 at x = 0)."""
 
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return xp.abs(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * xp.sign(x)
+    function = staticmethod(xp.abs)
+    derivative = staticmethod(xp.sign)
 
 
 class Clamp(Function):
@@ -288,19 +273,11 @@ class Where(Function):
 
 
 # ---------------------------------------------------------------- activations
-class Relu(Function):
-    """y = max(x, 0).  dL/dx = dL/dy * [x > 0]."""
+class Relu(_FromOutput):
+    """y = max(x, 0).  dL/dx = dL/dy * [x > 0] = dL/dy * [y > 0]."""
 
-    @staticmethod
-    def forward(ctx, x):
-        out = xp.maximum(x, 0)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * (out > 0)
+    function = staticmethod(lambda x: xp.maximum(x, 0))
+    derivative = staticmethod(lambda y: y > 0)
 
 
 class LeakyRelu(Function):
@@ -318,19 +295,11 @@ class LeakyRelu(Function):
         return xp.where(x > 0, g, g * g.dtype.type(ctx.slope)), None
 
 
-class Sigmoid(Function):
+class Sigmoid(_FromOutput):
     """y = 1 / (1 + e^-x).  dL/dx = dL/dy * y (1 - y)."""
 
-    @staticmethod
-    def forward(ctx, x):
-        out = sigmoid_array(x)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * out * (1 - out)
+    function = staticmethod(lambda x: sigmoid_array(x))
+    derivative = staticmethod(lambda y: y * (1 - y))
 
 
 def sigmoid_array(x):
@@ -339,19 +308,11 @@ def sigmoid_array(x):
     return xp.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(x.dtype, copy=False)
 
 
-class Tanh(Function):
+class Tanh(_FromOutput):
     """y = tanh x.  dL/dx = dL/dy * (1 - y^2)."""
 
-    @staticmethod
-    def forward(ctx, x):
-        out = xp.tanh(x)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * (1 - out * out)
+    function = staticmethod(xp.tanh)
+    derivative = staticmethod(lambda y: 1 - y * y)
 
 
 _erf = xp.frompyfunc(math.erf, 1, 1)
