@@ -142,6 +142,7 @@ class Trainer:
             from ..diagnostics import GradientFlowRecorder
 
             self.gradient_recorder = GradientFlowRecorder(self.model)
+        result = None
         while self.epoch < self.config.epochs:
             self.epoch += 1
             started = time.perf_counter()
@@ -159,7 +160,7 @@ class Trainer:
             self.log(f"epoch {self.epoch}/{self.config.epochs}  train loss {train_loss:.4f} acc {100 * train_acc:.2f}%"
                      f"  test loss {result.loss:.4f} acc {100 * result.accuracy:.2f}%  lr {row['lr']:.3g}"
                      f"  {seconds:.1f} s ({len(self.train_loader.dataset) / seconds:.0f} img/s incl. eval)")
-        self._write_final_figures()
+        self._write_final_figures(result)
         return self.history
 
     def _train_epoch(self):
@@ -209,11 +210,10 @@ class Trainer:
         writer.writerows(self.history)
         write_atomic(str(self.run_dir / "metrics.csv"), buffer.getvalue().encode())
         plot_curves(self.history, self.run_dir / "curves.png", f"{self.config.model} on {self.config.dataset}")
-        self.last_result = result
 
-    def _write_final_figures(self):
-        result = getattr(self, "last_result", None) or evaluate(self.model, self.test_loader, F.cross_entropy,
-                                                                len(self.classes))
+    def _write_final_figures(self, result=None):
+        """Confusion matrix and sample grid of the final model (`result`: its last evaluation, if there was one)."""
+        result = result or evaluate(self.model, self.test_loader, F.cross_entropy, len(self.classes))
         plot_confusion(result.confusion, self.classes, self.run_dir / "confusion.png")
         if self.config.dataset != "xor":
             images, labels = next(iter(DataLoader(self.test_loader.dataset, batch_size=32)))

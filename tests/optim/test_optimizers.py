@@ -157,3 +157,11 @@ def test_clip_grad_norm_and_value_match_torch():
         np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-5, atol=1e-7)
     vector = gt.nn.utils.parameters_to_vector(ours.parameters())
     assert vector.shape == (sum(p.numel() for p in ours.parameters()),)
+
+
+def test_get_total_norm_of_tensors_matches_torch():
+    arrays = [randn(3, 4, seed=1), randn(5, seed=2)]
+    for norm_type in [2.0, 1.0, float("inf")]:
+        ours = gt.nn.utils.get_total_norm([gt.tensor(a) for a in arrays], norm_type)
+        ref = torch.nn.utils.get_total_norm([torch.tensor(a) for a in arrays], norm_type)
+        assert ours.item() == pytest.approx(ref.item(), rel=1e-5)

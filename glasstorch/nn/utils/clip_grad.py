@@ -16,16 +16,33 @@ def _grads(parameters):
     return [p.grad for p in parameters if p.grad is not None]
 
 
+def _total_norm(tensors, norm_type):
+    """||concat(tensors)||_p as a float (max |x| for p = inf), accumulated in float64."""
+    norm_type = float(norm_type)
+    if math.isinf(norm_type):
+        return max(float(xp.max(xp.abs(t._data))) for t in tensors)
+    return sum(float(xp.sum(xp.abs(t._data.astype(xp.float64)) ** norm_type)) for t in tensors) ** (1 / norm_type)
+
+
+def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """The p-norm of the given tensors (e.g. gradients) taken together, as a 0-dim tensor."""
+    tensors = [tensors] if isinstance(tensors, Tensor) else [t for t in tensors if t is not None]
+    if not tensors:
+        return tensor(0.0)
+    total = _total_norm(tensors, norm_type)
+    if error_if_nonfinite and not math.isfinite(total):
+        raise RuntimeError(f"The total norm of order {float(norm_type)} for gradients from `parameters` is "
+                           "non-finite, so it cannot be clipped.")
+    return tensor(total, dtype=tensors[0].dtype)
+
+
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """Scale gradients in place so their total norm is <= max_norm; return the total norm before clipping."""
     grads = _grads(parameters)
     if not grads:
         return tensor(0.0)
     norm_type = float(norm_type)
-    if math.isinf(norm_type):
-        total = max(float(xp.max(xp.abs(g._data))) for g in grads)
-    else:
-        total = sum(float(xp.sum(xp.abs(g._data.astype(xp.float64)) ** norm_type)) for g in grads) ** (1 / norm_type)
+    total = _total_norm(grads, norm_type)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so "
                            "it cannot be clipped. To disable this error and scale the gradients by the non-finite "
@@ -40,7 +57,3 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
     """Clamp every gradient element into [-clip_value, clip_value]."""
     for g in _grads(parameters):
         xp.clip(g._data, -clip_value, clip_value, out=g._data)
-
-
-def get_total_norm(tensors, norm_type=2.0):
-    return clip_grad_norm_(tensors, float("inf"), norm_type)
