@@ -3,10 +3,23 @@
 Every op reaches its array library through this module, so a second backend (CuPy on a GPU) can
 replace NumPy here without touching the ops. Only NumPy is provided today.
 """
+import math
+
 import numpy as xp
 from numpy.lib.stride_tricks import as_strided
 
-__all__ = ["xp", "as_strided", "unbroadcast", "normalize_dims"]
+__all__ = ["xp", "as_strided", "unbroadcast", "sum_rows", "normalize_dims"]
+
+
+def sum_rows(matrix):
+    """sum_i A[i, :] of a 2-D array, computed as the product 1^T A.
+
+    For the tall, narrow matrices of bias gradients (pixels x channels) BLAS's matrix-vector product is
+    about 10x faster than NumPy's reduction over axis 0 (measured 873 -> 96 us for 36,864 x 10 float32).
+    """
+    if matrix.dtype not in (xp.float32, xp.float64) or matrix.shape[0] < 64:
+        return matrix.sum(axis=0)
+    return xp.ones(matrix.shape[0], dtype=matrix.dtype) @ matrix
 
 
 def unbroadcast(grad, shape):
@@ -18,7 +31,11 @@ def unbroadcast(grad, shape):
         return grad
     extra = grad.ndim - len(shape)
     if extra:
-        grad = grad.sum(axis=tuple(range(extra)))
+        inner = grad.shape[extra:]
+        if grad.flags.c_contiguous and grad.size:
+            grad = sum_rows(grad.reshape(-1, math.prod(inner))).reshape(inner)
+        else:
+            grad = grad.sum(axis=tuple(range(extra)))
     axes = tuple(i for i, size in enumerate(shape) if size == 1 and grad.shape[i] != 1)
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)

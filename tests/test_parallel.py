@@ -38,3 +38,28 @@ def test_batch_slices_cover_the_batch():
     assert gt.get_num_threads() == 2
     with pytest.raises(ValueError, match="positive number of threads"):
         gt.set_num_threads(0)
+
+
+def test_map_slices_keeps_order_and_raises_a_workers_error():
+    from glasstorch.parallel import map_slices
+
+    gt.set_num_threads(2)
+    slices = [slice(i, i + 1) for i in range(5)]
+    assert map_slices(lambda s, k: (s.start, k), slices, list("abcde")) == [(i, k) for i, k in enumerate("abcde")]
+
+    def fail_on_odd(s):
+        if s.start % 2:
+            raise ValueError(f"slice {s.start}")
+        return s.start
+    with pytest.raises(ValueError, match="slice 1"):        # slice 1 runs on the worker thread
+        map_slices(fail_on_odd, slices)
+    assert map_slices(lambda s: s.start, slices) == list(range(5))      # the pool still works afterwards
+
+
+def test_map_slices_called_inside_a_worker_runs_serially():
+    from glasstorch.parallel import map_slices
+
+    gt.set_num_threads(2)
+    inner = [slice(0, 1), slice(1, 2)]
+    nested = map_slices(lambda s: map_slices(lambda t: t.start + 10 * s.start, inner), [slice(0, 1), slice(1, 2)])
+    assert nested == [[0, 1], [10, 11]]

@@ -17,7 +17,7 @@ contiguous run of kw C values and the product's result is already the NHWC outpu
 time (im2col_blocks) and never kept whole; the batch is split over threads (glasstorch.parallel).
 """
 from ..autograd.function import Function
-from ..backend import as_strided, xp
+from ..backend import as_strided, sum_rows, xp
 from ..parallel import batch_slices, map_slices
 
 
@@ -162,7 +162,7 @@ class Conv2d(Function):
                 grad_mat = sum(part[g] for part in partials)
                 grad_weight[g * group_out:(g + 1) * group_out] = grad_mat.reshape(
                     group_out, kh, kw, group_channels).transpose(0, 3, 1, 2)
-        grad_bias = g_nhwc.reshape(-1, out_channels).sum(axis=0) if need_b and ctx.has_bias else None
+        grad_bias = sum_rows(g_nhwc.reshape(-1, out_channels)) if need_b and ctx.has_bias else None
         return (None if grad_x is None else grad_x.transpose(0, 3, 1, 2)), grad_weight, grad_bias, None, None, None, None
 
 

@@ -276,8 +276,14 @@ class Where(Function):
 class Relu(_FromOutput):
     """y = max(x, 0).  dL/dx = dL/dy * [x > 0] = dL/dy * [y > 0]."""
 
-    function = staticmethod(lambda x: xp.maximum(x, 0))
     derivative = staticmethod(lambda y: y > 0)
+
+    @staticmethod
+    def function(x):
+        # max against an array of zeros laid out like x: NumPy's maximum with a scalar operand takes a
+        # loop that is not vectorised (measured 2x slower on a (64, 16, 24, 24) channels-last batch)
+        out = xp.zeros_like(x)
+        return xp.maximum(x, out, out=out)
 
 
 class LeakyRelu(Function):

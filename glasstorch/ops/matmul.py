@@ -1,6 +1,6 @@
 """Matrix product with NumPy's matmul rules (1-D operands, broadcast batch dims)."""
 from ..autograd.function import Function
-from ..backend import unbroadcast, xp
+from ..backend import sum_rows, unbroadcast, xp
 from .promotion import promote
 
 
@@ -65,7 +65,7 @@ class Linear(Function):
         g_rows = g.reshape(-1, g.shape[-1])
         grad_x = g @ weight if ctx.needs_input_grad[0] else None
         grad_w = g_rows.T @ x.reshape(-1, x.shape[-1]) if ctx.needs_input_grad[1] else None
-        grad_b = g_rows.sum(axis=0) if ctx.has_bias and ctx.needs_input_grad[2] else None
+        grad_b = sum_rows(g_rows) if ctx.has_bias and ctx.needs_input_grad[2] else None
         return grad_x, grad_w, grad_b
 
 
