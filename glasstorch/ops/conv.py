@@ -132,37 +132,39 @@ class Conv2d(Function):
         out_channels, group_channels, kh, kw = weight_shape
         group_out = out_channels // groups
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        g_nhwc = xp.ascontiguousarray(grad_output.transpose(0, 2, 3, 1))
-        grad_x = xp.empty((x_shape[0], x_shape[2], x_shape[3], x_shape[1]), dtype=g_nhwc.dtype) if need_x else None
-        input_grad = conv_transpose_nhwc if _prefer_transposed(x_shape, g_nhwc.shape, kh * kw) else conv_col2im_nhwc
+        need_b = need_b and ctx.has_bias
+        grad_x = xp.empty((x_shape[0], x_shape[2], x_shape[3], x_shape[1]), dtype=grad_output.dtype) if need_x else None
+        input_grad = conv_transpose_nhwc if _prefer_transposed(x_shape, grad_output.shape, kh * kw) else conv_col2im_nhwc
 
         def run(rows):
-            g_part = g_nhwc[rows]
+            # this slice of dL/dY as NHWC rows (a copy only when it is not channels-last already, e.g. a Cat slice)
+            g_part = xp.ascontiguousarray(grad_output[rows].transpose(0, 2, 3, 1))
+            g_rows = g_part.reshape(-1, out_channels)
             if need_x:
                 grad_x[rows] = input_grad(g_part, weight, x_shape, stride, padding, dilation, groups)
+            partial_b = sum_rows(g_rows) if need_b else None
             if not need_w:
-                return None
+                return None, partial_b
             # dL/dW = dL/dY^T col: (O, kh kw C) per group, summed over blocks here and over slices below
-            g_rows = g_part.reshape(-1, out_channels)
             windows = windows_nhwc(pad_nhwc(x_nhwc[rows], padding), *geometry)
-            partial = []
+            partial_w = []
             for g in range(groups):
                 outs = slice(g * group_out, (g + 1) * group_out)
-                total = xp.zeros((group_out, kh * kw * group_channels), dtype=g_nhwc.dtype)
+                total = xp.zeros((group_out, kh * kw * group_channels), dtype=g_rows.dtype)
                 for block, col in im2col_blocks(windows, slice(g * group_channels, (g + 1) * group_channels)):
                     total += g_rows[block, outs].T @ col
-                partial.append(total)
-            return partial
+                partial_w.append(total)
+            return partial_w, partial_b
 
         partials = map_slices(run, ctx.slices)
         grad_weight = None
         if need_w:
-            grad_weight = xp.empty(weight_shape, dtype=g_nhwc.dtype)
+            grad_weight = xp.empty(weight_shape, dtype=grad_output.dtype)
             for g in range(groups):
-                grad_mat = sum(part[g] for part in partials)
+                grad_mat = sum(part[g] for part, _ in partials)
                 grad_weight[g * group_out:(g + 1) * group_out] = grad_mat.reshape(
                     group_out, kh, kw, group_channels).transpose(0, 3, 1, 2)
-        grad_bias = sum_rows(g_nhwc.reshape(-1, out_channels)) if need_b and ctx.has_bias else None
+        grad_bias = sum(part for _, part in partials) if need_b else None
         return (None if grad_x is None else grad_x.transpose(0, 3, 1, 2)), grad_weight, grad_bias, None, None, None, None
 
 
@@ -170,10 +172,10 @@ def _prefer_transposed(x_shape, g_shape, kernel_area):
     """Which of two exact algorithms computes dL/dx faster (timed on this project's 2-core machine over the
     course's layers): with a 1x1 kernel the scatter is one product per slice; otherwise the gather
     (transposed convolution, blocked like im2col), unless it would copy more than twice the values the
-    scatter adds: H W O per kernel offset against H_o W_o C."""
+    scatter adds: H W O per kernel offset against H_o W_o C. Both shapes are logical: (N, C, H, W), (N, O, H_o, W_o)."""
     if kernel_area == 1:
         return False
-    return x_shape[2] * x_shape[3] * g_shape[3] < 2 * g_shape[1] * g_shape[2] * x_shape[1]
+    return x_shape[2] * x_shape[3] * g_shape[1] < 2 * g_shape[2] * g_shape[3] * x_shape[1]
 
 
 def conv_col2im_nhwc(g, weight, x_shape, stride, padding, dilation, groups):
