@@ -4,6 +4,7 @@ Output size: Ho = floor((H + 2 pad - dilation (k - 1) - 1) / stride) + 1 (ceil i
 last window must still start inside the input or its left padding). Each op loops only over the
 kh x kw kernel offsets; every step is vectorised over batch, pixels and channels.
 """
+import functools
 import math
 
 from ..autograd.function import Function
@@ -125,39 +126,64 @@ class AvgPool2d(Function):
     """y = (1/|window|) sum over the window.  dL/dx = dL/dy / |window| for every element of each window.
 
     |window| counts the padding when count_include_pad (never the part ceil_mode overhangs), unless
-    divisor_override fixes it.
+    divisor_override fixes it. The window sum is separable: kh row additions, then kw column additions
+    (kh + kw passes instead of kh kw); backward is its adjoint, the same two steps scattered in reverse.
     """
 
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
-        dilation = (1, 1)
-        out_hw, pads = _pool_geometry(x.shape, kernel, stride, padding, dilation, ceil_mode)
+        out_hw, pads = _pool_geometry(x.shape, kernel, stride, padding, (1, 1), ceil_mode)
         x_padded = pad_nhwc(x.transpose(0, 2, 3, 1), pads)
-        total = xp.zeros((x.shape[0], *out_hw, x.shape[1]), dtype=x.dtype)
-        for _, rows, cols in _offsets(kernel, dilation, stride, out_hw):
-            total += x_padded[:, rows, cols, :]
-        divisor = _avg_divisor(x.shape, padding, pads, kernel, stride, out_hw, count_include_pad, divisor_override)
-        ctx.scale = (1 / divisor).astype(x.dtype)
+        row_sums = _sum_shifted(x_padded, 1, kernel[0], stride[0], out_hw[0])       # (N, Ho, Wp, C)
+        total = _sum_shifted(row_sums, 2, kernel[1], stride[1], out_hw[1])          # (N, Ho, Wo, C)
+        ctx.scale = _avg_scale(x.shape[2:], padding, pads, kernel, stride, out_hw, count_include_pad, divisor_override,
+                               x.dtype)
         ctx.geometry = (x.shape, x_padded.shape, pads, kernel, stride, out_hw)
-        return (total * ctx.scale).transpose(0, 3, 1, 2)
+        total *= ctx.scale
+        return total.transpose(0, 3, 1, 2)
 
     @staticmethod
     def backward(ctx, grad_output):
         x_shape, padded_shape, pads, kernel, stride, out_hw = ctx.geometry
-        g = grad_output.transpose(0, 2, 3, 1) * ctx.scale
-        grad_padded = xp.zeros(padded_shape, dtype=g.dtype)
-        for _, rows, cols in _offsets(kernel, (1, 1), stride, out_hw):
-            grad_padded[:, rows, cols, :] += g
+        n, c = x_shape[:2]
+        g = xp.multiply(grad_output.transpose(0, 2, 3, 1), ctx.scale,
+                        out=xp.empty((n, *out_hw, c), dtype=grad_output.dtype))     # channels-last dL/dy / |window|
+        grad_rows = _scatter_shifted(g, 2, kernel[1], stride[1], padded_shape[2])   # (N, Ho, Wp, C)
+        grad_padded = _scatter_shifted(grad_rows, 1, kernel[0], stride[0], padded_shape[1])
         top, _, left, _ = pads
         grad_x = grad_padded[:, top:top + x_shape[2], left:left + x_shape[3], :]
         return grad_x.transpose(0, 3, 1, 2), None, None, None, None, None, None
 
 
-def _avg_divisor(x_shape, padding, pads, kernel, stride, out_hw, count_include_pad, divisor_override):
-    """Per-output divisor (Ho, Wo, 1): the window pooled over a mask of the cells that count."""
+def _along(axis, index):
+    return (slice(None),) * axis + (index,)
+
+
+def _sum_shifted(a, axis, kernel, stride, out_size):
+    """out[.., i, ..] = sum_{p < kernel} a[.., i stride + p, ..] along `axis`: one pass per offset p."""
+    out = a[_along(axis, offset_slice(0, 1, stride, out_size))].copy()
+    for p in range(1, kernel):
+        out += a[_along(axis, offset_slice(p, 1, stride, out_size))]
+    return out
+
+
+def _scatter_shifted(g, axis, kernel, stride, in_size):
+    """The adjoint of _sum_shifted: grad[.., i stride + p, ..] += g[.., i, ..] for every offset p."""
+    shape = list(g.shape)
+    shape[axis] = in_size
+    grad = xp.zeros(shape, dtype=g.dtype)
+    for p in range(kernel):
+        grad[_along(axis, offset_slice(p, 1, stride, g.shape[axis]))] += g
+    return grad
+
+
+@functools.lru_cache(maxsize=64)
+def _avg_scale(in_hw, padding, pads, kernel, stride, out_hw, count_include_pad, divisor_override, dtype):
+    """Per-output factor 1/|window| (Ho, Wo, 1), the window pooled over a mask of the cells that count.
+    Cached per geometry (it depends on no values); callers must not write into it."""
     if divisor_override:
-        return xp.full((*out_hw, 1), float(divisor_override))
-    h, w = x_shape[2], x_shape[3]
+        return xp.full((*out_hw, 1), 1 / float(divisor_override), dtype=dtype)
+    h, w = in_hw
     mask = xp.zeros((h + pads[0] + pads[1], w + pads[2] + pads[3]))
     if count_include_pad:
         mask[:h + 2 * padding[0], :w + 2 * padding[1]] = 1
@@ -166,7 +192,9 @@ def _avg_divisor(x_shape, padding, pads, kernel, stride, out_hw, count_include_p
     counts = xp.zeros(out_hw)
     for _, rows, cols in _offsets(kernel, (1, 1), stride, out_hw):
         counts += mask[rows, cols]
-    return counts[:, :, None]
+    scale = (1 / counts[:, :, None]).astype(dtype)
+    scale.flags.writeable = False
+    return scale
 
 
 def _adaptive_bounds(size, out):
