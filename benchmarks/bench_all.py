@@ -20,7 +20,7 @@ def ratio(cell):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bursts", type=int, default=8)
-    parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=8, help="steps per burst")
     parser.add_argument("--skip-epoch", action="store_true", help="leave out the ~3-minute epoch measurement")
     args = parser.parse_args()
     networks = ["inception-net", "resnet"]

@@ -1,7 +1,7 @@
 """Training step (forward, backward, SGD-momentum update) and inference of the course's networks,
 glasstorch vs PyTorch, each in its own process, alternating bursts; prints medians and ratios.
 
-    python benchmarks/bench_step.py [--batch 64 128 256] [--bursts 8] [--steps 3] [--inference 64 1000]
+    python benchmarks/bench_step.py [--batch 64 128 256] [--bursts 8] [--steps 8] [--inference 64 1000]
     python benchmarks/bench_step.py --profile      # glasstorch's per-op times, in this process
 """
 import argparse
@@ -122,7 +122,7 @@ def main():
     parser.add_argument("--batch", type=int, nargs="+", default=[64])
     parser.add_argument("--inference", type=int, nargs="*", default=[], help="inference batch sizes")
     parser.add_argument("--bursts", type=int, default=8)
-    parser.add_argument("--steps", type=int, default=3, help="steps per burst")
+    parser.add_argument("--steps", type=int, default=8, help="steps per burst (consecutive, as in a training loop)")
     parser.add_argument("--networks", nargs="+", default=["inception-net", "resnet"])
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
