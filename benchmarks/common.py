@@ -23,8 +23,29 @@ def median_ms(samples):
     return 1000 * statistics.median(samples)
 
 
+IMAGE_FOLDERS = {"fashion-mnist": "/usr/share/datasets/fashion-mnist",
+                 "mnist": str(ROOT.parent / "shared" / "datasets" / "mnist-sample")}
+
+
 def batch(size, seed=0):
+    """(images (size, 1, 28, 28) float32, labels int64): real training images, normalised as `glasstorch train`
+    does, from the first folder of IMAGE_FOLDERS that has them. Real images, not random numbers: PyTorch's step
+    is ~12% faster on Fashion-MNIST than on Gaussian noise (glasstorch's speed does not depend on the values),
+    so noise would flatter glasstorch. Falls back to noise, with a warning, when no images are found."""
+    from glasstorch.datasets import DATASETS
+    from glasstorch.datasets.idx import read_idx
+
     rng = np.random.default_rng(seed)
+    for name, folder in IMAGE_FOLDERS.items():
+        folder = Path(folder)
+        if (folder / "train-images-idx3-ubyte.gz").exists():
+            images = read_idx(folder / "train-images-idx3-ubyte.gz")
+            labels = read_idx(folder / "train-labels-idx1-ubyte.gz")
+            chosen = rng.choice(len(images), size, replace=len(images) < size)
+            pixels = images[chosen, None].astype(np.float32) / 255
+            mean, std = DATASETS[name].mean, DATASETS[name].std
+            return (pixels - np.float32(mean)) / np.float32(std), labels[chosen].astype(np.int64)
+    print(f"warning: no training images in {list(IMAGE_FOLDERS.values())}; timing on Gaussian noise", file=sys.stderr)
     return rng.standard_normal((size, 1, 28, 28)).astype(np.float32), rng.integers(0, 10, size).astype(np.int64)
 
 
