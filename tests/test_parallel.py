@@ -63,3 +63,25 @@ def test_map_slices_called_inside_a_worker_runs_serially():
     inner = [slice(0, 1), slice(1, 2)]
     nested = map_slices(lambda s: map_slices(lambda t: t.start + 10 * s.start, inner), [slice(0, 1), slice(1, 2)])
     assert nested == [[0, 1], [10, 11]]
+
+
+def test_memory_bound_ops_split_only_large_batches():
+    from glasstorch.parallel import MIN_SPLIT_ELEMENTS, batch_slices
+
+    gt.set_num_threads(2)
+    assert batch_slices(64, elements=MIN_SPLIT_ELEMENTS - 1) == [slice(0, 64)]
+    assert len(batch_slices(64, elements=MIN_SPLIT_ELEMENTS)) == 2
+
+
+@pytest.mark.parametrize("op", ["avg_pool2d", "cat"])
+def test_split_memory_bound_ops_match_torch_on_channels_last_input(op, monkeypatch):
+    from oracle import compare
+
+    monkeypatch.setattr("glasstorch.parallel.MIN_SPLIT_ELEMENTS", 0)   # split even this small batch
+    gt.set_num_threads(2)
+    nhwc = np.random.default_rng(3).standard_normal((5, 6, 7, 4)).astype(np.float32)
+    if op == "avg_pool2d":
+        fn = lambda L, t: L.nn.functional.avg_pool2d(t.permute(0, 3, 1, 2), 3, stride=1, padding=1)  # noqa: E731
+    else:
+        fn = lambda L, t: L.cat([t.permute(0, 3, 1, 2), 2 * t.permute(0, 3, 1, 2)[:, :3]], dim=1)  # noqa: E731
+    compare(fn, nhwc)

@@ -133,25 +133,39 @@ class AvgPool2d(Function):
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
         out_hw, pads = _pool_geometry(x.shape, kernel, stride, padding, (1, 1), ceil_mode)
-        x_padded = pad_nhwc(x.transpose(0, 2, 3, 1), pads)
-        row_sums = _sum_shifted(x_padded, 1, kernel[0], stride[0], out_hw[0])       # (N, Ho, Wp, C)
-        total = _sum_shifted(row_sums, 2, kernel[1], stride[1], out_hw[1])          # (N, Ho, Wo, C)
-        ctx.scale = _avg_scale(x.shape[2:], padding, pads, kernel, stride, out_hw, count_include_pad, divisor_override,
-                               x.dtype)
-        ctx.geometry = (x.shape, x_padded.shape, pads, kernel, stride, out_hw)
-        total *= ctx.scale
-        return total.transpose(0, 3, 1, 2)
+        n, c, h, w = x.shape
+        scale = _avg_scale((h, w), padding, pads, kernel, stride, out_hw, count_include_pad, divisor_override, x.dtype)
+        x_nhwc = x.transpose(0, 2, 3, 1)
+        out = xp.empty((n, *out_hw, c), dtype=x.dtype)
+
+        def run(rows):
+            x_padded = pad_nhwc(x_nhwc[rows], pads)
+            row_sums = _sum_shifted(x_padded, 1, kernel[0], stride[0], out_hw[0])       # (n, Ho, Wp, C)
+            total = _sum_shifted(row_sums, 2, kernel[1], stride[1], out_hw[1])          # (n, Ho, Wo, C)
+            xp.multiply(total, scale, out=out[rows])
+
+        ctx.slices = batch_slices(n, elements=out.size)
+        map_slices(run, ctx.slices)
+        ctx.scale = scale
+        ctx.geometry = (x.shape, (h + pads[0] + pads[1], w + pads[2] + pads[3]), pads, kernel, stride, out_hw)
+        return out.transpose(0, 3, 1, 2)
 
     @staticmethod
     def backward(ctx, grad_output):
-        x_shape, padded_shape, pads, kernel, stride, out_hw = ctx.geometry
-        n, c = x_shape[:2]
-        g = xp.multiply(grad_output.transpose(0, 2, 3, 1), ctx.scale,
-                        out=xp.empty((n, *out_hw, c), dtype=grad_output.dtype))     # channels-last dL/dy / |window|
-        grad_rows = _scatter_shifted(g, 2, kernel[1], stride[1], padded_shape[2])   # (N, Ho, Wp, C)
-        grad_padded = _scatter_shifted(grad_rows, 1, kernel[0], stride[0], padded_shape[1])
+        x_shape, padded_hw, pads, kernel, stride, out_hw = ctx.geometry
+        n, c, h, w = x_shape
         top, _, left, _ = pads
-        grad_x = grad_padded[:, top:top + x_shape[2], left:left + x_shape[3], :]
+        g_nhwc = grad_output.transpose(0, 2, 3, 1)
+        grad_x = xp.empty((n, h, w, c), dtype=grad_output.dtype)
+
+        def run(rows):
+            g_part = g_nhwc[rows]   # dL/dy / |window|, channels-last whatever the layout of dL/dy
+            g = xp.multiply(g_part, ctx.scale, out=xp.empty(g_part.shape, dtype=g_part.dtype))
+            grad_rows = _scatter_shifted(g, 2, kernel[1], stride[1], padded_hw[1])      # (n, Ho, Wp, C)
+            grad_padded = _scatter_shifted(grad_rows, 1, kernel[0], stride[0], padded_hw[0])
+            grad_x[rows] = grad_padded[:, top:top + h, left:left + w, :]
+
+        map_slices(run, ctx.slices)
         return grad_x.transpose(0, 3, 1, 2), None, None, None, None, None, None
 
 

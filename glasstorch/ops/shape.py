@@ -7,6 +7,7 @@ import math
 
 from ..autograd.function import Function
 from ..backend import normalize_dims, unbroadcast, xp
+from ..parallel import batch_slices, map_slices
 
 
 class Reshape(Function):
@@ -121,8 +122,13 @@ class Cat(Function):
         ctx.axis = axis
         ctx.sizes = [a.shape[axis] for a in arrays]
         if axis == 1 and all(_channels_last(a) for a in arrays):
-            # keep the channels-last memory of conv outputs: join along the last axis of the NHWC views
-            joined = xp.concatenate([a.transpose(0, 2, 3, 1) for a in arrays], axis=3)
+            # keep the channels-last memory of conv outputs: join along the last axis of the NHWC views,
+            # each thread its slice of the batch
+            parts = [a.transpose(0, 2, 3, 1) for a in arrays]
+            n, h, w = parts[0].shape[:3]
+            joined = xp.empty((n, h, w, sum(ctx.sizes)), dtype=xp.result_type(*arrays))
+            map_slices(lambda rows: xp.concatenate([p[rows] for p in parts], axis=3, out=joined[rows]),
+                       batch_slices(n, elements=joined.size))
             return joined.transpose(0, 3, 1, 2)
         return xp.concatenate(arrays, axis=axis)
 
