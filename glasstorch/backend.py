@@ -8,7 +8,7 @@ import math
 import numpy as xp
 from numpy.lib.stride_tricks import as_strided
 
-__all__ = ["xp", "as_strided", "mm", "unbroadcast", "sum_rows", "normalize_dims"]
+__all__ = ["xp", "as_strided", "mm", "add_rows", "unbroadcast", "sum_rows", "normalize_dims"]
 
 
 def mm(a, b, out=None):
@@ -19,6 +19,20 @@ def mm(a, b, out=None):
     convolution, bias sums) would stall the other thread. Measured on a 10 x 8192 by 8192 x 49 product, two
     threads at once: each 2.0x slower than alone with matmul, 1.0x with dot. Same speed alone."""
     return xp.dot(a, b) if out is None else xp.dot(a, b, out=out)
+
+
+def add_rows(matrix, vector):
+    """matrix[i, :] += vector for every row of a C-contiguous 2-D array (a bias added to pixels x channels).
+
+    A row of 10-32 channels is too short an inner loop for NumPy's SIMD code, so the matrix is viewed k rows at
+    a time against the vector repeated k times (measured 148 -> 46 us for 18,432 x 10 float32)."""
+    rows, width = matrix.shape
+    k = max(1, 256 // max(width, 1))
+    while rows % k:
+        k -= 1
+    wide = matrix.reshape(rows // k, k * width)
+    xp.add(wide, xp.tile(vector, k), out=wide)
+    return matrix
 
 
 def sum_rows(matrix):

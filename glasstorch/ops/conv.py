@@ -17,7 +17,7 @@ contiguous run of kw C values and the product's result is already the NHWC outpu
 time (im2col_blocks) and never kept whole; the batch is split over threads (glasstorch.parallel).
 """
 from ..autograd.function import Function
-from ..backend import as_strided, mm, sum_rows, xp
+from ..backend import add_rows, as_strided, mm, sum_rows, xp
 from ..parallel import batch_slices, map_slices
 
 
@@ -116,7 +116,7 @@ class Conv2d(Function):
                     else:
                         out_rows[block, outs] = mm(col, weight_mat)
             if bias is not None:
-                out_rows += bias
+                add_rows(out_rows, bias)
 
         ctx.slices = batch_slices(n)
         map_slices(run, ctx.slices)

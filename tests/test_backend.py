@@ -1,0 +1,31 @@
+"""The backend's fast forms of common reductions and broadcasts equal their plain NumPy definitions."""
+import numpy as np
+import pytest
+
+from glasstorch.backend import add_rows, mm, sum_rows
+
+
+@pytest.mark.parametrize("rows, width", [(0, 10), (1, 10), (7, 3), (97, 10), (18432, 10), (4608, 24), (64, 300)])
+def test_add_rows_adds_the_vector_to_every_row(rows, width):
+    rng = np.random.default_rng(rows + width)
+    matrix = rng.standard_normal((rows, width)).astype(np.float32)
+    vector = rng.standard_normal(width).astype(np.float32)
+    expected = matrix + vector
+    assert add_rows(matrix, vector) is matrix
+    np.testing.assert_array_equal(matrix, expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+@pytest.mark.parametrize("rows", [3, 64, 5000])
+def test_sum_rows_is_the_column_sum(dtype, rows):
+    matrix = (np.random.default_rng(rows).standard_normal((rows, 12)) * 10).astype(dtype)
+    np.testing.assert_allclose(sum_rows(matrix), matrix.sum(axis=0), rtol=1e-5, atol=1e-5 * np.abs(matrix).sum())
+
+
+def test_mm_is_the_matrix_product_and_writes_into_out():
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((40, 7)).astype(np.float32), rng.standard_normal((7, 5)).astype(np.float32)
+    out = np.empty((40, 5), np.float32)
+    assert mm(a, b, out=out) is out
+    np.testing.assert_allclose(out, a @ b, rtol=1e-5)
+    np.testing.assert_allclose(mm(a.T.copy().T, b), a @ b, rtol=1e-5)
