@@ -1,7 +1,7 @@
 """Training step (forward, backward, SGD-momentum update) and inference of the course's networks,
 glasstorch vs PyTorch, each in its own process, alternating bursts; prints medians and ratios.
 
-    python benchmarks/bench_step.py [--batch 64 128 256] [--bursts 8] [--steps 8] [--inference 64 1000]
+    python benchmarks/bench_step.py [--batch 64 128 256] [--bursts 8] [--steps 8] [--inference 64 1000] [--threads 1]
     python benchmarks/bench_step.py --profile      # glasstorch's per-op times, in this process
 """
 import argparse
@@ -11,8 +11,8 @@ import time
 from common import alternate, batch, build, initial_weights, machine, median_ms, print_table
 
 
-def train_task(framework, network, batch_size, weights):
-    lib, model = build(framework, network, weights)
+def train_task(framework, network, batch_size, weights, threads=None):
+    lib, model = build(framework, network, weights, threads)
     x_np, y_np = batch(batch_size)
     x, y = lib.tensor(x_np), lib.tensor(y_np)
     optimizer = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.5)
@@ -33,8 +33,8 @@ def train_task(framework, network, batch_size, weights):
     return run
 
 
-def inference_task(framework, network, batch_size, weights):
-    lib, model = build(framework, network, weights)
+def inference_task(framework, network, batch_size, weights, threads=None):
+    lib, model = build(framework, network, weights, threads)
     model.eval()
     x = lib.tensor(batch(batch_size)[0])
 
@@ -53,13 +53,14 @@ def ratio_cell(ours, ref):
     return f"{ours:.1f} / {ref:.1f} = {ours / ref:.2f}x"
 
 
-def measure(task, networks, sizes, bursts, steps, label):
+def measure(task, networks, sizes, bursts, steps, label, threads=None):
     """Rows (network, batch, cell per timed part): medians over all bursts, glasstorch / PyTorch."""
     rows = []
     for network in networks:
         weights = initial_weights(network)
         for size in sizes:
-            results = alternate(task, dict(network=network, batch_size=size, weights=weights), bursts, steps)
+            results = alternate(task, dict(network=network, batch_size=size, weights=weights, threads=threads),
+                                bursts, steps)
             flat = {side: [s for burst in runs for s in burst] for side, runs in results.items()}
             parts = len(flat["glasstorch"][0])
             cells = [ratio_cell(median_ms([s[k] for s in flat["glasstorch"]]), median_ms([s[k] for s in flat["pytorch"]]))
@@ -124,18 +125,22 @@ def main():
     parser.add_argument("--bursts", type=int, default=8)
     parser.add_argument("--steps", type=int, default=8, help="steps per burst (consecutive, as in a training loop)")
     parser.add_argument("--networks", nargs="+", default=["inception-net", "resnet"])
+    parser.add_argument("--threads", type=int, help="threads per side (1: both single-threaded, which compares the "
+                        "kernels without the cost of splitting work over cores); default: each library's own")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     if args.profile:
         for network in args.networks:
             profile(network, args.batch[0])
         return
-    print(f"{machine()}; medians of {args.bursts} alternating bursts x {args.steps} steps, separate processes")
-    rows = measure(train_task, args.networks, args.batch, args.bursts, args.steps, "training step")
+    threads = f", {args.threads} thread(s) per side" if args.threads else ""
+    print(f"{machine()}; medians of {args.bursts} alternating bursts x {args.steps} steps, separate processes{threads}")
+    rows = measure(train_task, args.networks, args.batch, args.bursts, args.steps, "training step", args.threads)
     print("\ntraining step, median ms: glasstorch / PyTorch = ratio")
     print_table(["network", "batch", "forward", "backward", "full step"], rows)
     if args.inference:
-        rows = measure(inference_task, args.networks, args.inference, args.bursts, args.steps, "inference")
+        rows = measure(inference_task, args.networks, args.inference, args.bursts, args.steps, "inference",
+                       args.threads)
         print("\ninference (no_grad), median ms: glasstorch / PyTorch = ratio")
         print_table(["network", "batch", "forward"], rows)
 

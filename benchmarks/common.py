@@ -59,18 +59,27 @@ def initial_weights(network, seed=0):
     return {k: v.numpy().copy() for k, v in model.state_dict().items()}
 
 
-def build(framework, network, weights):
-    """(library, model) for one side, with the given weights loaded."""
+def build(framework, network, weights, threads=None):
+    """(library, model) for one side, with the given weights loaded; `threads` caps the threads each side uses
+    (for glasstorch 1 also means single-threaded BLAS), None leaves both at their defaults."""
     if framework == "glasstorch":
         import glasstorch as lib
         from glasstorch import models
 
+        if threads is not None:
+            lib.set_num_threads(threads)
+            if threads == 1:
+                from threadpoolctl import threadpool_limits
+
+                threadpool_limits(1)
         model = models.create_model(network)
         model.load_state_dict({k: lib.tensor(v) for k, v in weights.items()})
     else:
         import torch as lib
         from torch_models import NETWORKS
 
+        if threads is not None:
+            lib.set_num_threads(threads)
         model = NETWORKS[network]()
         model.load_state_dict({k: lib.from_numpy(v) for k, v in weights.items()})
     return lib, model
