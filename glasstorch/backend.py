@@ -22,10 +22,13 @@ def mm(a, b, out=None):
 
 
 def add_rows(matrix, vector):
-    """matrix[i, :] += vector for every row of a C-contiguous 2-D array (a bias added to pixels x channels).
+    """matrix[i, :] += vector for every row of a 2-D array, in place (a bias added to pixels x channels).
 
     A row of 10-32 channels is too short an inner loop for NumPy's SIMD code, so the matrix is viewed k rows at
     a time against the vector repeated k times (measured 148 -> 46 us for 18,432 x 10 float32)."""
+    if not matrix.flags.c_contiguous:
+        matrix += vector
+        return matrix
     rows, width = matrix.shape
     k = max(1, 256 // max(width, 1))
     while rows % k:

@@ -29,3 +29,11 @@ def test_mm_is_the_matrix_product_and_writes_into_out():
     assert mm(a, b, out=out) is out
     np.testing.assert_allclose(out, a @ b, rtol=1e-5)
     np.testing.assert_allclose(mm(a.T.copy().T, b), a @ b, rtol=1e-5)
+
+
+def test_add_rows_writes_into_a_strided_matrix_too():
+    base = np.zeros((6, 8), np.float32)
+    view = base[:, ::2]
+    add_rows(view, np.arange(4, dtype=np.float32))
+    np.testing.assert_array_equal(base[:, ::2], np.tile(np.arange(4, dtype=np.float32), (6, 1)))
+    np.testing.assert_array_equal(base[:, 1::2], 0)
