@@ -55,10 +55,12 @@ def test_conv2d_errors_name_shapes():
 
 @pytest.mark.parametrize("config", [c for c in CONFIGS if len(c["x"]) == 4], ids=lambda c: str(c))
 def test_both_input_gradient_algorithms_match_torch(config):
-    """conv2d picks col2im or the transposed convolution by cost; each must be exact on every geometry."""
+    """conv2d picks col2im or a transposed convolution (whole or by kernel row) by cost; each must be exact on
+    every geometry."""
     import torch
 
-    from glasstorch.ops.conv import conv_col2im_nhwc, conv_padding, conv_transpose_nhwc, _pair
+    from glasstorch.ops.conv import (_pair, conv_col2im_nhwc, conv_padding, conv_transpose_nhwc,
+                                     conv_transpose_rows_nhwc)
 
     config = dict(config)
     x, w = randn(*config.pop("x"), seed=1), randn(*config.pop("w"), seed=2)
@@ -70,7 +72,7 @@ def test_both_input_gradient_algorithms_match_torch(config):
     stride, dilation = _pair(config.get("stride", 1), "stride"), _pair(config.get("dilation", 1), "dilation")
     padding = conv_padding(config.get("padding", 0), w.shape[2:], dilation, stride)
     g_nhwc = np.ascontiguousarray(g.transpose(0, 2, 3, 1))
-    for algorithm in (conv_col2im_nhwc, conv_transpose_nhwc):
+    for algorithm in (conv_col2im_nhwc, conv_transpose_nhwc, conv_transpose_rows_nhwc):
         grad = algorithm(g_nhwc, w, x.shape, stride, padding, dilation, config.get("groups", 1))
         np.testing.assert_allclose(grad.transpose(0, 3, 1, 2), xt.grad.numpy(), rtol=1e-4, atol=1e-5,
                                    err_msg=algorithm.__name__)
