@@ -1,12 +1,13 @@
 """Tensor: an n-dimensional array that remembers how it was computed.
 
-`_data` holds the NumPy array; `grad_fn` is the graph node that produced the tensor (None for a leaf);
+`_data` gives the NumPy array (`_array`, once the worker threads have finished writing it: glasstorch.parallel);
+`grad_fn` is the graph node that produced the tensor (None for a leaf);
 `grad` receives dL/dtensor after `backward()`. Every operator delegates to a differentiable op in
 `glasstorch.ops`.
 """
 import numbers
 
-from . import dtypes
+from . import dtypes, parallel
 from ._formatting import format_tensor
 from .autograd import grad_mode
 from .backend import xp
@@ -83,7 +84,7 @@ class Tensor:
         self._init(array, False, None)
 
     def _init(self, array, requires_grad, grad_fn):
-        self._data = array
+        self._array = array
         self._requires_grad = requires_grad
         self.grad_fn = grad_fn
         self.grad = None
@@ -96,35 +97,46 @@ class Tensor:
         tensor._init(array if isinstance(array, xp.ndarray) else xp.asarray(array), requires_grad, grad_fn)
         return tensor
 
+    @property
+    def _data(self):
+        """The array, with every op still writing it finished. Metadata (shape, dtype) reads `_array` instead."""
+        parallel.sync()
+        return self._array
+
+    @_data.setter
+    def _data(self, array):
+        parallel.sync()
+        self._array = array
+
     # ------------------------------------------------------------ properties
     @property
     def shape(self):
-        return Size(self._data.shape)
+        return Size(self._array.shape)
 
     def size(self, dim=None):
         if dim is None:
             return self.shape
-        return self._data.shape[self._axis(dim)]
+        return self._array.shape[self._axis(dim)]
 
     def _axis(self, dim):
-        bound = max(self._data.ndim, 1)
+        bound = max(self._array.ndim, 1)
         if not -bound <= dim < bound:
             raise IndexError(f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], but got {dim})")
         return dim % bound
 
     def dim(self):
-        return self._data.ndim
+        return self._array.ndim
 
     ndim = property(dim)
 
     def numel(self):
-        return int(self._data.size)
+        return int(self._array.size)
 
     nelement = numel
 
     @property
     def dtype(self):
-        return dtypes.from_numpy_dtype(self._data.dtype)
+        return dtypes.from_numpy_dtype(self._array.dtype)
 
     @property
     def device(self):
@@ -135,7 +147,7 @@ class Tensor:
         return False
 
     def is_floating_point(self):
-        return self._data.dtype.kind == "f"
+        return self._array.dtype.kind == "f"
 
     @property
     def requires_grad(self):
@@ -150,7 +162,7 @@ class Tensor:
             raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use a "
                                "computed variable in a subgraph that doesn't require differentiation use "
                                "var_no_grad = var.detach().")
-        if requires_grad and self._data.dtype.kind != "f":
+        if requires_grad and self._array.dtype.kind != "f":
             raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
         self._requires_grad = bool(requires_grad)
         return self
@@ -167,7 +179,7 @@ class Tensor:
     @data.setter
     def data(self, value):
         array = value._data if isinstance(value, Tensor) else xp.asarray(value)
-        if array.shape != self._data.shape and self.grad is not None:
+        if array.shape != self._array.shape and self.grad is not None:
             self.grad = None
         self._data = array
 
@@ -181,8 +193,8 @@ class Tensor:
 
     # ------------------------------------------------------------ conversion
     def item(self):
-        if self._data.size != 1:
-            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        if self._array.size != 1:
+            raise RuntimeError(f"a Tensor with {self._array.size} elements cannot be converted to Scalar")
         return self._data.reshape(()).item()
 
     def numpy(self, force=False):
@@ -206,7 +218,7 @@ class Tensor:
                 target = arg
             else:
                 check_device(arg)
-        if target is None or dtypes.to_dtype(target).numpy == self._data.dtype:
+        if target is None or dtypes.to_dtype(target).numpy == self._array.dtype:
             return self
         from .ops.elementwise import Cast
 
@@ -269,7 +281,7 @@ class Tensor:
     def clone(self, memory_format=None):
         from .ops.elementwise import Cast   # a same-dtype cast copies and keeps the graph
 
-        return Cast.apply(self, self._data.dtype) if self.requires_grad else Tensor._make(self._data.copy())
+        return Cast.apply(self, self._array.dtype) if self.requires_grad else Tensor._make(self._data.copy())
 
     def register_hook(self, hook):
         """hook(grad) -> new grad or None, called with dL/dself during backward."""
@@ -303,11 +315,11 @@ class Tensor:
         before = Tensor._make(self._data, self.requires_grad, self.grad_fn) if recording else self
         result = compute(before)
         if recording and result.requires_grad:
-            self._data = result._data.astype(self._data.dtype, copy=False)
+            self._data = result._data.astype(self._array.dtype, copy=False)
             self.grad_fn = result.grad_fn
             self._requires_grad = True
             return self
-        if result._data.dtype.kind == "f" and self._data.dtype.kind in "biu":
+        if result._array.dtype.kind == "f" and self._array.dtype.kind in "biu":
             raise RuntimeError(f"result type {result.dtype.name.capitalize()} can't be cast to the desired output "
                                f"type {self.dtype.name.capitalize()}")
         self._data[...] = result._data
@@ -350,29 +362,29 @@ class Tensor:
         if grad_mode.is_grad_enabled() and self.requires_grad and self.is_leaf:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
         try:
-            self._data[...] = xp.broadcast_to(source, self._data.shape)
+            self._data[...] = xp.broadcast_to(source, self._array.shape)
         except ValueError:
             raise RuntimeError(f"copy_: the source of shape {tuple(source.shape)} cannot be broadcast to the "
-                               f"destination of shape {tuple(self._data.shape)}") from None
+                               f"destination of shape {tuple(self._array.shape)}") from None
         return self
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
         from . import random
 
-        self._data[...] = random.generator(generator).normal(mean, std, self._data.shape)
+        self._data[...] = random.generator(generator).normal(mean, std, self._array.shape)
         return self
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
         from . import random
 
-        self._data[...] = random.generator(generator).uniform(a, b, self._data.shape)
+        self._data[...] = random.generator(generator).uniform(a, b, self._array.shape)
         return self
 
     def __setitem__(self, index, value):
         index = ops.shape.convert_index(index)
         if grad_mode.is_grad_enabled() and (self.requires_grad or (isinstance(value, Tensor) and value.requires_grad)):
             if not isinstance(value, Tensor):
-                value = Tensor._make(xp.asarray(value, dtype=self._data.dtype))
+                value = Tensor._make(xp.asarray(value, dtype=self._array.dtype))
             self._inplace(lambda t: ops.shape.IndexPut.apply(t, index, value.to(self.dtype)))
             return
         self._data[index] = value._data if isinstance(value, Tensor) else value
@@ -382,17 +394,17 @@ class Tensor:
         return format_tensor(self)
 
     def __len__(self):
-        if self._data.ndim == 0:
+        if self._array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self._data.shape[0]
+        return self._array.shape[0]
 
     def __iter__(self):
-        if self._data.ndim == 0:
+        if self._array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self._data.shape[0]))
+        return (self[i] for i in range(self._array.shape[0]))
 
     def __bool__(self):
-        if self._data.size != 1:
+        if self._array.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data.reshape(()))
 
@@ -403,7 +415,7 @@ class Tensor:
         return int(self.item())
 
     def __index__(self):
-        if self._data.dtype.kind not in "iu" or self._data.size != 1:
+        if self._array.dtype.kind not in "iu" or self._array.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
@@ -499,13 +511,13 @@ class Tensor:
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     def __and__(self, other):
-        return self._compare(other, xp.logical_and if self._data.dtype == bool else xp.bitwise_and)
+        return self._compare(other, xp.logical_and if self._array.dtype == bool else xp.bitwise_and)
 
     def __or__(self, other):
-        return self._compare(other, xp.logical_or if self._data.dtype == bool else xp.bitwise_or)
+        return self._compare(other, xp.logical_or if self._array.dtype == bool else xp.bitwise_or)
 
     def __invert__(self):
-        return Tensor._make(xp.logical_not(self._data) if self._data.dtype == bool else ~self._data)
+        return Tensor._make(xp.logical_not(self._data) if self._array.dtype == bool else ~self._data)
 
     def equal(self, other):
         return self.shape == other.shape and bool(xp.array_equal(self._data, other._data))
@@ -529,7 +541,7 @@ class Tensor:
         return Tensor._make(xp.sign(self._data))
 
     def masked_fill(self, mask, value):
-        return ops.elementwise.where(mask, Tensor._make(xp.asarray(value, dtype=self._data.dtype)), self)
+        return ops.elementwise.where(mask, Tensor._make(xp.asarray(value, dtype=self._array.dtype)), self)
 
     # ------------------------------------------------------------ math methods
     def add(self, other, alpha=1):
@@ -687,14 +699,14 @@ class Tensor:
     # creation helpers
     def new_zeros(self, *size):
         size = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
-        return Tensor._make(xp.zeros(size, dtype=self._data.dtype))
+        return Tensor._make(xp.zeros(size, dtype=self._array.dtype))
 
     def new_ones(self, *size):
         size = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
-        return Tensor._make(xp.ones(size, dtype=self._data.dtype))
+        return Tensor._make(xp.ones(size, dtype=self._array.dtype))
 
     def new_tensor(self, data):
-        return Tensor._make(_array_from_data(data).astype(self._data.dtype))
+        return Tensor._make(_array_from_data(data).astype(self._array.dtype))
 
 
 class Size(tuple):

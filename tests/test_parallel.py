@@ -65,19 +65,10 @@ def test_map_slices_called_inside_a_worker_runs_serially():
     assert nested == [[0, 1], [10, 11]]
 
 
-def test_memory_bound_ops_split_only_large_batches():
-    from glasstorch.parallel import MIN_SPLIT_ELEMENTS, batch_slices
-
-    gt.set_num_threads(2)
-    assert batch_slices(64, elements=MIN_SPLIT_ELEMENTS - 1) == [slice(0, 64)]
-    assert len(batch_slices(64, elements=MIN_SPLIT_ELEMENTS)) == 2
-
-
 @pytest.mark.parametrize("op", ["avg_pool2d", "cat"])
-def test_split_memory_bound_ops_match_torch_on_channels_last_input(op, monkeypatch):
+def test_split_memory_bound_ops_match_torch_on_channels_last_input(op):
     from oracle import compare
 
-    monkeypatch.setattr("glasstorch.parallel.MIN_SPLIT_ELEMENTS", 0)   # split even this small batch
     gt.set_num_threads(2)
     nhwc = np.random.default_rng(3).standard_normal((5, 6, 7, 4)).astype(np.float32)
     if op == "avg_pool2d":
@@ -85,3 +76,108 @@ def test_split_memory_bound_ops_match_torch_on_channels_last_input(op, monkeypat
     else:
         fn = lambda L, t: L.cat([t.permute(0, 3, 1, 2), 2 * t.permute(0, 3, 1, 2)[:, :3]], dim=1)  # noqa: E731
     compare(fn, nhwc)
+
+
+def test_a_chain_of_batchwise_ops_runs_without_a_join_and_reads_back_complete():
+    from glasstorch import parallel
+
+    gt.set_num_threads(2)
+    gt.manual_seed(0)
+    conv = gt.nn.Conv2d(3, 4, 3, padding=1)
+    x = gt.tensor(np.random.default_rng(1).standard_normal((6, 3, 9, 9)).astype(np.float32))
+    with gt.no_grad():
+        y = gt.nn.functional.max_pool2d(gt.relu(conv(x)), 2)
+    assert parallel.in_flight(y._array)         # the worker's half may still be running
+    expected = y.numpy().copy()                 # reading joins
+    assert not parallel.in_flight(y._array)
+    gt.set_num_threads(1)
+    try:
+        with gt.no_grad():
+            np.testing.assert_array_equal(gt.nn.functional.max_pool2d(gt.relu(conv(x)), 2).numpy(), expected)
+    finally:
+        gt.set_num_threads(2)
+
+
+def test_a_workers_error_is_raised_at_the_join_and_the_pool_still_works():
+    from glasstorch import parallel
+
+    gt.set_num_threads(2)
+    out = np.zeros(4)
+
+    def fill(rows):
+        if rows.start:
+            raise ValueError("slice on the worker failed")
+        out[rows] = 1
+
+    parallel.map_async(fill, parallel.batch_slices(4), outputs=(out,))
+    with pytest.raises(ValueError, match="worker failed"):
+        parallel.sync()
+    assert not parallel.in_flight(out)
+    parallel.map_async(lambda rows: out.__setitem__(rows, 2), parallel.batch_slices(4), outputs=(out,))
+    parallel.sync()
+    np.testing.assert_array_equal(out, 2)
+
+
+def test_a_deferred_sum_is_finished_before_anything_reads_it():
+    import time
+
+    from glasstorch import parallel
+
+    gt.set_num_threads(2)
+    halves, total = np.zeros(2), np.zeros(1)
+
+    def slow_half(rows):
+        time.sleep(0.05 if rows.start else 0)
+        halves[rows] = rows.start + 1
+
+    parallel.map_async(slow_half, [slice(0, 1), slice(1, 2)], outputs=(halves,))     # slice 1: the worker
+    parallel.defer(lambda: total.__setitem__(0, halves.sum()), outputs=(total,))
+    parallel.settle(total)      # deferred: even a slice-wise reader waits for it
+    assert total[0] == 3
+
+
+def test_a_weight_used_twice_sums_its_deferred_gradients_like_torch():
+    from oracle import compare
+
+    gt.set_num_threads(2)
+    x = np.random.default_rng(4).standard_normal((4, 3, 6, 6)).astype(np.float32)
+    w = np.random.default_rng(5).standard_normal((3, 3, 3, 3)).astype(np.float32)
+    compare(lambda L, x, w: L.relu(L.nn.functional.conv2d(L.nn.functional.conv2d(x, w, padding=1), w)), x, w)
+
+
+def test_ops_called_from_another_thread_finish_before_returning():
+    import threading
+
+    from glasstorch import parallel
+
+    gt.set_num_threads(2)
+    conv = gt.nn.Conv2d(1, 2, 3)
+    x = gt.ones(8, 1, 5, 5)
+    result = {}
+    thread = threading.Thread(target=lambda: result.setdefault("y", conv(x)))
+    thread.start()
+    thread.join()
+    assert not parallel.in_flight(result["y"]._array)
+
+
+@pytest.mark.parametrize("network", ["inception-net", "resnet"])
+def test_asynchronous_training_is_bitwise_the_same_as_waiting_for_every_op(network, monkeypatch):
+    from glasstorch import parallel
+
+    def train(asynchronous):
+        monkeypatch.setitem(parallel._state, "async", asynchronous)
+        gt.manual_seed(0)
+        model = models.create_model(network)
+        optimizer = gt.optim.SGD(model.parameters(), lr=0.05, momentum=0.5)
+        rng = np.random.default_rng(0)
+        for _ in range(3):
+            x = gt.tensor(rng.standard_normal((13, 1, 28, 28)).astype(np.float32))
+            optimizer.zero_grad()
+            gt.nn.functional.cross_entropy(model(x), gt.tensor(rng.integers(0, 10, 13))).backward()
+            optimizer.step()
+        return {name: p.detach().numpy().copy() for name, p in model.named_parameters()}
+
+    gt.set_num_threads(2)
+    waiting, asynchronous = train(False), train(True)
+    for name, value in waiting.items():
+        np.testing.assert_array_equal(asynchronous[name], value, err_msg=name)

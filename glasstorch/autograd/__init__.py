@@ -25,7 +25,7 @@ def _seed_gradients(outputs, grad_outputs):
             if array.shape != out.shape:
                 raise RuntimeError(f"Mismatch in shape: grad_output[{index}] has a shape of {tuple(array.shape)} "
                                    f"and output[{index}] has a shape of {tuple(out.shape)}.")
-            seeds.append(array.astype(out._data.dtype, copy=False))
+            seeds.append(array.astype(out._array.dtype, copy=False))
     return seeds
 
 
@@ -65,5 +65,5 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             elif not allow_unused:
                 raise RuntimeError(f"One of the differentiated Tensors (input {index}) appears to not have "
                                    "been used in the graph. Set allow_unused=True if this is the desired behavior.")
-        result.append(None if g is None else Tensor._make(xp.asarray(g, dtype=t._data.dtype)))
+        result.append(None if g is None else Tensor._make(xp.asarray(g, dtype=t._array.dtype)))
     return tuple(result)

@@ -5,6 +5,7 @@ nodes that use its output (a reverse topological order, built with an explicit s
 10,000-op chains do not hit Python's recursion limit), sums the gradients flowing into each node,
 and hands that sum to the node's backward.
 """
+from .. import parallel
 from ..backend import xp
 from .grad_mode import no_grad
 
@@ -57,13 +58,13 @@ def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None):
     def deliver(tensor, grad):
         if tensor.grad_fn is not None:
             key = id(tensor.grad_fn)
-            node_grads[key] = grad if key not in node_grads else node_grads[key] + grad
+            node_grads[key] = grad if key not in node_grads else _sum(node_grads[key], grad)
         else:
             entry = leaf_grads.get(id(tensor))
             if entry is None:
                 leaf_grads[id(tensor)] = [tensor, grad]
             else:
-                entry[1] = entry[1] + grad
+                entry[1] = _sum(entry[1], grad)
 
     for index, (tensor, grad) in enumerate(zip(tensors, grad_tensors)):
         if not tensor.requires_grad:
@@ -75,6 +76,10 @@ def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None):
             grad = node_grads.pop(id(node), None)
             if grad is None:
                 continue
+            if node._hooks or node._retain_grad is not None or not node.asynchronous:
+                parallel.sync()     # these read whole arrays
+            else:
+                parallel.settle(grad)
             if node._hooks:
                 grad = _apply_hooks(node._hooks, grad)
             if node._retain_grad is not None and captured is None:
@@ -88,6 +93,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None):
             if not retain_graph:
                 node.release()
 
+        parallel.sync()
         for leaf, grad in leaf_grads.values():
             if leaf._hooks:
                 grad = _apply_hooks(leaf._hooks, grad)
@@ -101,13 +107,21 @@ def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None):
     return [captured.get(id(t)) for t in inputs]
 
 
+def _sum(a, b):
+    """a + b for two gradients of one tensor; slice by slice when they have the same shape (see parallel.batchwise)."""
+    if a.shape == b.shape and a.ndim and a.dtype == b.dtype:
+        return parallel.batchwise(lambda out, x, y: xp.add(x, y, out=out), xp.empty_like(a), a, b)
+    parallel.sync()
+    return a + b
+
+
 def _accumulate_into_grad(tensor, grad):
     """x.grad += dL/dx (in place, so references to x.grad see it), or x.grad = dL/dx when unset."""
     from ..tensor import Tensor
 
-    grad = xp.asarray(grad, dtype=tensor._data.dtype)
-    if grad.shape != tensor._data.shape:
-        grad = xp.broadcast_to(grad, tensor._data.shape)
+    grad = xp.asarray(grad, dtype=tensor._array.dtype)
+    if grad.shape != tensor._array.shape:
+        grad = xp.broadcast_to(grad, tensor._array.shape)
     if tensor.grad is None:
         tensor.grad = Tensor._make(xp.array(grad, copy=True))
     else:

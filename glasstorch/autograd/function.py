@@ -8,7 +8,12 @@ A subclass writes two static methods over raw arrays:
 `Function.apply(*args)` unwraps tensors, runs forward, and (when grad mode is on and some input
 requires grad) records a node of the graph. The node is an instance of the subclass itself and is the
 output's `grad_fn`; it doubles as the `ctx` that forward and backward share.
+
+An op that sets `asynchronous = True` receives arrays that worker threads may still be writing slice by slice
+(glasstorch.parallel): its forward and backward must read batch-wise arrays only through map_async, slice by
+slice, and settle(..., whole=True) any array they read whole. Every other op receives finished arrays.
 """
+from .. import parallel
 from . import grad_mode
 
 _FREED_MESSAGE = (
@@ -42,6 +47,7 @@ class Function:
     """Base class of ops. Instances are graph nodes (`grad_fn`) and the `ctx` of forward/backward."""
 
     differentiable = True
+    asynchronous = False
 
     def __init__(self):
         self.inputs = ()            # the tensor arguments (None where an argument was no tensor)
@@ -66,7 +72,11 @@ class Function:
     def apply(cls, *args, **kwargs):
         from ..tensor import Tensor
 
-        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        if cls.asynchronous:
+            arrays = [a._array if isinstance(a, Tensor) else a for a in args]
+            parallel.settle(*arrays)
+        else:
+            arrays = [a._data if isinstance(a, Tensor) else a for a in args]
         node = cls()
         requires_grad = cls.differentiable and grad_mode.is_grad_enabled() and any(
             isinstance(a, Tensor) and a.requires_grad for a in args)

@@ -295,7 +295,7 @@ class Module:
                 errors.append(f"size mismatch for {key}: copying a param with shape {_size(array.shape)} from "
                               f"checkpoint, the shape in current model is {_size(target.shape)}.")
                 continue
-            target._data = array.astype(target._data.dtype, copy=True)
+            target._data = array.astype(target._array.dtype, copy=True)
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ". ")

@@ -19,7 +19,7 @@ time (im2col_blocks) and never kept whole; the batch is split over threads (glas
 """
 from ..autograd.function import Function
 from ..backend import add_rows, as_strided, mm, sum_rows, xp
-from ..parallel import batch_slices, map_slices
+from ..parallel import batch_slices, defer, map_async, settle
 
 
 def conv_output_size(size, kernel, stride, pad_before, pad_after, dilation):
@@ -93,8 +93,11 @@ class Conv2d(Function):
     """y = conv2d(x, w) + b (see the module docstring for the formulas). The batch is split across threads;
     backward rebuilds each im2col block from the saved input instead of keeping the whole matrix."""
 
+    asynchronous = True
+
     @staticmethod
     def forward(ctx, x, weight, bias, stride, padding, dilation, groups):
+        settle(weight, bias, whole=True)
         n, c, h, w = x.shape
         out_channels, group_channels, kh, kw = weight.shape
         out_h = conv_output_size(h, kh, stride[0], padding[0], padding[1], dilation[0])
@@ -119,8 +122,7 @@ class Conv2d(Function):
             if bias is not None:
                 add_rows(out_rows, bias)
 
-        ctx.slices = batch_slices(n)
-        map_slices(run, ctx.slices)
+        map_async(run, batch_slices(n), outputs=(out,))
         ctx.save_for_backward(x_nhwc, weight)
         ctx.geometry = (x.shape, weight.shape, stride, padding, dilation, groups, geometry)
         ctx.has_bias = bias is not None
@@ -137,35 +139,42 @@ class Conv2d(Function):
         grad_x = xp.empty((x_shape[0], x_shape[2], x_shape[3], x_shape[1]), dtype=grad_output.dtype) if need_x else None
         input_grad = _input_grad_algorithm(x_shape, grad_output.shape, kh, kw)
 
-        def run(rows):
+        def run(rows, partial_w, partial_b):
             # this slice of dL/dY as NHWC rows (a copy only when it is not channels-last already, e.g. a Cat slice)
             g_part = xp.ascontiguousarray(grad_output[rows].transpose(0, 2, 3, 1))
             g_rows = g_part.reshape(-1, out_channels)
             if need_x:
                 grad_x[rows] = input_grad(g_part, weight, x_shape, stride, padding, dilation, groups)
-            partial_b = sum_rows(g_rows) if need_b else None
+            if need_b:
+                partial_b[...] = sum_rows(g_rows)
             if not need_w:
-                return None, partial_b
-            # dL/dW = dL/dY^T col: (O, kh kw C) per group, summed over blocks here and over slices below
+                return
+            # dL/dW = dL/dY^T col: (O, kh kw C) per group, summed over blocks here and over slices in finish()
             windows = windows_nhwc(pad_nhwc(x_nhwc[rows], padding), *geometry)
-            partial_w = []
-            for g in range(groups):
+            for g, total in enumerate(partial_w):
                 outs = slice(g * group_out, (g + 1) * group_out)
-                total = xp.zeros((group_out, kh * kw * group_channels), dtype=g_rows.dtype)
                 for block, col in im2col_blocks(windows, slice(g * group_channels, (g + 1) * group_channels)):
                     total += mm(g_rows[block, outs].T, col)
-                partial_w.append(total)
-            return partial_w, partial_b
 
-        partials = map_slices(run, ctx.slices)
-        grad_weight = None
-        if need_w:
-            grad_weight = xp.empty(weight_shape, dtype=grad_output.dtype)
-            for g in range(groups):
-                grad_mat = sum(part[g] for part, _ in partials)
-                grad_weight[g * group_out:(g + 1) * group_out] = grad_mat.reshape(
-                    group_out, kh, kw, group_channels).transpose(0, 3, 1, 2)
-        grad_bias = sum(part for _, part in partials) if need_b else None
+        dtype = grad_output.dtype
+        slices = batch_slices(x_shape[0])
+        partials_w = [[xp.zeros((group_out, kh * kw * group_channels), dtype=dtype) for _ in range(groups)]
+                      if need_w else None for _ in slices]
+        partials_b = [xp.empty(out_channels, dtype=dtype) if need_b else None for _ in slices]
+        map_async(run, slices, partials_w, partials_b, outputs=() if grad_x is None else (grad_x,))
+        grad_weight = xp.empty(weight_shape, dtype=dtype) if need_w else None
+        grad_bias = xp.empty(out_channels, dtype=dtype) if need_b else None
+
+        def finish():   # the sums over slices
+            if need_w:
+                for g in range(groups):
+                    grad_mat = sum(part[g] for part in partials_w)
+                    grad_weight[g * group_out:(g + 1) * group_out] = grad_mat.reshape(
+                        group_out, kh, kw, group_channels).transpose(0, 3, 1, 2)
+            if need_b:
+                grad_bias[...] = sum(partials_b)
+
+        defer(finish, outputs=[grad for grad in (grad_weight, grad_bias) if grad is not None])
         return (None if grad_x is None else grad_x.transpose(0, 3, 1, 2)), grad_weight, grad_bias, None, None, None, None
 
 

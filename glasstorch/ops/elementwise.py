@@ -6,21 +6,34 @@ import math
 
 from ..autograd.function import Function
 from ..backend import unbroadcast, xp
+from ..parallel import batchwise, settle
 from .promotion import promote
 
 
 # ---------------------------------------------------------------- arithmetic
+def add_into(out, a, b):
+    return xp.add(a, b, out=out)
+
+
 class Add(Function):
-    """y = a + b.  dL/da = dL/dy,  dL/db = dL/dy."""
+    """y = a + b.  dL/da = dL/dy,  dL/db = dL/dy.  Two arrays of one shape are added slice by slice
+    (parallel.batchwise), so a residual sum of two conv outputs needs no join."""
+
+    asynchronous = True
 
     @staticmethod
     def forward(ctx, a, b):
         ctx.shapes = (xp.shape(a), xp.shape(b))
+        if isinstance(a, xp.ndarray) and isinstance(b, xp.ndarray) and a.shape == b.shape and a.dtype == b.dtype:
+            return batchwise(add_into, xp.empty_like(a), a, b)
+        settle(a, b, whole=True)
         return a + b
 
     @staticmethod
     def backward(ctx, g):
         sa, sb = ctx.shapes
+        if g.shape != sa or g.shape != sb:
+            settle(g, whole=True)
         return unbroadcast(g, sa), unbroadcast(g, sb)
 
 
@@ -273,17 +286,33 @@ class Where(Function):
 
 
 # ---------------------------------------------------------------- activations
-class Relu(_FromOutput):
-    """y = max(x, 0).  dL/dx = dL/dy * [x > 0] = dL/dy * [y > 0]."""
+class Relu(Function):
+    """y = max(x, 0).  dL/dx = dL/dy * [x > 0] = dL/dy * [y > 0].  Slice by slice (parallel.batchwise), so
+    the ReLU between two convolutions or poolings needs no join."""
 
-    derivative = staticmethod(lambda y: y > 0)
+    asynchronous = True
 
     @staticmethod
-    def function(x):
-        # max against an array of zeros laid out like x: NumPy's maximum with a scalar operand takes a
-        # loop that is not vectorised (measured 2x slower on a (64, 16, 24, 24) channels-last batch)
-        out = xp.zeros_like(x)
-        return xp.maximum(x, out, out=out)
+    def forward(ctx, x):
+        out = batchwise(_relu_into, xp.empty_like(x), x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return batchwise(_relu_grad_into, xp.empty_like(g), g, y)
+
+
+def _relu_into(out, x):
+    # max against zeros laid out like x: NumPy's maximum with a scalar operand takes a loop that is not
+    # vectorised (measured 2x slower on a (64, 16, 24, 24) channels-last batch)
+    out.fill(0)
+    xp.maximum(x, out, out=out)
+
+
+def _relu_grad_into(out, g, y):
+    xp.multiply(g, y > 0, out=out)
 
 
 class LeakyRelu(Function):
@@ -459,7 +488,7 @@ def abs(x):
 def clamp(x, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
-    dtype = x._data.dtype
+    dtype = x._array.dtype
     lo = None if min is None else xp.asarray(getattr(min, "_data", min), dtype=dtype)
     hi = None if max is None else xp.asarray(getattr(max, "_data", max), dtype=dtype)
     return Clamp.apply(x, lo, hi)
@@ -516,7 +545,7 @@ def _floating(x):
     """Integer tensors are promoted to the default float dtype by transcendental functions."""
     from .. import dtypes
 
-    return x if x._data.dtype.kind == "f" else x.to(dtypes.get_default_dtype())
+    return x if x._array.dtype.kind == "f" else x.to(dtypes.get_default_dtype())
 
 
 class Dropout(Function):
@@ -541,7 +570,7 @@ def dropout(x, p=0.5, training=True, inplace=False, generator=None):
         return x
     keep = random.generator(generator).random(x.shape) >= p
     scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
-    scaled_mask = (keep * scale).astype(x._data.dtype)
+    scaled_mask = (keep * scale).astype(x._array.dtype)
     if inplace:
         return x._inplace(lambda t: Dropout.apply(t, scaled_mask))
     return Dropout.apply(x, scaled_mask)

@@ -9,7 +9,7 @@ import math
 
 from ..autograd.function import Function
 from ..backend import xp
-from ..parallel import batch_slices, map_slices
+from ..parallel import batch_slices, map_async, settle
 from .conv import _pair, offset_slice, pad_nhwc
 
 
@@ -49,6 +49,8 @@ class MaxPool2d(Function):
 
     Forward keeps, per output, the index of the winning kernel offset; the batch is split across threads."""
 
+    asynchronous = True
+
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, dilation, ceil_mode):
         out_hw, pads = _pool_geometry(x.shape, kernel, stride, padding, dilation, ceil_mode)
@@ -75,8 +77,7 @@ class MaxPool2d(Function):
                     arg_part += step
                 xp.maximum(best_part, candidate, out=best_part)
 
-        ctx.slices = batch_slices(n)
-        map_slices(run, ctx.slices)
+        map_async(run, batch_slices(n), outputs=(best, argbest))
         ctx.argbest = argbest
         ctx.geometry = (x.shape, pads, kernel, stride, dilation, out_hw)
         return best.transpose(0, 3, 1, 2)
@@ -110,12 +111,13 @@ class MaxPool2d(Function):
                 grad_padded[:, rows_, cols, :] += routed
             grad_x[rows] = grad_padded[:, pads[0]:pads[0] + h, pads[2]:pads[2] + w, :]
 
-        map_slices(run, ctx.slices)
+        map_async(run, batch_slices(n), outputs=(grad_x,))
         return grad_x.transpose(0, 3, 1, 2), None, None, None, None, None
 
     def flat_indices(self, padding, input_width):
         """PyTorch's return_indices: the flat position h W + w of each maximum in its input plane."""
         _, _, kernel, stride, dilation, out_hw = self.geometry
+        settle(self.argbest, whole=True)
         p, q = xp.divmod(self.argbest.astype(xp.int64), kernel[1])
         rows = xp.arange(out_hw[0])[None, :, None, None] * stride[0] - padding[0] + p * dilation[0]
         cols = xp.arange(out_hw[1])[None, None, :, None] * stride[1] - padding[1] + q * dilation[1]
@@ -129,6 +131,8 @@ class AvgPool2d(Function):
     divisor_override fixes it. The window sum is separable: kh row additions, then kw column additions
     (kh + kw passes instead of kh kw); backward is its adjoint, the same two steps scattered in reverse.
     """
+
+    asynchronous = True
 
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
@@ -144,8 +148,7 @@ class AvgPool2d(Function):
             total = _sum_shifted(row_sums, 2, kernel[1], stride[1], out_hw[1])          # (n, Ho, Wo, C)
             xp.multiply(total, scale, out=out[rows])
 
-        ctx.slices = batch_slices(n, elements=out.size)
-        map_slices(run, ctx.slices)
+        map_async(run, batch_slices(n), outputs=(out,))
         ctx.scale = scale
         ctx.geometry = (x.shape, (h + pads[0] + pads[1], w + pads[2] + pads[3]), pads, kernel, stride, out_hw)
         return out.transpose(0, 3, 1, 2)
@@ -165,7 +168,7 @@ class AvgPool2d(Function):
             grad_padded = _scatter_shifted(grad_rows, 1, kernel[0], stride[0], padded_hw[0])
             grad_x[rows] = grad_padded[:, top:top + h, left:left + w, :]
 
-        map_slices(run, ctx.slices)
+        map_async(run, batch_slices(n), outputs=(grad_x,))
         return grad_x.transpose(0, 3, 1, 2), None, None, None, None, None, None
 
 

@@ -30,7 +30,7 @@ def result_dtype(a, b):
 
     def describe(x):  # (dtype, priority): dimensioned tensor 2, 0-dim tensor 1, Python scalar 0
         if isinstance(x, Tensor):
-            return x._data.dtype, 2 if x._data.ndim else 1
+            return x._array.dtype, 2 if x._array.ndim else 1
         return _scalar_dtype(x), 0
 
     (da, pa), (db, pb) = describe(a), describe(b)
@@ -55,5 +55,5 @@ def promote(a, b):
 
 def _cast(x, np_dtype, tensor_type):
     if isinstance(x, tensor_type):
-        return x if x._data.dtype == np_dtype else x.to(dtypes.from_numpy_dtype(np_dtype))
+        return x if x._array.dtype == np_dtype else x.to(dtypes.from_numpy_dtype(np_dtype))
     return xp.asarray(x, dtype=np_dtype)

@@ -158,7 +158,7 @@ def _check_dim(x, dim, op):
 def sum(x, dim=None, keepdim=False, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
-    elif x._data.dtype.kind in "bui":
+    elif x._array.dtype.kind in "bui":
         x = x.long()
     return Sum.apply(x, _check_dim(x, dim, "sum"), keepdim)
 
@@ -166,7 +166,7 @@ def sum(x, dim=None, keepdim=False, dtype=None):
 def mean(x, dim=None, keepdim=False, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
-    if x._data.dtype.kind != "f":
+    if x._array.dtype.kind != "f":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point "
                            f"or complex dtype. Got: {x.dtype.name.capitalize()}")
     return Mean.apply(x, _check_dim(x, dim, "mean"), keepdim)

@@ -7,7 +7,7 @@ import math
 
 from ..autograd.function import Function
 from ..backend import normalize_dims, unbroadcast, xp
-from ..parallel import batch_slices, map_slices
+from ..parallel import batch_slices, map_async, settle
 
 
 class Reshape(Function):
@@ -117,6 +117,8 @@ class IndexPut(Function):
 class Cat(Function):
     """y = [x_1, x_2, ...] joined along `dim`.  dL/dx_k = the slice of dL/dy where x_k sits."""
 
+    asynchronous = True
+
     @staticmethod
     def forward(ctx, axis, *arrays):
         ctx.axis = axis
@@ -127,9 +129,10 @@ class Cat(Function):
             parts = [a.transpose(0, 2, 3, 1) for a in arrays]
             n, h, w = parts[0].shape[:3]
             joined = xp.empty((n, h, w, sum(ctx.sizes)), dtype=xp.result_type(*arrays))
-            map_slices(lambda rows: xp.concatenate([p[rows] for p in parts], axis=3, out=joined[rows]),
-                       batch_slices(n, elements=joined.size))
+            map_async(lambda rows: xp.concatenate([p[rows] for p in parts], axis=3, out=joined[rows]),
+                      batch_slices(n), outputs=(joined,))
             return joined.transpose(0, 3, 1, 2)
+        settle(*arrays, whole=True)
         return xp.concatenate(arrays, axis=axis)
 
     @staticmethod
@@ -312,12 +315,12 @@ def cat(tensors, dim=0):
                 a != b for k, (a, b) in enumerate(zip(t.shape, reference.shape)) if k != axis):
             raise RuntimeError(f"Sizes of tensors must match except in dimension {axis}. Expected size "
                                f"{list(reference.shape)} but got size {list(t.shape)} for tensor number {i} in the list.")
-    common = reference._data.dtype
+    common = reference._array.dtype
     for t in tensors[1:]:
-        common = xp.promote_types(common, t._data.dtype)
+        common = xp.promote_types(common, t._array.dtype)
     from .. import dtypes
 
-    tensors = [t if t._data.dtype == common else t.to(dtypes.from_numpy_dtype(common)) for t in tensors]
+    tensors = [t if t._array.dtype == common else t.to(dtypes.from_numpy_dtype(common)) for t in tensors]
     return Cat.apply(axis, *tensors)
 
 

@@ -131,7 +131,7 @@ class Optimizer:
                 if isinstance(value, Tensor):
                     array = value._data
                     if key != "step" and array.dtype.kind == "f":
-                        array = array.astype(p._data.dtype)
+                        array = array.astype(p._array.dtype)
                     value = Tensor._make(xp.array(array, copy=True))
                 entry[key] = value
             self.state[p] = entry
