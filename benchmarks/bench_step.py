@@ -71,14 +71,17 @@ def measure(task, networks, sizes, bursts, steps, label, threads=None):
 
 
 class OpProfiler:
-    """Accumulates glasstorch's time per op (forward and backward) by wrapping Function.apply and run_backward."""
+    """Accumulates glasstorch's time per op (forward and backward) by wrapping Function.apply and run_backward.
+    Ops wait for their worker slices meanwhile (parallel.set_asynchronous(False)), so each op's time is its own."""
 
     def __init__(self):
         self.totals = collections.defaultdict(float)
 
     def __enter__(self):
+        from glasstorch import parallel
         from glasstorch.autograd.function import Function
 
+        self._asynchronous = parallel.set_asynchronous(False)
         self._apply, self._backward = Function.apply.__func__, Function.run_backward
         totals, original_apply, original_backward = self.totals, self._apply, self._backward
 
@@ -99,8 +102,10 @@ class OpProfiler:
         return self
 
     def __exit__(self, *exc):
+        from glasstorch import parallel
         from glasstorch.autograd.function import Function
 
+        parallel.set_asynchronous(self._asynchronous)
         Function.apply = classmethod(self._apply)
         Function.run_backward = self._backward
 

@@ -122,6 +122,14 @@ def map_slices(fn, slices, *per_slice):
     return [results[i] for i in range(len(slices))]
 
 
+def set_asynchronous(enabled):
+    """Whether ops may leave their worker slices in flight (default: yes, unless GLASSTORCH_ASYNC=0); returns the
+    previous setting. Off, each op waits for its slices, so its own time can be measured (bench_step --profile)."""
+    sync()
+    previous, _state["async"] = _state["async"], bool(enabled)
+    return previous
+
+
 def _asynchronous():
     return (_state["async"] and get_num_threads() > 1 and not getattr(_local, "in_worker", False)
             and threading.current_thread() is threading.main_thread())

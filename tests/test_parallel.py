@@ -161,11 +161,11 @@ def test_ops_called_from_another_thread_finish_before_returning():
 
 
 @pytest.mark.parametrize("network", ["inception-net", "resnet"])
-def test_asynchronous_training_is_bitwise_the_same_as_waiting_for_every_op(network, monkeypatch):
+def test_asynchronous_training_is_bitwise_the_same_as_waiting_for_every_op(network):
     from glasstorch import parallel
 
     def train(asynchronous):
-        monkeypatch.setitem(parallel._state, "async", asynchronous)
+        parallel.set_asynchronous(asynchronous)
         gt.manual_seed(0)
         model = models.create_model(network)
         optimizer = gt.optim.SGD(model.parameters(), lr=0.05, momentum=0.5)
@@ -178,6 +178,9 @@ def test_asynchronous_training_is_bitwise_the_same_as_waiting_for_every_op(netwo
         return {name: p.detach().numpy().copy() for name, p in model.named_parameters()}
 
     gt.set_num_threads(2)
-    waiting, asynchronous = train(False), train(True)
+    try:
+        waiting, asynchronous = train(False), train(True)
+    finally:
+        parallel.set_asynchronous(True)
     for name, value in waiting.items():
         np.testing.assert_array_equal(asynchronous[name], value, err_msg=name)
