@@ -3,6 +3,7 @@
 Every op reaches its array library through this module, so a second backend (CuPy on a GPU) can
 replace NumPy here without touching the ops. Only NumPy is provided today.
 """
+import functools
 import math
 
 import numpy as xp
@@ -30,12 +31,21 @@ def add_rows(matrix, vector):
         matrix += vector
         return matrix
     rows, width = matrix.shape
+    k = _rows_at_a_time(rows, width)
+    wide = matrix.reshape(rows // k, k * width)
+    repeated = xp.empty((k, width), dtype=vector.dtype)
+    repeated[...] = vector
+    xp.add(wide, repeated.reshape(-1), out=wide)
+    return matrix
+
+
+@functools.lru_cache(maxsize=256)
+def _rows_at_a_time(rows, width):
+    """The largest k <= 256 / width that divides rows."""
     k = max(1, 256 // max(width, 1))
     while rows % k:
         k -= 1
-    wide = matrix.reshape(rows // k, k * width)
-    xp.add(wide, xp.tile(vector, k), out=wide)
-    return matrix
+    return k
 
 
 def sum_rows(matrix):

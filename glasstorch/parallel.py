@@ -23,6 +23,7 @@ Either way the arithmetic, and so every result, is the same bit for bit.
 """
 import ctypes
 import ctypes.util
+import functools
 import os
 import queue
 import threading
@@ -59,9 +60,14 @@ def set_num_threads(count):
 def batch_slices(n, min_per_slice=2):
     """Contiguous slices covering range(n), one per thread (fewer when the batch is small); slice t goes to
     thread t, the calling thread taking slice 0."""
-    parts = max(1, min(get_num_threads(), n // min_per_slice))
+    return _batch_slices(n, min_per_slice, get_num_threads())
+
+
+@functools.lru_cache(maxsize=256)
+def _batch_slices(n, min_per_slice, threads):
+    parts = max(1, min(threads, n // min_per_slice))
     bounds = [round(i * n / parts) for i in range(parts + 1)]
-    return [slice(bounds[i], bounds[i + 1]) for i in range(parts)]
+    return tuple(slice(bounds[i], bounds[i + 1]) for i in range(parts))
 
 
 def _blas_libraries():
