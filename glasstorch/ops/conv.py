@@ -20,6 +20,7 @@ time (im2col_blocks) and never kept whole; the batch is split over threads (glas
 from ..autograd.function import Function
 from ..backend import add_rows, as_strided, mm, sum_rows, xp
 from ..parallel import batch_slices, defer, map_async, settle
+from .promotion import promote
 
 
 def conv_output_size(size, kernel, stride, pad_before, pad_after, dilation):
@@ -300,6 +301,8 @@ def conv_transpose_rows_nhwc(g, weight, x_shape, stride, padding, dilation, grou
 def _pair(value, name, op="conv2d"):
     if isinstance(value, int):
         return (value, value)
+    if type(value) is tuple and len(value) == 2 and type(value[0]) is int and type(value[1]) is int:
+        return value
     value = tuple(value)
     if len(value) == 1:
         return (value[0], value[0])
@@ -353,9 +356,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if (h + pads[0] + pads[1] < dilation[0] * (kh - 1) + 1) or (w + pads[2] + pads[3] < dilation[1] * (kw - 1) + 1):
         raise RuntimeError(f"conv2d: input of shape {tuple(input.shape)} (padded {h + pads[0] + pads[1]}x"
                            f"{w + pads[2] + pads[3]}) is smaller than the kernel ({kh}x{kw}, dilation {dilation})")
-    from .promotion import promote
-
     input, weight = promote(input, weight)
-    if bias is not None:
+    if bias is not None and bias._array.dtype != weight._array.dtype:
         bias = bias.to(weight.dtype)
     return Conv2d.apply(input, weight, bias, stride, pads, dilation, groups)

@@ -47,6 +47,9 @@ def promote(a, b):
 
     Tensors come back as tensors (a cast is a differentiable op); scalars as 0-dim arrays.
     """
+    array_a, array_b = getattr(a, "_array", None), getattr(b, "_array", None)
+    if array_a is not None and array_b is not None and array_a.dtype == array_b.dtype:
+        return a, b     # two tensors of one dtype, the common case
     from ..tensor import Tensor
 
     common = result_dtype(a, b)
