@@ -222,8 +222,9 @@ def in_flight(array):
 
 
 def sync():
-    """Wait for every slice in flight, then run the deferred reductions. Raises the first error a worker hit."""
-    if not (_waits or _finalizers):
+    """Wait for every slice in flight, then run the deferred reductions. Raises the first error a worker hit.
+    A worker never waits (its own queue would be among the slices waited for)."""
+    if not (_waits or _finalizers) or getattr(_local, "in_worker", False):
         return
     with _lock:
         waits, finalizers = _waits[:], _finalizers[:]

@@ -184,3 +184,51 @@ def test_asynchronous_training_is_bitwise_the_same_as_waiting_for_every_op(netwo
         parallel.set_asynchronous(True)
     for name, value in waiting.items():
         np.testing.assert_array_equal(asynchronous[name], value, err_msg=name)
+
+
+def _tricky_uses_of_values_in_flight():
+    """Reads, in-place changes, hooks, retain_graph and autograd.grad on tensors that split ops just produced."""
+    gt.manual_seed(0)
+    conv = gt.nn.Conv2d(3, 4, 3, padding=1)
+    x = gt.tensor(np.random.default_rng(2).standard_normal((8, 3, 6, 6)).astype(np.float32), requires_grad=True)
+    seen = []
+    y = gt.relu(conv(x))
+    y.register_hook(lambda grad: seen.append(grad.sum().item()) or grad * 2)
+    first_row = y[0].sum().item()                       # indexing a value in flight
+    z = gt.nn.functional.max_pool2d(y + y, 2)
+    loss = (z * z).sum()
+    (grad_x,) = gt.autograd.grad(loss, [x], retain_graph=True)
+    loss.backward()
+    with gt.no_grad():
+        w = conv(x)
+        w += 1                                          # in-place on a value in flight
+        w.mul_(2)
+    return [first_row, *seen, grad_x.numpy(), x.grad.numpy(), conv.weight.grad.numpy(), conv.bias.grad.numpy(),
+            w.numpy()]
+
+
+def test_values_in_flight_behave_exactly_as_finished_ones():
+    from glasstorch import parallel
+
+    gt.set_num_threads(2)
+    try:
+        parallel.set_asynchronous(False)
+        expected = _tricky_uses_of_values_in_flight()
+        parallel.set_asynchronous(True)
+        got = _tricky_uses_of_values_in_flight()
+    finally:
+        parallel.set_asynchronous(True)
+    for a, b in zip(got, expected):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_loop_that_never_reads_its_results_stays_bounded():
+    from glasstorch import parallel
+
+    gt.set_num_threads(2)
+    conv = gt.nn.Conv2d(1, 2, 3)
+    x = gt.ones(8, 1, 6, 6)
+    with gt.no_grad():
+        for _ in range(3 * parallel.MAX_QUEUED):
+            conv(x)
+            assert len(parallel._waits) <= parallel.MAX_QUEUED
