@@ -218,6 +218,7 @@ def settle(*arrays, whole=False):
 
 
 def in_flight(array):
+    """Whether worker threads may still be writing (part of) `array`'s memory."""
     return bool(_in_flight) and id(_owner(array)) in _in_flight
 
 
