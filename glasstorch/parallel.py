@@ -19,7 +19,9 @@ no join. The join (sync) comes only when something reads a whole array: any othe
 of backward. Sums over the batch (dL/dW) are deferred to that join. This removes a wake-up and a join per op
 (60-95 us each, ~30 per training step) and lets the worker compute while the calling thread runs Python.
 Only the main thread runs ahead; ops called from other threads, or with GLASSTORCH_ASYNC=0, wait for their slices.
-Either way the arithmetic, and so every result, is the same bit for bit.
+Either way the arithmetic, and so every result, is the same bit for bit. The one thing the join cannot see is
+memory shared outside tensors: a NumPy array given to `from_numpy` must not be changed in place until a result
+computed from it has been read.
 """
 import ctypes
 import ctypes.util
