@@ -36,8 +36,9 @@ def as_tensor(data, dtype=None, device=None):
 
 
 def from_numpy(array):
-    """A tensor sharing memory with `array` (its dtype kept). Ops on it may still be reading `array` in a worker
-    thread after they return (glasstorch.parallel): read a result computed from it before changing it in place."""
+    """A tensor sharing memory with `array` (its dtype kept). A bare op (not inside a module call) may still be
+    reading `array` in a worker thread when it returns (glasstorch.parallel): read its result before changing
+    `array` in place."""
     dtypes.from_numpy_dtype(array.dtype)
     return Tensor._make(array)
 

@@ -19,9 +19,10 @@ no join. The join (sync) comes only when something reads a whole array: any othe
 of backward. Sums over the batch (dL/dW) are deferred to that join. This removes a wake-up and a join per op
 (60-95 us each, ~30 per training step) and lets the worker compute while the calling thread runs Python.
 Only the main thread runs ahead; ops called from other threads, or with GLASSTORCH_ASYNC=0, wait for their slices.
-Either way the arithmetic, and so every result, is the same bit for bit. The one thing the join cannot see is
-memory shared outside tensors: a NumPy array given to `from_numpy` must not be changed in place until a result
-computed from it has been read.
+Either way the arithmetic, and so every result, is the same bit for bit. The outermost Module call joins before
+it returns, so a model's outputs are finished; a bare op may still be running, which matters only for memory
+shared outside tensors: a NumPy array given to `from_numpy` must not be changed in place until such an op's
+result has been read.
 """
 import ctypes
 import ctypes.util
