@@ -182,8 +182,9 @@ MIN_ASYNC_ELEMENTS = 1 << 15
 
 def batchwise(compute, out, *arrays):
     """compute(*(a[s] for a in arrays), out=out[s]) over the batch slices s of `out` (a ufunc such as np.add
-    fits), whose first axis all the arrays share; returns out. Slice by slice, and left in flight, when an input is in flight (a join would cost more)
-    or out has at least MIN_ASYNC_ELEMENTS values; whole, after any join, when it is small."""
+    fits), whose first axis all the arrays share; returns out. Slice by slice, and left in flight, when an input
+    is in flight (a join would cost more) or out has at least MIN_ASYNC_ELEMENTS values; whole, after any join,
+    when it is small."""
     settle(*arrays)
     if out.ndim and (out.size >= MIN_ASYNC_ELEMENTS or any(in_flight(a) for a in arrays)):
         map_async(lambda rows: compute(*(a[rows] for a in arrays), out=out[rows]), batch_slices(out.shape[0]),

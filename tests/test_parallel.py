@@ -3,7 +3,15 @@ import numpy as np
 import pytest
 
 import glasstorch as gt
-from glasstorch import models
+from glasstorch import models, parallel
+
+
+@pytest.fixture(autouse=True)
+def asynchronous_split():
+    """Every test here starts with the split asynchronous (whatever GLASSTORCH_ASYNC says) and leaves it so."""
+    previous = parallel.set_asynchronous(True)
+    yield
+    parallel.set_asynchronous(previous)
 
 
 def train_step_gradients(threads):
@@ -28,12 +36,10 @@ def test_one_and_two_threads_give_the_same_loss_and_gradients():
 
 
 def test_batch_slices_cover_the_batch():
-    from glasstorch.parallel import batch_slices
-
     gt.set_num_threads(2)
-    assert batch_slices(9) in ((slice(0, 4), slice(4, 9)), (slice(0, 5), slice(5, 9)))
-    assert batch_slices(1) == (slice(0, 1),)
-    chunks = batch_slices(151)
+    assert parallel.batch_slices(9) in ((slice(0, 4), slice(4, 9)), (slice(0, 5), slice(5, 9)))
+    assert parallel.batch_slices(1) == (slice(0, 1),)
+    chunks = parallel.batch_slices(151)
     assert len(chunks) == 2 and chunks[0].start == 0 and chunks[0].stop == chunks[1].start and chunks[1].stop == 151
     assert gt.get_num_threads() == 2
     with pytest.raises(ValueError, match="positive number of threads"):
@@ -41,27 +47,24 @@ def test_batch_slices_cover_the_batch():
 
 
 def test_map_slices_keeps_order_and_raises_a_workers_error():
-    from glasstorch.parallel import map_slices
-
     gt.set_num_threads(2)
     slices = [slice(i, i + 1) for i in range(5)]
-    assert map_slices(lambda s, k: (s.start, k), slices, list("abcde")) == [(i, k) for i, k in enumerate("abcde")]
+    pairs = parallel.map_slices(lambda s, k: (s.start, k), slices, list("abcde"))
+    assert pairs == [(i, k) for i, k in enumerate("abcde")]
 
     def fail_on_odd(s):
         if s.start % 2:
             raise ValueError(f"slice {s.start}")
         return s.start
     with pytest.raises(ValueError, match="slice 1"):        # slice 1 runs on the worker thread
-        map_slices(fail_on_odd, slices)
-    assert map_slices(lambda s: s.start, slices) == list(range(5))      # the pool still works afterwards
+        parallel.map_slices(fail_on_odd, slices)
+    assert parallel.map_slices(lambda s: s.start, slices) == list(range(5))      # the pool still works afterwards
 
 
 def test_map_slices_called_inside_a_worker_runs_serially():
-    from glasstorch.parallel import map_slices
-
     gt.set_num_threads(2)
     inner = [slice(0, 1), slice(1, 2)]
-    nested = map_slices(lambda s: map_slices(lambda t: t.start + 10 * s.start, inner), [slice(0, 1), slice(1, 2)])
+    nested = parallel.map_slices(lambda s: parallel.map_slices(lambda t: t.start + 10 * s.start, inner), inner)
     assert nested == [[0, 1], [10, 11]]
 
 
@@ -79,8 +82,6 @@ def test_split_memory_bound_ops_match_torch_on_channels_last_input(op):
 
 
 def test_a_chain_of_batchwise_ops_runs_without_a_join_and_reads_back_complete():
-    from glasstorch import parallel
-
     gt.set_num_threads(2)
     gt.manual_seed(0)
     conv = gt.nn.Conv2d(3, 4, 3, padding=1)
@@ -99,8 +100,6 @@ def test_a_chain_of_batchwise_ops_runs_without_a_join_and_reads_back_complete():
 
 
 def test_a_workers_error_is_raised_at_the_join_and_the_pool_still_works():
-    from glasstorch import parallel
-
     gt.set_num_threads(2)
     out = np.zeros(4)
 
@@ -121,7 +120,6 @@ def test_a_workers_error_is_raised_at_the_join_and_the_pool_still_works():
 def test_a_deferred_sum_is_finished_before_anything_reads_it():
     import time
 
-    from glasstorch import parallel
 
     gt.set_num_threads(2)
     halves, total = np.zeros(2), np.zeros(1)
@@ -148,7 +146,6 @@ def test_a_weight_used_twice_sums_its_deferred_gradients_like_torch():
 def test_ops_called_from_another_thread_finish_before_returning():
     import threading
 
-    from glasstorch import parallel
 
     gt.set_num_threads(2)
     conv = gt.nn.Conv2d(1, 2, 3)
@@ -162,8 +159,6 @@ def test_ops_called_from_another_thread_finish_before_returning():
 
 @pytest.mark.parametrize("network", ["inception-net", "resnet"])
 def test_asynchronous_training_is_bitwise_the_same_as_waiting_for_every_op(network):
-    from glasstorch import parallel
-
     def train(asynchronous):
         parallel.set_asynchronous(asynchronous)
         gt.manual_seed(0)
@@ -181,7 +176,7 @@ def test_asynchronous_training_is_bitwise_the_same_as_waiting_for_every_op(netwo
     try:
         waiting, asynchronous = train(False), train(True)
     finally:
-        parallel.set_asynchronous(True)
+        parallel.set_asynchronous(True)     # the fixture restores the setting the session had
     for name, value in waiting.items():
         np.testing.assert_array_equal(asynchronous[name], value, err_msg=name)
 
@@ -208,8 +203,6 @@ def _tricky_uses_of_values_in_flight():
 
 
 def test_values_in_flight_behave_exactly_as_finished_ones():
-    from glasstorch import parallel
-
     gt.set_num_threads(2)
     try:
         parallel.set_asynchronous(False)
@@ -217,14 +210,12 @@ def test_values_in_flight_behave_exactly_as_finished_ones():
         parallel.set_asynchronous(True)
         got = _tricky_uses_of_values_in_flight()
     finally:
-        parallel.set_asynchronous(True)
+        parallel.set_asynchronous(True)     # the fixture restores the setting the session had
     for a, b in zip(got, expected):
         np.testing.assert_array_equal(a, b)
 
 
 def test_a_loop_that_never_reads_its_results_stays_bounded():
-    from glasstorch import parallel
-
     gt.set_num_threads(2)
     conv = gt.nn.Conv2d(1, 2, 3)
     x = gt.ones(8, 1, 6, 6)
@@ -235,8 +226,6 @@ def test_a_loop_that_never_reads_its_results_stays_bounded():
 
 
 def test_a_model_call_returns_finished_results_even_when_it_ends_in_a_split_op():
-    from glasstorch import parallel
-
     gt.set_num_threads(2)
     model = gt.nn.Sequential(gt.nn.Conv2d(1, 4, 3), gt.nn.ReLU(), gt.nn.MaxPool2d(2))
     images = np.random.default_rng(6).standard_normal((8, 1, 10, 10)).astype(np.float32)
