@@ -115,6 +115,14 @@ def test_relu_gradient_is_zero_at_zero():
     compare(lambda L, x: L.relu(x), np.array([-1.0, 0.0, 2.0], dtype=np.float32))
 
 
+@pytest.mark.parametrize("layout", ["contiguous", "channels_last", "strided"])
+def test_relu_matches_torch_on_every_memory_layout(layout):
+    views = {"contiguous": lambda t: t, "channels_last": lambda t: t.permute(0, 3, 1, 2),
+             "strided": lambda t: t.permute(0, 3, 1, 2)[:, :, ::2]}
+    nhwc = np.random.default_rng(7).standard_normal((6, 5, 4, 3)).astype(np.float32)
+    compare(lambda L, t: L.relu(views[layout](t)), nhwc)
+
+
 def test_sigmoid_and_softmax_are_stable_for_huge_inputs():
     x = np.array([[-1e4, 0.0, 1e4]], dtype=np.float32)
     out = compare(lambda L, t: L.softmax(t, dim=1), x)[0]
