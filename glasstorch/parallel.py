@@ -111,19 +111,26 @@ def tune_allocator():
         mallopt(m_trim_threshold, 1024 * 1024 * 1024)
 
 
+def _run_group(fn, slices, per_slice, indices):
+    return [(i, fn(slices[i], *(args[i] for args in per_slice))) for i in indices]
+
+
+def _hand_out(fn, slices, per_slice, threads):
+    """Queue slices t, t + T, ... on worker t - 1 for t = 1 .. T - 1; returns their wait() functions."""
+    workers = _state["pool"] or _start_pool()
+    return [workers.submit(t - 1, _run_group, fn, slices, per_slice, range(t, len(slices), threads))
+            for t in range(1, threads)]
+
+
 def map_slices(fn, slices, *per_slice):
     """[fn(slice_i, *args_i)] in order. Thread t runs slices t, t + T, t + 2T, ... (T threads, the first being
     the calling thread), so results do not depend on timing. Called from inside a worker, it runs serially."""
-    def run_group(indices):
-        return [(i, fn(slices[i], *(args[i] for args in per_slice))) for i in indices]
-
     threads = min(get_num_threads(), len(slices))
     if threads == 1 or getattr(_local, "in_worker", False):
-        return [result for _, result in run_group(range(len(slices)))]
-    workers = _state["pool"] or _start_pool()
-    pending = [workers.submit(t - 1, run_group, range(t, len(slices), threads)) for t in range(1, threads)]
+        return [result for _, result in _run_group(fn, slices, per_slice, range(len(slices)))]
+    pending = _hand_out(fn, slices, per_slice, threads)
     try:
-        results = dict(run_group(range(0, len(slices), threads)))
+        results = dict(_run_group(fn, slices, per_slice, range(0, len(slices), threads)))
     finally:
         outcomes = [wait() for wait in pending]    # workers finish before an error leaves this call
     for outcome in outcomes:
@@ -162,19 +169,15 @@ def map_async(fn, slices, *per_slice, outputs=()):
         map_slices(fn, slices, *per_slice)
         return
 
-    def run_group(indices):
-        for i in indices:
-            fn(slices[i], *(args[i] for args in per_slice))
-
     if len(_waits) >= MAX_QUEUED:
         sync()
-    workers = _state["pool"] or _start_pool()
+    waits = _hand_out(fn, slices, per_slice, threads)
     with _lock:
-        _waits.extend(workers.submit(t - 1, run_group, range(t, len(slices), threads)) for t in range(1, threads))
+        _waits.extend(waits)
         for array in outputs:
             owner = _owner(array)
             _in_flight[id(owner)] = (owner, False)
-    run_group(range(0, len(slices), threads))
+    _run_group(fn, slices, per_slice, range(0, len(slices), threads))
 
 
 MIN_ASYNC_ELEMENTS = 1 << 15
