@@ -11,6 +11,7 @@ the whole network, where the two threads and the cache state add their own costs
 import argparse
 import time
 
+from bench_step import ratio_cell
 from common import alternate, batch, build, initial_weights, machine, median_ms, print_table
 
 
@@ -75,10 +76,10 @@ def main():
                       for side, bursts in results.items()}
                 for side in ms:
                     totals[side][part] += ms[side]
-                cells.append(f"{ms['glasstorch']:.2f} / {ms['pytorch']:.2f} = {ms['glasstorch'] / ms['pytorch']:.2f}x")
+                cells.append(ratio_cell(ms["glasstorch"], ms["pytorch"], digits=2))
             rows.append((name, "x".join(map(str, shape)), *cells))
         ours, ref = totals["glasstorch"], totals["pytorch"]
-        rows.append(("all convolutions", "", *(f"{ours[k]:.2f} / {ref[k]:.2f} = {ours[k] / ref[k]:.2f}x" for k in (0, 1))))
+        rows.append(("all convolutions", "", *(ratio_cell(ours[k], ref[k], digits=2) for k in (0, 1))))
         print(f"\n{network}: ms per call, glasstorch / PyTorch = ratio")
         print_table(["layer", "input", "forward", "backward"], rows)
 

@@ -49,8 +49,8 @@ def inference_task(framework, network, batch_size, weights, threads=None):
     return run
 
 
-def ratio_cell(ours, ref):
-    return f"{ours:.1f} / {ref:.1f} = {ours / ref:.2f}x"
+def ratio_cell(ours, ref, digits=1):
+    return f"{ours:.{digits}f} / {ref:.{digits}f} = {ours / ref:.2f}x"
 
 
 def measure(task, networks, sizes, bursts, steps, label, threads=None):
