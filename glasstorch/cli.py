@@ -141,7 +141,9 @@ def _datasets(args):
             print(f"{name:<14} built in (4 points)")
             continue
         folder = cls.locate(args.data_dir)
-        if folder is not None:
+        if folder is not None and folder == cls.embedded:
+            print(f"{name:<14} found: {cls.embedded_note} ({folder})")
+        elif folder is not None:
             print(f"{name:<14} found in {folder}")
         else:
             print(f"{name:<14} not found (looked in {', '.join(str(p) for p in cls.search_paths(args.data_dir))}); "

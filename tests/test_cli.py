@@ -12,10 +12,8 @@ from glasstorch.datasets import MNIST
 
 @pytest.fixture(scope="module")
 def trained_run(tmp_path_factory):
-    from conftest import MNIST_SAMPLE
-
     out = tmp_path_factory.mktemp("run")
-    code = main(["train", "--model", "inception-net", "--dataset", "mnist", "--data-dir", str(MNIST_SAMPLE),
+    code = main(["train", "--model", "inception-net", "--dataset", "mnist",
                  "--epochs", "1", "--batch-size", "32", "--optimizer", "adam", "--lr", "0.002",
                  "--limit-train", "640", "--limit-test", "300", "--out", str(out)])
     assert code == 0
@@ -31,7 +29,7 @@ def test_train_writes_the_run_directory(trained_run, capsys):
 def test_evaluate_reports_accuracy_and_per_class(trained_run, capsys, mnist_dir):
     assert main(["evaluate", str(trained_run), "--data-dir", str(mnist_dir)]) == 0
     out = capsys.readouterr().out
-    assert "inception-net on mnist test set (10,000 images)" in out and "accuracy" in out
+    assert "inception-net on mnist test set (2,000 images)" in out and "accuracy" in out
     accuracy = float(out.split("accuracy ")[1].split("%")[0])
     assert accuracy > 60
     assert out.count("images)") == 11     # the summary and one line per digit
@@ -56,12 +54,12 @@ def test_models_and_datasets_listing(capsys, mnist_dir):
     out = capsys.readouterr().out
     assert "inception-net" in out and "97,298 parameters" in out and "41,514 parameters" in out
     assert main(["datasets", "--data-dir", str(mnist_dir)]) == 0
-    assert f"mnist          found in {mnist_dir}" in capsys.readouterr().out
+    assert f"mnist          found: the subset shipped with glasstorch" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("argv,message", [
     (["train", "--model", "vgg"], "unknown model 'vgg'"),
-    (["train", "--data-dir", "/nonexistent", "--limit-train", "10"], "dataset files not found"),
+    (["train", "--data-dir", "/nonexistent", "--limit-train", "10"], "the data folder /nonexistent does not exist"),
     (["evaluate", "/nonexistent/run"], "no checkpoint at /nonexistent/run"),
     (["predict", "RUN", "/nonexistent.png"], "no such image file"),
     (["predict", "RUN", "NOTIMAGE"], "not a readable image"),

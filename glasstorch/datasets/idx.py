@@ -44,13 +44,17 @@ def read_idx(path):
 
 
 def write_idx(path, array):
-    """Write `array` as an uncompressed (or, for a .gz path, gzip-compressed) IDX file."""
+    """Write `array` as an uncompressed (or, for a .gz path, gzip-compressed) IDX file; the same array always
+    gives the same bytes (no time stamp in the gzip header)."""
     codes = {v.newbyteorder("=") if v.byteorder != "|" else v: k for k, v in _TYPES.items()}
     array = np.asarray(array)
     code = codes[array.dtype.newbyteorder("=") if array.dtype.byteorder not in "|" else array.dtype]
     big_endian = array.astype(_TYPES[code])
     header = bytes([0, 0, code, array.ndim]) + np.asarray(array.shape, dtype=">u4").tobytes()
     payload = header + big_endian.tobytes()
-    opener = gzip.open if os.fspath(path).endswith(".gz") else open
-    with opener(path, "wb") as f:
-        f.write(payload)
+    with open(path, "wb") as f:
+        if os.fspath(path).endswith(".gz"):
+            with gzip.GzipFile(fileobj=f, mode="wb", compresslevel=9, mtime=0) as compressed:
+                compressed.write(payload)
+        else:
+            f.write(payload)

@@ -2,7 +2,8 @@
 
 Files are looked for, in order, in: `root` (the files themselves, or root/<name>/, or torchvision's
 root/<Class>/raw/); $GLASSTORCH_DATA/<name>; ~/.cache/glasstorch/datasets/<name>; /usr/share/datasets/<name>
-(Debian's dataset-fashion-mnist package installs there). With download=True the files are fetched from
+(Debian's dataset-fashion-mnist package installs there); last, for MNIST, the real subset the package ships
+(glasstorch/datasets/data/mnist: 5,000 training and 2,000 test digits, so everything runs offline). With download=True the files are fetched from
 the standard mirrors into root (or the cache), checked against their official MD5 and written atomically.
 """
 import hashlib
@@ -41,12 +42,17 @@ class MNIST(Dataset):
     classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six", "7 - seven",
                "8 - eight", "9 - nine"]
     mean, std = 0.1307, 0.3081
+    embedded = Path(__file__).resolve().parent / "data" / "mnist"
+    embedded_note = ("the subset shipped with glasstorch: 5,000 training and 2,000 test digits of the real MNIST; "
+                     "for all 60,000 + 10,000 use --download or put the files in $GLASSTORCH_DATA/mnist")
     how_to_get = "download it with download=True (or `glasstorch train --download`), or put the four IDX files in a folder and pass it as root / --data-dir"
 
     def __init__(self, root=None, train=True, download=False, transform=None, target_transform=None):
         self.train, self.transform, self.target_transform = train, transform, target_transform
         image_file, label_file = FILES["train" if train else "test"]
-        folder = self.locate(root, (image_file, label_file))
+        if root is not None and not download and not Path(root).expanduser().is_dir():
+            raise DatasetNotFoundError(f"{type(self).__name__}: the data folder {root} does not exist")
+        folder = self.locate(root, (image_file, label_file), embedded=not download)   # --download wants the full set
         if folder is None:
             if not download:
                 raise DatasetNotFoundError(self._not_found_message(root))
@@ -60,7 +66,7 @@ class MNIST(Dataset):
 
     # ------------------------------------------------------------ where the files are
     @classmethod
-    def search_paths(cls, root=None):
+    def search_paths(cls, root=None, embedded=True):
         paths = []
         if root is not None:
             root = Path(root).expanduser()
@@ -69,13 +75,15 @@ class MNIST(Dataset):
             paths.append(Path(os.environ["GLASSTORCH_DATA"]).expanduser() / cls.name)
         paths.append(default_cache() / cls.name)
         paths.append(Path("/usr/share/datasets") / cls.name)
+        if embedded and cls.embedded is not None:
+            paths.append(cls.embedded)
         return paths
 
     @classmethod
-    def locate(cls, root=None, files=None):
+    def locate(cls, root=None, files=None, embedded=True):
         """The first search path holding `files` (raw or .gz), or None."""
         files = files or FILES["train"] + FILES["test"]
-        for folder in cls.search_paths(root):
+        for folder in cls.search_paths(root, embedded):
             if all(_find(folder, f) for f in files):
                 return folder
         return None
@@ -147,6 +155,7 @@ class FashionMNIST(MNIST):
 
     name = "fashion-mnist"
     torchvision_folder = "FashionMNIST"
+    embedded = None
     mirrors = ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",)
     md5 = {"train-images-idx3-ubyte.gz": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
            "train-labels-idx1-ubyte.gz": "25c81989df183df01b3e8a0aad5dffbe",

@@ -12,8 +12,8 @@ class TrainConfig:
     dataset: str = "mnist"
     epochs: int = 10
     batch_size: int = 64
-    lr: float = 0.01
-    optimizer: str = "sgd"
+    lr: float = 0.001
+    optimizer: str = "adam"
     momentum: float = 0.5
     weight_decay: float = 0.0
     scheduler: str = "none"

@@ -1,5 +1,6 @@
 import gzip
 import hashlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -8,7 +9,6 @@ import glasstorch as gt
 from glasstorch.datasets import MNIST, DatasetNotFoundError, FashionMNIST, IDXError, read_idx, write_idx
 from glasstorch.datasets.transforms import Compose, Normalize, ToTensor
 
-TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 
 
 def test_idx_round_trip_raw_and_gzip(tmp_path):
@@ -39,40 +39,58 @@ def test_corrupt_idx_files_name_the_file_and_problem(tmp_path):
         assert str(path) in str(error.value)
 
 
-def test_reads_the_real_mnist_sample(mnist_dir):
-    train, test = MNIST(mnist_dir, train=True), MNIST(mnist_dir, train=False)
-    assert len(train) == 5000 and len(test) == 10000
+def test_the_embedded_subset_is_found_last_balanced_and_interleaved(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("GLASSTORCH_DATA", raising=False)
+    train, test = MNIST(train=True), MNIST(train=False)
+    assert train.folder == test.folder == MNIST.embedded == MNIST.search_paths(tmp_path)[-1]
+    assert len(train) == 5000 and len(test) == 2000
     assert train.data.shape == (5000, 28, 28) and train.data.dtype == np.uint8
     assert np.bincount(train.targets).tolist() == [500] * 10
-    assert np.bincount(test.targets).tolist() == TEST_COUNTS
+    assert np.bincount(test.targets).tolist() == [200] * 10
+    assert len(set(train.targets[:50].tolist())) == 10 and len(set(test.targets[:50].tolist())) == 10
+    sizes = [path.stat().st_size for path in MNIST.embedded.glob("*.gz")]
+    assert len(sizes) == 4 and sum(sizes) <= 2 * 2**20 and max(sizes) <= 2**20
+    assert "CC BY-SA 3.0" in (MNIST.embedded / "README.md").read_text()
+    assert FashionMNIST.embedded is None and FashionMNIST.search_paths()[-1] == Path("/usr/share/datasets/fashion-mnist")
+
+
+def test_reads_real_digits_exactly_as_stored(mnist_dir):
+    test = MNIST(mnist_dir, train=False)
     images = gzip.decompress((mnist_dir / "t10k-images-idx3-ubyte.gz").read_bytes())
-    assert hashlib.md5(images).hexdigest() == "2646ac647ad5339dbf082846283269ea"
+    assert hashlib.md5(images[16:]).hexdigest() == hashlib.md5(test.data.tobytes()).hexdigest()
     np.testing.assert_array_equal(test.data.reshape(-1), np.frombuffer(images, np.uint8, offset=16))
+    mean = test.data.mean() / 255
+    assert 0.12 < mean < 0.14          # real MNIST: 0.1307 over the training set
 
 
 def test_transforms_and_batched_fetch(mnist_dir):
     transform = Compose([ToTensor(), Normalize((0.1307,), (0.3081,))])
     data = MNIST(mnist_dir, train=False, transform=transform)
     image, label = data[0]
-    assert image.shape == (1, 28, 28) and image.dtype == gt.float32 and label == 7
+    assert image.shape == (1, 28, 28) and image.dtype == gt.float32 and label == data.targets[0]
     np.testing.assert_allclose(image.numpy()[0], (data.data[0] / 255.0 - 0.1307) / 0.3081, rtol=1e-5)
     batch_images, batch_labels = data.__getitems__([0, 1, 2])
-    assert batch_images.shape == (3, 1, 28, 28) and batch_labels.tolist() == [7, 2, 1]
+    assert batch_images.shape == (3, 1, 28, 28) and batch_labels.tolist() == data.targets[:3].tolist()
     np.testing.assert_allclose(batch_images.numpy()[0], image.numpy())
 
 
 def test_search_order_and_not_found_message(tmp_path, monkeypatch, mnist_dir):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("GLASSTORCH_DATA", str(tmp_path / "data"))
-    with pytest.raises(DatasetNotFoundError) as error:
+    monkeypatch.setattr(MNIST, "embedded", None)      # as for a dataset the package does not ship
+    with pytest.raises(DatasetNotFoundError, match="the data folder .*nowhere does not exist"):
         MNIST(tmp_path / "nowhere")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DatasetNotFoundError) as error:
+        MNIST(tmp_path / "empty")
     message = str(error.value)
-    for place in ["nowhere", str(tmp_path / "data" / "mnist"), str(tmp_path / "cache" / "glasstorch" / "datasets"),
+    for place in ["empty", str(tmp_path / "data" / "mnist"), str(tmp_path / "cache" / "glasstorch" / "datasets"),
                   "/usr/share/datasets/mnist", "download=True"]:
         assert place in message
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "mnist").symlink_to(mnist_dir)
-    assert len(MNIST(train=False)) == 10000        # found through $GLASSTORCH_DATA
+    assert MNIST(train=False).folder == tmp_path / "data" / "mnist"       # found through $GLASSTORCH_DATA
     assert "apt-get install dataset-fashion-mnist" in FashionMNIST._not_found_message(tmp_path)
 
 
@@ -80,13 +98,13 @@ def test_download_verifies_md5_and_writes_atomically(tmp_path, monkeypatch, mnis
     mirror = tmp_path / "mirror"
     mirror.mkdir()
     checksums = {}
-    for path in mnist_dir.iterdir():
+    for path in mnist_dir.glob("*.gz"):
         (mirror / path.name).write_bytes(path.read_bytes())
         checksums[path.name] = hashlib.md5(path.read_bytes()).hexdigest()
     monkeypatch.setattr(MNIST, "md5", checksums)
     monkeypatch.setattr(MNIST, "mirrors", ("file:///nonexistent/", mirror.as_uri() + "/"))
     data = MNIST(tmp_path / "downloaded", train=False, download=True)
-    assert len(data) == 10000 and sorted(p.name for p in (tmp_path / "downloaded").iterdir()) == sorted(checksums)
+    assert len(data) == 2000 and sorted(p.name for p in (tmp_path / "downloaded").iterdir()) == sorted(checksums)
     monkeypatch.setattr(MNIST, "md5", {**checksums, "t10k-labels-idx1-ubyte.gz": "0" * 32})
     with pytest.raises(DatasetNotFoundError, match="does not match the official 0000"):
         MNIST.download(tmp_path / "again")

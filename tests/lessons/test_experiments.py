@@ -36,9 +36,9 @@ def test_exploding_gradients_diverge_and_clipping_saves_the_run(tmp_path, mnist_
 
 
 def test_optimizers_trade_updates_for_cost(tmp_path, mnist_dir):
-    result = run_experiment("optimizers", tmp_path, count=512, epochs=2, data_dir=mnist_dir)
+    result = run_experiment("optimizers", tmp_path, count=1024, epochs=2, data_dir=mnist_dir)
     n = result.numbers
-    assert n["full-batch GD_updates"] == 2 and n["SGD (batch 1)_updates"] == 1024
+    assert n["full-batch GD_updates"] == 2 and n["SGD (batch 1)_updates"] == 2048
     assert n["SGD (batch 1)_final_loss"] < n["full-batch GD_final_loss"] < n["initial_loss"]
     assert n["momentum 0.9, batch 32_final_loss"] < n["mini-batch 32_final_loss"]
 
