@@ -15,51 +15,73 @@ def _add_train(sub):
     from .train.config import OPTIMIZERS, SCHEDULERS, TrainConfig
 
     defaults = TrainConfig()
-    p = sub.add_parser("train", help="train a model with a progress bar; writes metrics, figures and checkpoints",
-                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--model", default=defaults.model, help="a name from `glasstorch models`")
-    p.add_argument("--dataset", default=defaults.dataset, help="mnist, fashion-mnist or xor")
-    p.add_argument("--epochs", type=int, default=defaults.epochs)
-    p.add_argument("--batch-size", type=int, default=defaults.batch_size)
-    p.add_argument("--lr", type=float, default=defaults.lr, help="learning rate (the peak for onecycle)")
-    p.add_argument("--optimizer", default=defaults.optimizer, choices=OPTIMIZERS)
-    p.add_argument("--momentum", type=float, default=defaults.momentum, help="for sgd and rmsprop")
-    p.add_argument("--weight-decay", type=float, default=defaults.weight_decay)
-    p.add_argument("--scheduler", default=defaults.scheduler, choices=SCHEDULERS)
-    p.add_argument("--clip-grad-norm", type=float, default=None, help="clip the total gradient norm to this value")
-    p.add_argument("--seed", type=int, default=defaults.seed)
-    p.add_argument("--limit-train", type=int, default=None, help="train on a seeded random subset of N images")
-    p.add_argument("--limit-test", type=int, default=None, help="evaluate on a seeded random subset of N images")
-    p.add_argument("--data-dir", default=None, help="folder with the dataset's four IDX files")
-    p.add_argument("--download", action="store_true", help="download the dataset if it is not found")
-    p.add_argument("--out", default=None, help="run directory (default runs/MODEL-DATASET)")
-    p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.safetensors")
+    p = sub.add_parser("train", help="train a model with a progress bar; writes metrics, figures and checkpoints")
+    p.add_argument("--model", help=f"a name from `glasstorch models` (default: {defaults.model})")
+    p.add_argument("--dataset", help=f"mnist, fashion-mnist or xor (default: {defaults.dataset}; xor for --model xor)")
+    p.add_argument("--epochs", type=int, help=f"epochs to train (default: {defaults.epochs}; 20 for xor)")
+    p.add_argument("--batch-size", type=int, help=f"images per update (default: {defaults.batch_size})")
+    p.add_argument("--lr", type=float, help=f"learning rate, the peak for onecycle (default: {defaults.lr:g}; "
+                                            "0.05 for xor)")
+    p.add_argument("--optimizer", choices=OPTIMIZERS, help=f"(default: {defaults.optimizer})")
+    p.add_argument("--momentum", type=float, help=f"momentum of sgd and rmsprop (default: {defaults.momentum})")
+    p.add_argument("--weight-decay", type=float, help=f"L2 penalty (default: {defaults.weight_decay:g}; adamw: 0.01)")
+    p.add_argument("--scheduler", choices=SCHEDULERS, help=f"learning-rate schedule (default: {defaults.scheduler})")
+    p.add_argument("--clip-grad-norm", type=float, help="clip the total gradient norm to this value (default: no "
+                                                        "clipping)")
+    p.add_argument("--seed", type=int, help=f"seed of the weights, shuffling and subsets (default: {defaults.seed})")
+    p.add_argument("--limit-train", type=int, help="train on a seeded random subset of N images (default: all)")
+    p.add_argument("--limit-test", type=int, help="evaluate on a seeded random subset of N images (default: all)")
+    p.add_argument("--data-dir", help="folder with the dataset's four IDX files (default: the search order of "
+                                      "`glasstorch datasets`)")
+    p.add_argument("--download", action="store_true", help="download the full dataset if it is not found")
+    p.add_argument("--out", help="run directory (default: runs/MODEL-DATASET)")
+    p.add_argument("--resume", action="store_true", help="continue the run in OUT from its checkpoint.safetensors")
     p.add_argument("--track-gradients", action="store_true",
                    help="record per-layer gradient norms and activations; figures go into the run directory")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (epoch lines only)")
     p.set_defaults(handler=_train)
 
 
+_TRAIN_OPTIONS = ("model", "dataset", "epochs", "batch_size", "lr", "optimizer", "momentum", "weight_decay", "scheduler",
+                  "clip_grad_norm", "seed", "limit_train", "limit_test", "data_dir", "out")
+
+
 def _train(args):
     from .train import Trainer, TrainConfig
 
-    config = TrainConfig(model=args.model, dataset=args.dataset, epochs=args.epochs, batch_size=args.batch_size,
-                         lr=args.lr, optimizer=args.optimizer, momentum=args.momentum, weight_decay=args.weight_decay,
-                         scheduler=args.scheduler, clip_grad_norm=args.clip_grad_norm, seed=args.seed,
-                         limit_train=args.limit_train, limit_test=args.limit_test, data_dir=args.data_dir,
-                         download=args.download, out=args.out, track_gradients=args.track_gradients,
-                         progress=not args.no_progress)
-    trainer = Trainer(config, resume=args.resume)
+    given = {name: getattr(args, name) for name in _TRAIN_OPTIONS if getattr(args, name) is not None}
+    given.update(download=args.download, track_gradients=args.track_gradients, progress=not args.no_progress)
+    if given.get("model", TrainConfig.model) not in _model_names():
+        raise CLIError(f"unknown model {given['model']!r}; choose one of: {', '.join(_model_names())}")
+    config = TrainConfig.for_model(**given)
+    trainer = Trainer.resuming(config.run_dir, **given) if args.resume else Trainer(config)
+    config = trainer.config
     print(f"training {config.model} ({sum(p.numel() for p in trainer.model.parameters()):,} parameters) on "
           f"{config.dataset}: {len(trainer.train_loader.dataset):,} training / {len(trainer.test_loader.dataset):,} "
           f"test images, {config.optimizer} lr {config.lr:g}, batch {config.batch_size}, run directory "
           f"{trainer.run_dir}")
-    history = trainer.fit()
+    try:
+        history = trainer.fit()
+    except KeyboardInterrupt:
+        if trainer.saved_epoch:
+            raise CLIError(f"interrupted; the checkpoint of epoch {trainer.saved_epoch} in {trainer.run_dir} is intact: "
+                           f"continue with `glasstorch {' '.join(_argv_for_resume(args))}`") from None
+        raise CLIError("interrupted before the first epoch ended; nothing was saved yet") from None
     if history:
         best = max(history, key=lambda r: r["test_acc"])
         print(f"done: final test accuracy {100 * history[-1]['test_acc']:.2f}% (best {100 * best['test_acc']:.2f}% "
-              f"at epoch {best['epoch']}); wrote {trainer.run_dir}/ metrics.csv, curves.png, confusion.png, "
-              "samples.png, checkpoint.safetensors, best.safetensors")
+              f"at epoch {best['epoch']}); wrote {trainer.run_dir}/ {', '.join(trainer.outputs)}")
+
+
+def _argv_for_resume(args):
+    argv = list(args.argv)
+    return argv if "--resume" in argv else argv + ["--resume"]
+
+
+def _model_names():
+    from .models import MODELS
+
+    return list(MODELS)
 
 
 def _add_evaluate(sub):
@@ -106,12 +128,20 @@ def _predict(args):
     dataset_cls = DATASETS[config.dataset]
     if config.dataset == "xor":
         raise CLIError("predict takes images; this checkpoint is the XOR model")
+    failures = 0
     for path in args.images:
-        image = load_image(path, dataset_cls.mean, dataset_cls.std)
+        try:
+            image = load_image(path, dataset_cls.mean, dataset_cls.std)
+        except (OSError, ValueError) as error:
+            failures += 1
+            print(f"glasstorch predict: error: {error}", file=sys.stderr)
+            continue
         top = predict_top(model, image, k=3)
         best_class, best_p = top[0]
         others = ", ".join(f"{dataset_cls.classes[c]} {100 * p:.1f}%" for c, p in top)
         print(f"{path}: {dataset_cls.classes[best_class]}  (top 3: {others})")
+    if failures:
+        raise CLIError(f"{failures} of {len(args.images)} image{'s' * (len(args.images) != 1)} could not be read")
 
 
 def _add_models(sub):
@@ -148,6 +178,8 @@ def _datasets(args):
         else:
             print(f"{name:<14} not found (looked in {', '.join(str(p) for p in cls.search_paths(args.data_dir))}); "
                   f"{cls.how_to_get}")
+    print("Folders are searched in that order: --data-dir, $GLASSTORCH_DATA/<name>, ~/.cache/glasstorch/datasets/<name>, "
+          "/usr/share/datasets/<name>, then (mnist) the subset shipped with glasstorch.")
 
 
 def build_parser():
@@ -169,17 +201,28 @@ def _extra_commands():
 
 
 def main(argv=None):
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    import warnings
+
     from .datasets import IDXError
+    from .serialization import CheckpointError
     from .train import TrainingDiverged
 
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.argv = argv
     try:
-        args.handler(args)
+        with warnings.catch_warnings():
+            # overflow in a diverging run is reported as one line (TrainingDiverged), never as raw NumPy warnings
+            warnings.simplefilter("ignore", RuntimeWarning)
+            args.handler(args)
     except KeyboardInterrupt:
-        print("glasstorch: interrupted (the last checkpoint written is intact)", file=sys.stderr)
+        print(f"glasstorch {args.command}: interrupted", file=sys.stderr)
         return 130
-    except (CLIError, ValueError, OSError, IDXError, TrainingDiverged) as error:
+    except BrokenPipeError:            # `glasstorch models | head`
+        sys.stderr.close()
+        return 0
+    except (CLIError, ValueError, OSError, IDXError, CheckpointError, TrainingDiverged) as error:
         print(f"glasstorch {args.command}: error: {error}", file=sys.stderr)
         return 1
     return 0

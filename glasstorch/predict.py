@@ -5,18 +5,30 @@ from .autograd.grad_mode import no_grad
 from .ops.activation import softmax
 from .tensor import Tensor
 
+MAX_MEGAPIXELS = 50     # larger images are refused before they are decoded (Pillow warns at 89, refuses at 179)
+
 
 def load_image(path, mean, std, size=28):
     """(1, 1, size, size) normalised tensor. Dark-on-light images are inverted: the datasets are light-on-dark."""
     from PIL import Image, UnidentifiedImageError
 
+    limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None    # our own limit below, with a clear message
     try:
         with Image.open(path) as image:
+            megapixels = image.width * image.height / 1e6
+            if megapixels > MAX_MEGAPIXELS:
+                raise ValueError(f"{path}: the image is {image.width}x{image.height} pixels ({megapixels:.0f} "
+                                 f"megapixels); predict reads images up to {MAX_MEGAPIXELS} megapixels, so shrink it "
+                                 "first (a digit needs only 28x28)")
             grey = image.convert("L").resize((size, size), Image.Resampling.LANCZOS)
     except FileNotFoundError:
         raise FileNotFoundError(f"no such image file: {path}") from None
-    except (UnidentifiedImageError, OSError) as error:
+    except IsADirectoryError:
+        raise ValueError(f"{path}: a folder, not an image file") from None
+    except (UnidentifiedImageError, OSError, SyntaxError) as error:
         raise ValueError(f"{path}: not a readable image ({error})") from None
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
     pixels = np.asarray(grey, dtype=np.float32) / 255.0
     if pixels.mean() > 0.5:
         pixels = 1.0 - pixels

@@ -4,10 +4,12 @@ A flat dict of tensors (a state_dict) is stored under its own keys, so `safetens
 returns a dict that PyTorch's `load_state_dict` accepts, and a file PyTorch saved with safetensors loads
 here. Nested objects (checkpoints holding a model, an optimizer, numbers and strings) are stored as a
 JSON tree in the metadata whose leaves point at the tensors. Writes are atomic: a temporary file in the
-same folder, flushed to disk, then renamed over the target.
+same folder, flushed to disk, then renamed over the target. A file that cannot be read gets a
+`CheckpointError` that says why: a pickle (PyTorch's .pt), an empty or torn file, a dtype NumPy lacks.
 """
 import json
 import os
+import struct
 import tempfile
 
 import numpy as np
@@ -15,6 +17,13 @@ import numpy as np
 from .tensor import Tensor
 
 _TREE_KEY = "__glasstorch__"
+_TEMPORARY_PREFIX = ".tmp-"
+_READABLE_DTYPES = {"BOOL", "U8", "I8", "U16", "I16", "U32", "I32", "U64", "I64", "F16", "F32", "F64"}
+_DTYPE_ADVICE = {"BF16": "bfloat16", "F8_E4M3": "float8_e4m3fn", "F8_E5M2": "float8_e5m2", "C64": "complex64"}
+
+
+class CheckpointError(RuntimeError):
+    """A file that glasstorch.load cannot read; the message names the file and the reason."""
 
 
 def _contiguous(array):
@@ -80,20 +89,71 @@ def save(obj, f):
 
 
 def write_atomic(path, payload):
-    """Write bytes to `path` so that a crash leaves either the old file or the new one, never a torn one."""
+    """Write bytes to `path` so that a crash leaves either the old file or the new one, never a torn one.
+    The file gets the permissions the user's umask gives a new file; a failed write names the path."""
     folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
+    try:
+        os.makedirs(folder, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=_TEMPORARY_PREFIX, suffix=os.path.basename(path))
+    except OSError as error:
+        raise OSError(error.errno, f"cannot write {path}: {error.strerror or error}") from None
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(payload)
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(temporary, 0o666 & ~_current_umask())
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         if os.path.exists(temporary):
             os.remove(temporary)
+        if isinstance(error, OSError):
+            raise OSError(error.errno, f"cannot write {path}: {error.strerror or error}") from None
         raise
+
+
+def remove_stale_temporaries(folder):
+    """Delete what an interrupted write_atomic left in `folder` (a process killed mid-write leaves its temp file)."""
+    for leftover in os.scandir(folder) if os.path.isdir(folder) else ():
+        if leftover.name.startswith(_TEMPORARY_PREFIX) and leftover.is_file():
+            os.remove(leftover.path)
+
+
+def _current_umask():
+    mask = os.umask(0o22)
+    os.umask(mask)
+    return mask
+
+
+def _check_readable(path):
+    """Raise CheckpointError when `path` is not a safetensors file NumPy can read, saying why."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+        size = os.fstat(f.fileno()).st_size
+        if size == 0:
+            raise CheckpointError(f"glasstorch.load: '{path}' is empty (0 bytes)")
+        if head[:4] == b"PK\x03\x04" or head[:1] == b"\x80":
+            raise CheckpointError(f"glasstorch.load: '{path}' is a pickle file (PyTorch's .pt); glasstorch never "
+                                  "unpickles (it can run code). Save it as safetensors in PyTorch: "
+                                  "safetensors.torch.save_file(model.state_dict(), 'model.safetensors')")
+        if len(head) < 8:
+            raise CheckpointError(f"glasstorch.load: '{path}' is too short to be a safetensors file ({size} bytes)")
+        (header_size,) = struct.unpack("<Q", head)
+        if header_size > size - 8:
+            raise CheckpointError(f"glasstorch.load: '{path}' is truncated or not a safetensors file: its header "
+                                  f"claims {header_size:,} bytes but the file has {size:,}")
+        try:
+            header = json.loads(f.read(header_size))
+        except (UnicodeDecodeError, ValueError):
+            raise CheckpointError(f"glasstorch.load: '{path}' is damaged or not a safetensors file: its header is "
+                                  "not JSON") from None
+    for key, entry in header.items() if isinstance(header, dict) else ():
+        dtype = entry.get("dtype") if isinstance(entry, dict) else None
+        if key != "__metadata__" and dtype is not None and dtype not in _READABLE_DTYPES:
+            name = _DTYPE_ADVICE.get(dtype, dtype)
+            raise CheckpointError(f"glasstorch.load: '{path}' holds {name} tensors (e.g. {key!r}), which glasstorch "
+                                  f"(NumPy) cannot represent; convert them to float32 before saving "
+                                  "(in PyTorch: {k: v.float() for k, v in state_dict.items()})")
 
 
 def load(f, map_location=None, weights_only=True):
@@ -103,16 +163,19 @@ def load(f, map_location=None, weights_only=True):
     path = os.fspath(f)
     if not os.path.exists(path):
         raise FileNotFoundError(f"glasstorch.load: no such file: '{path}'")
+    if os.path.isdir(path):
+        raise CheckpointError(f"glasstorch.load: '{path}' is a folder, not a file")
+    _check_readable(path)
     try:
         with safe_open(path, framework="np") as reader:
             metadata = reader.metadata() or {}
             tensors = {key: reader.get_tensor(key) for key in reader.keys()}
     except Exception as error:  # safetensors raises its own error types for torn or foreign files
-        raise RuntimeError(f"glasstorch.load: '{path}' is not a readable safetensors file (truncated or corrupt?): "
-                           f"{error}") from None
+        raise CheckpointError(f"glasstorch.load: '{path}' is damaged (its tensors do not match its header): "
+                              f"{error}") from None
     if _TREE_KEY not in metadata:
         return {key: Tensor._make(array) for key, array in tensors.items()}
     try:
         return _decode(json.loads(metadata[_TREE_KEY]), tensors)
-    except (ValueError, KeyError) as error:
-        raise RuntimeError(f"glasstorch.load: '{path}' has a damaged object tree: {error}") from None
+    except (ValueError, KeyError, TypeError) as error:
+        raise CheckpointError(f"glasstorch.load: '{path}' has a damaged object tree: {error}") from None

@@ -16,4 +16,5 @@ class XOR(TensorDataset):
 
     def __init__(self, root=None, train=True, download=False, transform=None, copies=64):
         copies = copies if train else 1
-        super().__init__(Tensor._make(np.tile(XOR_INPUTS, (copies, 1))), Tensor._make(np.tile(XOR_LABELS, copies)))
+        self.train, self.targets = train, np.tile(XOR_LABELS, copies)
+        super().__init__(Tensor._make(np.tile(XOR_INPUTS, (copies, 1))), Tensor._make(self.targets))

@@ -1,9 +1,16 @@
 """Every option of a training run; saved as the run's config.json."""
 import dataclasses
 import json
+import math
+from pathlib import Path
 
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop", "adagrad")
 SCHEDULERS = ("none", "step", "cosine", "exponential", "onecycle", "plateau")
+# what a run is: resuming with any of these changed would be another run
+RUN_DEFINING = ("model", "dataset", "optimizer", "lr", "momentum", "weight_decay", "batch_size", "scheduler",
+                "clip_grad_norm", "limit_train", "seed")
+# schedules whose next epoch does not depend on the total number of epochs (cosine and onecycle fix it at the start)
+EXTENDABLE_SCHEDULERS = ("none", "step", "exponential", "plateau")
 
 
 @dataclasses.dataclass
@@ -49,11 +56,27 @@ class TrainConfig:
         for name in ("limit_train", "limit_test"):
             if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
-        if self.lr <= 0:
-            raise ValueError(f"--lr must be positive, got {self.lr}")
-        if self.clip_grad_norm is not None and self.clip_grad_norm <= 0:
-            raise ValueError(f"--clip-grad-norm must be positive, got {self.clip_grad_norm}")
+        if not math.isfinite(self.lr) or self.lr <= 0:
+            raise ValueError(f"--lr must be a finite positive number, got {self.lr}")
+        for name in ("momentum", "weight_decay"):
+            if not math.isfinite(getattr(self, name)) or getattr(self, name) < 0:
+                raise ValueError(f"--{name.replace('_', '-')} must be a finite number >= 0, got {getattr(self, name)}")
+        if self.clip_grad_norm is not None and (not math.isfinite(self.clip_grad_norm) or self.clip_grad_norm <= 0):
+            raise ValueError(f"--clip-grad-norm must be a finite positive number, got {self.clip_grad_norm}")
         return self
+
+    @classmethod
+    def for_model(cls, model=None, **given):
+        """A config with the model's own recipe (e.g. xor: its dataset, lr 0.05, 20 epochs) under `given`."""
+        from ..models import MODELS
+
+        model = model or cls.model
+        recipe = MODELS[model].recipe if model in MODELS else {}
+        return cls(model=model, **{**recipe, **given})
+
+    @property
+    def run_dir(self):
+        return Path(self.out) if self.out else Path("runs") / f"{self.model}-{self.dataset}"
 
     def to_json(self):
         return json.dumps(dataclasses.asdict(self), indent=2)

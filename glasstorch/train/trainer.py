@@ -15,9 +15,9 @@ from ..datasets.transforms import Compose, Normalize, ToTensor
 from ..models import MODELS, create_model
 from ..nn import functional as F
 from ..nn.utils import clip_grad_norm_
-from ..serialization import load, save, write_atomic
+from ..serialization import CheckpointError, load, remove_stale_temporaries, save, write_atomic
 from ..utils.data import DataLoader, Subset
-from .config import TrainConfig
+from .config import EXTENDABLE_SCHEDULERS, RUN_DEFINING, TrainConfig
 from .metrics import evaluate
 from .plots import plot_confusion, plot_curves, plot_samples
 
@@ -36,7 +36,21 @@ def load_datasets(config):
     if config.dataset != "xor":
         kwargs["transform"] = transform
     train_set, test_set = dataset_cls(train=True, **kwargs), dataset_cls(train=False, **kwargs)
+    for dataset in (train_set, test_set):
+        check_labels(dataset, len(dataset_cls.classes))
     return _limit(train_set, config.limit_train, config.seed), _limit(test_set, config.limit_test, config.seed + 1)
+
+
+def check_labels(dataset, num_classes):
+    """Raise ValueError naming the split, the first bad index and its label when a label is not in 0..C-1."""
+    targets = np.asarray(dataset.targets)
+    bad = np.flatnonzero((targets < 0) | (targets >= num_classes))
+    if len(bad):
+        where = getattr(dataset, "folder", None)
+        split = "training" if getattr(dataset, "train", True) else "test"
+        raise ValueError(f"the {split} labels{f' in {where}' if where else ''} must lie in 0..{num_classes - 1}, "
+                         f"but label {int(targets[bad[0]])} is at index {int(bad[0])} ({len(bad)} bad label"
+                         f"{'s' if len(bad) > 1 else ''} in all)")
 
 
 def _limit(dataset, limit, seed):
@@ -80,12 +94,14 @@ def build_scheduler(config, optimizer, steps_per_epoch):
 class Trainer:
     """Builds everything a run needs from a TrainConfig; `fit()` trains and writes the run directory:
     config.json, metrics.csv, checkpoint.safetensors (every epoch), best.safetensors, curves.png,
-    confusion.png, samples.png."""
+    confusion.png and, for image datasets, samples.png (`outputs` lists what a run wrote)."""
 
     def __init__(self, config, resume=False, log=print):
         self.config = config.validate()
+        if config.data_dir is not None:
+            config.data_dir = str(Path(config.data_dir).expanduser().resolve())
         self.log = log
-        self.run_dir = Path(config.out or Path("runs") / f"{config.model}-{config.dataset}")
+        self.run_dir = config.run_dir
         self.dataset_cls = DATASETS[config.dataset]
         self.classes = list(self.dataset_cls.classes)
         random.manual_seed(config.seed)
@@ -98,13 +114,25 @@ class Trainer:
         self.optimizer = build_optimizer(config, self.model.parameters())
         self.scheduler, self.scheduler_interval = build_scheduler(config, self.optimizer, len(self.train_loader))
         self.history, self.epoch, self.best_accuracy = [], 0, -1.0
+        self.saved_epoch = 0        # the epoch of the newest checkpoint this run wrote (or resumed from)
         self.gradient_recorder = None
+        self.outputs = ["config.json"]
         if resume:
             self._resume()
 
     @property
     def checkpoint_path(self):
         return self.run_dir / "checkpoint.safetensors"
+
+    @classmethod
+    def resuming(cls, run_dir, log=print, **given):
+        """A Trainer that continues the run in `run_dir`: options not `given` are the run's own."""
+        path = Path(run_dir) / "checkpoint.safetensors"
+        if not path.exists():
+            raise FileNotFoundError(f"--resume: no checkpoint at {path} (train once without --resume, or point --out "
+                                    "at the run directory)")
+        config = TrainConfig.from_dict({**load(path)["config"], "out": str(run_dir), **given})
+        return cls(config, resume=True, log=log)
 
     # ------------------------------------------------------------ checkpoints
     def _state(self):
@@ -120,23 +148,39 @@ class Trainer:
             raise FileNotFoundError(f"--resume: no checkpoint at {self.checkpoint_path} (train once without "
                                     "--resume, or point --out at the run directory)")
         state = load(self.checkpoint_path)
-        saved = state["config"]
-        for key in ("model", "dataset", "optimizer", "scheduler", "batch_size"):
-            if saved.get(key) != getattr(self.config, key):
-                raise ValueError(f"--resume: the checkpoint was trained with {key}={saved.get(key)!r}, "
-                                 f"not {getattr(self.config, key)!r}")
+        if not isinstance(state, dict) or "config" not in state or "epoch" not in state:
+            raise CheckpointError(f"--resume: {self.checkpoint_path} is not a training checkpoint")
+        self._check_resumable(state["config"], state["epoch"])
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         if self.scheduler is not None and state["scheduler"] is not None:
             self.scheduler.load_state_dict(state["scheduler"])
         self.epoch, self.history, self.best_accuracy = state["epoch"], state["history"], state["best_accuracy"]
+        self.saved_epoch = self.epoch
         random.set_rng_state(state["rng"]["default"])
         self.loader_generator.set_state(state["rng"]["loader"])
         self.log(f"resumed {self.checkpoint_path} at epoch {self.epoch}")
 
+    def _check_resumable(self, saved, epochs_done):
+        """Resuming continues the saved run exactly, or is refused with the option, its old and its new value."""
+        for key in RUN_DEFINING:
+            old, new = saved.get(key), getattr(self.config, key)
+            if old != new:
+                option = "--" + key.replace("_", "-")
+                raise ValueError(f"--resume: {option} was {old} in the run being resumed, not {new}; resuming "
+                                 f"continues that run, so drop {option} or start a new run (another --out)")
+        if self.config.epochs <= epochs_done:
+            raise ValueError(f"--resume: the run already has {epochs_done} epoch{'s' * (epochs_done != 1)}; ask for "
+                             f"more with --epochs (more than {epochs_done}) to continue it")
+        if self.config.epochs != saved["epochs"] and self.config.scheduler not in EXTENDABLE_SCHEDULERS:
+            raise ValueError(f"--resume: the {self.config.scheduler} schedule fixed its length at {saved['epochs']} "
+                             f"epochs when the run started, so it cannot be extended to {self.config.epochs}; "
+                             f"resume with --epochs {saved['epochs']}, or start a new run")
+
     # ------------------------------------------------------------ training
     def fit(self):
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(self.run_dir)
         write_atomic(str(self.run_dir / "config.json"), self.config.to_json().encode())
         if self.config.track_gradients:
             from ..diagnostics import GradientFlowRecorder
@@ -179,8 +223,9 @@ class Trainer:
                 bar.close()
                 raise TrainingDiverged(
                     f"the loss became {value} at epoch {self.epoch}, step {step} of {len(self.train_loader)}; "
-                    f"training stopped. The last good checkpoint ({self.checkpoint_path if self.epoch > 1 else 'none yet'}) "
-                    f"is intact. Try a lower learning rate (--lr {self.config.lr / 10:g}) or gradient clipping "
+                    "training stopped. " + (f"The checkpoint of epoch {self.saved_epoch} ({self.checkpoint_path}) is "
+                                            "intact. " if self.saved_epoch else "Nothing was saved yet. ") +
+                    f"Try a lower learning rate (--lr {self.config.lr / 10:g}) or gradient clipping "
                     "(--clip-grad-norm 1.0).")
             self.optimizer.zero_grad()
             loss.backward()
@@ -204,6 +249,8 @@ class Trainer:
             self.best_accuracy = result.accuracy
             save(self.model.state_dict(), self.run_dir / "best.safetensors")
         save(self._state(), self.checkpoint_path)
+        self.saved_epoch = self.epoch
+        self._wrote("metrics.csv", "curves.png", "checkpoint.safetensors", "best.safetensors")
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=METRIC_FIELDS)
         writer.writeheader()
@@ -215,6 +262,7 @@ class Trainer:
         """Confusion matrix and sample grid of the final model (`result`: its last evaluation, if there was one)."""
         result = result or evaluate(self.model, self.test_loader, F.cross_entropy, len(self.classes))
         plot_confusion(result.confusion, self.classes, self.run_dir / "confusion.png")
+        self._wrote("confusion.png")
         if self.config.dataset != "xor":
             images, labels = next(iter(DataLoader(self.test_loader.dataset, batch_size=32)))
             self.model.eval()
@@ -224,9 +272,13 @@ class Trainer:
                 predicted = self.model(images)._data.argmax(axis=1)
             pixels = images._data[:, 0] * self.dataset_cls.std + self.dataset_cls.mean
             plot_samples(pixels, predicted, labels._data, self.classes, self.run_dir / "samples.png")
+            self._wrote("samples.png")
         if self.gradient_recorder is not None:
-            self.gradient_recorder.save_figures(self.run_dir)
+            self._wrote(*(Path(p).name for p in self.gradient_recorder.save_figures(self.run_dir)))
             self.gradient_recorder.remove()
+
+    def _wrote(self, *names):
+        self.outputs += [name for name in names if name not in self.outputs]
 
 
 def load_trained(path):
@@ -237,6 +289,8 @@ def load_trained(path):
     if not path.exists():
         raise FileNotFoundError(f"no checkpoint at {path}")
     state = load(path)
+    if not isinstance(state, dict):
+        raise CheckpointError(f"{path} holds no weights (a {type(state).__name__}, not a state_dict)")
     if "model" in state and isinstance(state.get("model"), dict):
         config, weights = state["config"], state["model"]
     else:
@@ -249,6 +303,17 @@ def load_trained(path):
     if config.model not in MODELS:
         raise ValueError(f"{path}: unknown model {config.model!r}")
     model = create_model(config.model)
-    model.load_state_dict(weights)
+    try:
+        model.load_state_dict(weights)
+    except RuntimeError:
+        owner = next((name for name in MODELS if name != config.model and _fits(create_model(name), weights)), None)
+        raise CheckpointError(f"{path}: its weights do not fit the {config.model} model its configuration names"
+                              + (f"; they are the weights of {owner}" if owner else
+                                 "; they match none of the models glasstorch has")) from None
     model.eval()
     return model, config
+
+
+def _fits(model, weights):
+    own = model.state_dict()
+    return own.keys() == weights.keys() and all(tuple(own[k].shape) == tuple(weights[k].shape) for k in own)
