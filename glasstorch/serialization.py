@@ -119,6 +119,13 @@ def remove_stale_temporaries(folder):
             os.remove(leftover.path)
 
 
+def _json_or_none(raw):
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
 def _current_umask():
     mask = os.umask(0o22)
     os.umask(mask)
@@ -128,25 +135,24 @@ def _current_umask():
 def _check_readable(path):
     """Raise CheckpointError when `path` is not a safetensors file NumPy can read, saying why."""
     with open(path, "rb") as f:
-        head = f.read(8)
         size = os.fstat(f.fileno()).st_size
+        head = f.read(8)
+        (header_size,) = struct.unpack("<Q", head) if len(head) == 8 else (None,)
+        header = _json_or_none(f.read(header_size)) if header_size is not None and header_size <= size - 8 else None
+    if header is None:
         if size == 0:
             raise CheckpointError(f"glasstorch.load: '{path}' is empty (0 bytes)")
-        if head[:4] == b"PK\x03\x04" or head[:1] == b"\x80":
+        if head[:4] == b"PK\x03\x04" or (head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05")):
             raise CheckpointError(f"glasstorch.load: '{path}' is a pickle file (PyTorch's .pt); glasstorch never "
                                   "unpickles (it can run code). Save it as safetensors in PyTorch: "
                                   "safetensors.torch.save_file(model.state_dict(), 'model.safetensors')")
-        if len(head) < 8:
+        if header_size is None:
             raise CheckpointError(f"glasstorch.load: '{path}' is too short to be a safetensors file ({size} bytes)")
-        (header_size,) = struct.unpack("<Q", head)
         if header_size > size - 8:
             raise CheckpointError(f"glasstorch.load: '{path}' is truncated or not a safetensors file: its header "
                                   f"claims {header_size:,} bytes but the file has {size:,}")
-        try:
-            header = json.loads(f.read(header_size))
-        except (UnicodeDecodeError, ValueError):
-            raise CheckpointError(f"glasstorch.load: '{path}' is damaged or not a safetensors file: its header is "
-                                  "not JSON") from None
+        raise CheckpointError(f"glasstorch.load: '{path}' is damaged or not a safetensors file: its header is "
+                              "not JSON")
     for key, entry in header.items() if isinstance(header, dict) else ():
         dtype = entry.get("dtype") if isinstance(entry, dict) else None
         if key != "__metadata__" and dtype is not None and dtype not in _READABLE_DTYPES:

@@ -141,3 +141,15 @@ def test_kill_9_in_the_middle_of_writes_leaves_the_old_file_or_the_new_one(tmp_p
         assert state["w"].shape == (2_000_000,) and bool((state["w"] == float(state["step"])).all())
     gt.serialization.remove_stale_temporaries(tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == ["checkpoint.safetensors"]
+
+
+def test_a_header_size_that_looks_like_a_pickle_opcode_still_loads(tmp_path):
+    """The first byte of a safetensors file is the low byte of its header size: 0x80 0x02 there is no pickle."""
+    from safetensors.numpy import save as to_bytes
+
+    for padding in range(700):
+        payload = to_bytes({"w": np.ones(3, np.float32)}, metadata={"format": "pt", "pad": "x" * padding})
+        if payload[:2] == b"\x80\x02":
+            break
+    (tmp_path / "w.safetensors").write_bytes(payload)
+    assert gt.load(tmp_path / "w.safetensors")["w"].tolist() == [1.0, 1.0, 1.0]
