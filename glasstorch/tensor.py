@@ -4,12 +4,21 @@
 `grad_fn` is the graph node that produced the tensor (None for a leaf);
 `grad` receives dL/dtensor after `backward()`. Every operator delegates to a differentiable op in
 `glasstorch.ops`.
+
+Storage, views and versions follow PyTorch. A view (view/reshape when no copy is needed, permute/transpose/t,
+squeeze/unsqueeze, expand, basic indexing and slicing, split/chunk, detach) shares its base's memory and its
+version counter (`_version`); `.data` shares the memory with a fresh counter. Every in-place op writes into the
+tensor's own memory, so the base and all its views see it, and bumps the counter; a value saved for backward
+that changed since raises at backward. With autograd, an in-place op is a graph node like any other: the tensor
+takes the op's grad_fn (on a view, the base's history gets a CopySlices node and the view is taken anew).
 """
 import numbers
 
 from . import dtypes, parallel
 from ._formatting import format_tensor
 from .autograd import grad_mode
+from .autograd.function import AccumulateGrad, VersionCounter
+from .autograd.views import CopySlices, view_of_tensor
 from .backend import xp
 
 
@@ -72,6 +81,10 @@ class Tensor:
     """A multi-dimensional array with autograd; the shape, dtype and methods follow torch.Tensor."""
 
     __array_priority__ = 1000   # NumPy defers `ndarray op Tensor` to our reflected operators
+    _base = None                # the tensor whose storage a view shares (None: not a view)
+    _view_steps = ()            # the view ops that make this view from _base: ((op, args, kwargs), ...)
+    _view_version = 0           # the storage's version when this view's grad_fn was taken
+    _accumulator = None         # a leaf's AccumulateGrad node, made when first needed
 
     def __init__(self, *args):
         """Legacy constructor: Tensor([1., 2.]) or Tensor(2, 3) (uninitialised), always float32."""
@@ -86,9 +99,10 @@ class Tensor:
     def _init(self, array, requires_grad, grad_fn):
         self._array = array
         self._requires_grad = requires_grad
-        self.grad_fn = grad_fn
+        self._grad_fn = grad_fn
         self.grad = None
         self._hooks = {}
+        self._version_counter = VersionCounter()
 
     @classmethod
     def _make(cls, array, requires_grad=False, grad_fn=None):
@@ -107,6 +121,49 @@ class Tensor:
     def _data(self, array):
         parallel.sync()
         self._array = array
+
+    # ------------------------------------------------------------ graph position, views and versions
+    @property
+    def grad_fn(self):
+        if self._base is not None and self._view_version != self._version_counter.value:
+            self._refresh_view()
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node):
+        self._grad_fn = node
+
+    @property
+    def _version(self):
+        """How many in-place changes this tensor's storage has had (shared with its views)."""
+        return self._version_counter.value
+
+    def _gradient_edge(self):
+        """The node a gradient for this tensor goes to: its grad_fn, or (a leaf) its AccumulateGrad."""
+        node = self.grad_fn
+        if node is not None:
+            return node
+        if self._accumulator is None:
+            self._accumulator = AccumulateGrad(self)
+        return self._accumulator
+
+    def _become_view(self, source, step):
+        """Make this tensor (just computed from `source` by the view op `step`) a view of source's base."""
+        if source._base is not None:
+            self._base, self._view_steps = source._base, source._view_steps + (step,)
+        else:
+            self._base, self._view_steps = source, (step,)
+        self._version_counter = source._version_counter
+        self._view_version = self._version_counter.value
+
+    def _refresh_view(self):
+        """The base changed in place since this view's grad_fn was taken: take the view anew of the base's
+        current history (PyTorch regenerates a view's grad_fn the same way)."""
+        self._view_version = self._version_counter.value
+        if self._base.requires_grad:
+            with grad_mode.enable_grad():
+                self._grad_fn = view_of_tensor(self._view_steps, self._base)._grad_fn
+            self._requires_grad = True
 
     # ------------------------------------------------------------ properties
     @property
@@ -151,6 +208,8 @@ class Tensor:
 
     @property
     def requires_grad(self):
+        if self._base is not None and self._view_version != self._version_counter.value:
+            self._refresh_view()
         return self._requires_grad
 
     @requires_grad.setter
@@ -258,10 +317,11 @@ class Tensor:
         check_device("cuda")
 
     def contiguous(self, memory_format=None):
-        return self
+        """self when its memory is in row-major order, else a row-major copy (which no longer shares storage)."""
+        return self if self._array.flags.c_contiguous else self.clone()
 
     def is_contiguous(self, memory_format=None):
-        return True
+        return bool(self._array.flags.c_contiguous)
 
     # ------------------------------------------------------------ graph
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
@@ -271,7 +331,10 @@ class Tensor:
         backward([self], None if gradient is None else [gradient], retain_graph, create_graph, inputs)
 
     def detach(self):
-        return Tensor._make(self._data)
+        """The same storage and version counter, outside the graph."""
+        out = Tensor._make(self._data)
+        out._version_counter = self._version_counter
+        return out
 
     def detach_(self):
         self.grad_fn = None
@@ -305,89 +368,175 @@ class Tensor:
         return self.grad_fn is not None and self.grad_fn._retain_grad is self
 
     # ------------------------------------------------------------ in-place
-    def _inplace(self, compute):
-        """Make `self` hold compute(self) (an in-place op). Under grad mode the op is recorded on a snapshot
-        of the old value: self takes the result's grad_fn and fresh storage, so values saved for backward
-        stay intact."""
+    def _inplace(self, compute, *operands, fills=False):
+        """Make `self` hold compute(self), written into its own storage (so its base and views see it).
+
+        With autograd the op is a graph node: compute runs on an alias of self with self's history; arrays
+        it saved that live in self's storage are copied first (the old values its backward needs), and self
+        (or, for a view, its base through CopySlices) takes the result's grad_fn. Only ops that `fill` in values
+        may write into an expand()ed tensor, where several elements share one memory location (as in PyTorch).
+        """
         recording = grad_mode.is_grad_enabled()
-        if recording and self.requires_grad and self.is_leaf:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        before = Tensor._make(self._data, self.requires_grad, self.grad_fn) if recording else self
+        if recording:
+            self._check_inplace_allowed()
+        for operand in operands:
+            if isinstance(operand, Tensor) and _partially_overlap(self._array, operand._array):
+                raise RuntimeError(_OVERLAP_MESSAGE)
+        before = Tensor._make(self._array, self.requires_grad, self.grad_fn)
+        before._version_counter = self._version_counter
         result = compute(before)
-        if recording and result.requires_grad:
-            self._data = result._data.astype(self._array.dtype, copy=False)
-            self.grad_fn = result.grad_fn
-            self._requires_grad = True
-            return self
         if result._array.dtype.kind == "f" and self._array.dtype.kind in "biu":
-            raise RuntimeError(f"result type {result.dtype.name.capitalize()} can't be cast to the desired output "
-                               f"type {self.dtype.name.capitalize()}")
-        self._data[...] = result._data
+            raise RuntimeError(f"result type {_SCALAR_TYPE_NAMES[result._array.dtype.name]} can't be cast to the "
+                               f"desired output type {_SCALAR_TYPE_NAMES[self._array.dtype.name]}")
+        node = result._grad_fn if recording and result.requires_grad else None
+        if node is not None:
+            node._protect_saved_from(self._version_counter)
+        self._write(result._data, overlapping_ok=fills)
+        if node is not None:
+            node._output_moved_to(result, self)
+            self._take_history(result)
         return self
 
+    def _check_inplace_allowed(self):
+        if self._base is None and self.requires_grad and self.is_leaf:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        if self._base is not None and self._base.requires_grad:
+            if self._base.is_leaf:
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                                   "operation.")
+            if self._grad_fn is None:   # taken before its base had a history: as PyTorch, still a leaf here
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+
+    def _write(self, values, index=Ellipsis, overlapping_ok=False):
+        """self[index] = values in place; one more version of the storage."""
+        target = self._data
+        expanded = any(stride == 0 and size > 1 for stride, size in zip(target.strides, target.shape))
+        if not target.flags.writeable or (expanded and not overlapping_ok):
+            raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                               "single memory location. Please clone() the tensor before performing the operation.")
+        try:
+            target[index] = values
+        except ValueError as error:
+            raise RuntimeError(f"cannot write values of shape {tuple(xp.shape(values))} into a tensor of shape "
+                               f"{tuple(target.shape)}: {error}") from None
+        self._version_counter.value += 1
+
+    def _take_history(self, result):
+        """After writing `result` into self: self's gradient now comes from result's graph."""
+        if self._base is None:
+            self._grad_fn, self._requires_grad = result._grad_fn, True
+            return
+        base = self._base
+        base._grad_fn = CopySlices.record(base, self._view_steps, result)
+        base._requires_grad = True
+        self._refresh_view()
+
+    def _bump_version(self):
+        """Record an in-place change made to the storage from outside an op (an optimizer's update)."""
+        self._version_counter.value += 1
+
     def add_(self, other, alpha=1):
-        return self._inplace(lambda t: ops.elementwise.add(t, other, alpha=alpha))
+        return self._inplace(lambda t: ops.elementwise.add(t, other, alpha=alpha), other)
 
     def sub_(self, other, alpha=1):
-        return self._inplace(lambda t: ops.elementwise.sub(t, other, alpha=alpha))
+        return self._inplace(lambda t: ops.elementwise.sub(t, other, alpha=alpha), other)
 
     def mul_(self, other):
-        return self._inplace(lambda t: ops.elementwise.mul(t, other))
+        return self._inplace(lambda t: ops.elementwise.mul(t, other), other)
 
-    def div_(self, other):
-        return self._inplace(lambda t: ops.elementwise.div(t, other))
+    def div_(self, other, rounding_mode=None):
+        return self._inplace(lambda t: ops.elementwise.div(t, other, rounding_mode=rounding_mode), other)
 
     def pow_(self, exponent):
-        return self._inplace(lambda t: ops.elementwise.pow(t, exponent))
+        return self._inplace(lambda t: ops.elementwise.pow(t, exponent), exponent)
 
     def clamp_(self, min=None, max=None):
-        return self._inplace(lambda t: ops.elementwise.clamp(t, min, max))
+        return self._inplace(lambda t: ops.elementwise.clamp(t, min, max), min, max)
+
+    clip_ = clamp_
 
     def relu_(self):
         return self._inplace(ops.elementwise.relu)
+
+    def sigmoid_(self):
+        return self._inplace(ops.elementwise.sigmoid)
+
+    def tanh_(self):
+        return self._inplace(ops.elementwise.tanh)
+
+    def exp_(self):
+        return self._inplace(ops.elementwise.exp)
+
+    def log_(self):
+        return self._inplace(ops.elementwise.log)
+
+    def sqrt_(self):
+        return self._inplace(ops.elementwise.sqrt)
+
+    def neg_(self):
+        return self._inplace(ops.elementwise.neg)
+
+    def abs_(self):
+        return self._inplace(ops.elementwise.abs)
+
+    def addcmul_(self, tensor1, tensor2, value=1):
+        """self += value * tensor1 * tensor2."""
+        return self._inplace(lambda t: ops.elementwise.add(t, ops.elementwise.mul(tensor1, tensor2), alpha=value),
+                             tensor1, tensor2)
+
+    def addcdiv_(self, tensor1, tensor2, value=1):
+        """self += value * tensor1 / tensor2."""
+        return self._inplace(lambda t: ops.elementwise.add(t, ops.elementwise.div(tensor1, tensor2), alpha=value),
+                             tensor1, tensor2)
+
+    def masked_fill_(self, mask, value):
+        return self._inplace(lambda t: t.masked_fill(mask, value), mask, value, fills=True)
 
     def zero_(self):
         return self.fill_(0)
 
     def fill_(self, value):
-        if grad_mode.is_grad_enabled() and self.requires_grad and self.is_leaf:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        self._data[...] = value._data if isinstance(value, Tensor) else value
-        return self
+        return self._overwrite(value, fills=True)
 
-    def copy_(self, src):
-        source = src._data if isinstance(src, Tensor) else xp.asarray(src)
-        if grad_mode.is_grad_enabled() and isinstance(src, Tensor) and src.requires_grad:
-            return self._inplace(lambda _: ops.shape.expand(src.to(self.dtype), self.shape).clone())
-        if grad_mode.is_grad_enabled() and self.requires_grad and self.is_leaf:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        try:
-            self._data[...] = xp.broadcast_to(source, self._array.shape)
-        except ValueError:
-            raise RuntimeError(f"copy_: the source of shape {tuple(source.shape)} cannot be broadcast to the "
-                               f"destination of shape {tuple(self._array.shape)}") from None
-        return self
+    def copy_(self, src, non_blocking=False):
+        if not isinstance(src, Tensor):
+            src = Tensor._make(xp.asarray(src))
+        return self._overwrite(src, fills=_same_elements(self._array, src._array))   # x.copy_(x) writes nothing new
+
+    def _overwrite(self, values, fills=False):
+        """self[...] = values (a number, an array or a tensor, broadcast; differentiable in a tensor)."""
+        return self._inplace(lambda t: ops.elementwise.Overwrite.apply(t, values), values, fills=fills)
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
         from . import random
 
-        self._data[...] = random.generator(generator).normal(mean, std, self._array.shape)
-        return self
+        return self._overwrite(random.generator(generator).normal(mean, std, self._array.shape))
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
         from . import random
 
-        self._data[...] = random.generator(generator).uniform(a, b, self._array.shape)
-        return self
+        return self._overwrite(random.generator(generator).uniform(a, b, self._array.shape))
 
     def __setitem__(self, index, value):
         index = ops.shape.convert_index(index)
+        region = self._array[index] if ops.shape.is_basic_index(index) else None     # the view written to
         if grad_mode.is_grad_enabled() and (self.requires_grad or (isinstance(value, Tensor) and value.requires_grad)):
             if not isinstance(value, Tensor):
                 value = Tensor._make(xp.asarray(value, dtype=self._array.dtype))
-            self._inplace(lambda t: ops.shape.IndexPut.apply(t, index, value.to(self.dtype)))
+            if isinstance(region, xp.ndarray) and _partially_overlap(region, value._array):
+                raise RuntimeError(_OVERLAP_MESSAGE)
+            self._inplace(lambda t: ops.shape.IndexPut.apply(t, index, value.to(self.dtype)), fills=True)
             return
-        self._data[index] = value._data if isinstance(value, Tensor) else value
+        if isinstance(value, Tensor) and isinstance(region, xp.ndarray) and _partially_overlap(region, value._array):
+            raise RuntimeError(_OVERLAP_MESSAGE)
+        self._write(value._data if isinstance(value, Tensor) else value, index, overlapping_ok=True)
+
+    def index_put_(self, indices, values, accumulate=False):
+        """self[indices] = values (or += with accumulate=True, repeated indices adding up)."""
+        if accumulate:
+            return self._inplace(lambda t: ops.shape.IndexAdd.apply(t, ops.shape.convert_index(tuple(indices)), values))
+        self[tuple(indices)] = values
+        return self
 
     # ------------------------------------------------------------ python protocol
     def __repr__(self):
@@ -541,7 +690,9 @@ class Tensor:
         return Tensor._make(xp.sign(self._data))
 
     def masked_fill(self, mask, value):
-        return ops.elementwise.where(mask, Tensor._make(xp.asarray(value, dtype=self._array.dtype)), self)
+        if not isinstance(value, Tensor):
+            value = Tensor._make(xp.asarray(value, dtype=self._array.dtype))
+        return ops.elementwise.where(mask, value.to(self.dtype), self)
 
     # ------------------------------------------------------------ math methods
     def add(self, other, alpha=1):
@@ -707,6 +858,37 @@ class Tensor:
 
     def new_tensor(self, data):
         return Tensor._make(_array_from_data(data).astype(self._array.dtype))
+
+
+_SCALAR_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "int16": "Short",
+                      "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool"}
+_OVERLAP_MESSAGE = ("unsupported operation: some elements of the input tensor and the written-to tensor refer to a "
+                    "single memory location. Please clone() the tensor before performing the operation.")
+
+
+def _partially_overlap(a, b):
+    """PyTorch's partial-overlap test for an in-place op's output a and input b: both non-overlapping and dense
+    (each fills one block of memory), their blocks intersect, and they are not the same block. Anything harder
+    to tell (a strided column, say) is let through, as in PyTorch."""
+    if not xp.may_share_memory(a, b) or not (_dense(a) and _dense(b)):
+        return False
+    a_start, b_start = a.__array_interface__["data"][0], b.__array_interface__["data"][0]
+    return (a_start, a.nbytes) != (b_start, b.nbytes)
+
+
+def _same_elements(a, b):
+    return (a.__array_interface__["data"][0] == b.__array_interface__["data"][0] and a.shape == b.shape
+            and a.strides == b.strides)
+
+
+def _dense(array):
+    """The elements of `array` fill a block of array.nbytes bytes (in some order of the axes), each once."""
+    expected = array.itemsize
+    for stride, size in sorted((abs(st), n) for st, n in zip(array.strides, array.shape) if n > 1):
+        if stride != expected:
+            return False
+        expected *= size
+    return True
 
 
 class Size(tuple):

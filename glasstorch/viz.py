@@ -27,25 +27,22 @@ def to_dot(tensor, params=None, title=None):
             shape = _shape(getattr(node, "output_shape", ()))
             lines.append(f'  n{id(node)} [shape=box, style="rounded,filled", fillcolor="#e8eef9", '
                          f'label="{node.name()}\\n{shape}"];')
-            for parent in node.inputs:
-                if parent is None or not parent.requires_grad:
-                    if parent is not None and id(parent) not in seen:
-                        seen.add(id(parent))
-                        lines.append(f'  t{id(parent)} [shape=ellipse, label="{_leaf_label(parent, names)}"];')
-                    if parent is not None:
-                        lines.append(f"  t{id(parent)} -> n{id(node)};")
+            for k, constant in enumerate(getattr(node, "constant_shapes", ())):
+                lines.append(f'  c{id(node)}_{k} [shape=ellipse, label="tensor\\n{_shape(constant)}"];')
+                lines.append(f"  c{id(node)}_{k} -> n{id(node)};")
+            for parent in node.next_edges:
+                if parent is None:
                     continue
-                if parent.grad_fn is None:
+                leaf = getattr(parent, "variable", None)
+                if leaf is not None:
                     if id(parent) not in seen:
                         seen.add(id(parent))
-                        lines.append(f'  t{id(parent)} [shape=ellipse, style=filled, fillcolor="#fde9c9", '
-                                     f'label="{_leaf_label(parent, names)}"];')
-                    lines.append(f"  t{id(parent)} -> n{id(node)};")
-                else:
-                    lines.append(f"  n{id(parent.grad_fn)} -> n{id(node)};")
-                    if id(parent.grad_fn) not in seen:
-                        seen.add(id(parent.grad_fn))
-                        stack.append(parent.grad_fn)
+                        lines.append(f'  n{id(parent)} [shape=ellipse, style=filled, fillcolor="#fde9c9", '
+                                     f'label="{_leaf_label(leaf, names)}"];')
+                elif id(parent) not in seen:
+                    seen.add(id(parent))
+                    stack.append(parent)
+                lines.append(f"  n{id(parent)} -> n{id(node)};")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

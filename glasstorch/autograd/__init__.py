@@ -37,11 +37,13 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     """Accumulate d(tensors)/d(leaves) into the leaves' `.grad`."""
     if create_graph:
         raise NotImplementedError("create_graph=True (higher-order gradients) is not supported yet")
-    if inputs is not None:
-        raise NotImplementedError("backward(inputs=...) is not supported; use glasstorch.autograd.grad")
     tensors = _as_sequence(tensors)
     grads = _seed_gradients(tensors, None if grad_tensors is None else _as_sequence(grad_tensors))
-    run_backward(tensors, grads, retain_graph=bool(retain_graph))
+    if inputs is not None:
+        inputs = _as_sequence(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    run_backward(tensors, grads, retain_graph=bool(retain_graph), inputs=inputs)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
@@ -56,7 +58,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if not t.requires_grad:
             raise RuntimeError(f"One of the differentiated Tensors (input {index}) does not require grad")
     seeds = _seed_gradients(outputs, None if grad_outputs is None else _as_sequence(grad_outputs))
-    grads = run_backward(outputs, seeds, retain_graph=bool(retain_graph), inputs=inputs)
+    grads = run_backward(outputs, seeds, retain_graph=bool(retain_graph), inputs=inputs, accumulate=False)
     result = []
     for index, (t, g) in enumerate(zip(inputs, grads)):
         if g is None:

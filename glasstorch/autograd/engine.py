@@ -11,20 +11,20 @@ from .grad_mode import no_grad
 
 
 def _topological_order(roots):
-    """Nodes reachable from `roots`, every node before the nodes of its inputs (iterative DFS)."""
+    """Nodes reachable from `roots`, every node before the nodes its edges lead to (iterative DFS)."""
     order, visited = [], set()
     for root in roots:
         if root is None or id(root) in visited:
             continue
         visited.add(id(root))
-        stack = [(root, iter(root.inputs))]
+        stack = [(root, iter(root.next_edges))]
         while stack:
             node, parents = stack[-1]
             for parent in parents:
-                if parent is None or parent.grad_fn is None or id(parent.grad_fn) in visited:
+                if parent is None or id(parent) in visited:
                     continue
-                visited.add(id(parent.grad_fn))
-                stack.append((parent.grad_fn, iter(parent.grad_fn.inputs)))
+                visited.add(id(parent))
+                stack.append((parent, iter(parent.next_edges)))
                 break
             else:
                 stack.pop()
@@ -43,38 +43,35 @@ def _apply_hooks(hooks, grad):
     return grad
 
 
-def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None):
+def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None, accumulate=True):
     """Propagate `grad_tensors` from `tensors` back through the graph.
 
-    With `inputs=None`, leaf gradients accumulate into `.grad` (Tensor.backward). Otherwise the
-    gradients of `inputs` are returned in order and no `.grad` is touched (autograd.grad).
+    accumulate=True (Tensor.backward): leaf gradients are added into `.grad` (of `inputs` only, when given).
+    accumulate=False (autograd.grad): the gradients of `inputs` are returned in order and no `.grad` is touched.
     """
-    node_grads = {}      # id(node) -> summed gradient of that node's output
-    leaf_grads = {}      # id(leaf) -> [leaf, summed gradient]
-    captured = {} if inputs is not None else None
-    wanted_leaves = {id(t) for t in inputs if t.grad_fn is None} if inputs is not None else set()
-    wanted_nodes = {id(t.grad_fn): id(t) for t in inputs if t.grad_fn is not None} if inputs is not None else {}
+    from .function import AccumulateGrad
 
-    def deliver(tensor, grad):
-        if tensor.grad_fn is not None:
-            key = id(tensor.grad_fn)
-            node_grads[key] = grad if key not in node_grads else _sum(node_grads[key], grad)
-        else:
-            entry = leaf_grads.get(id(tensor))
-            if entry is None:
-                leaf_grads[id(tensor)] = [tensor, grad]
-            else:
-                entry[1] = _sum(entry[1], grad)
+    node_grads = {}      # id(node) -> summed gradient of that node's output
+    wanted = {id(t._gradient_edge()): t for t in inputs} if inputs is not None else None
+    captured = {}
+
+    def deliver(node, grad):
+        key = id(node)
+        node_grads[key] = grad if key not in node_grads else _sum(node_grads[key], grad)
 
     for index, (tensor, grad) in enumerate(zip(tensors, grad_tensors)):
         if not tensor.requires_grad:
             raise RuntimeError(f"element {index} of tensors does not require grad and does not have a grad_fn")
-        deliver(tensor, grad)
+        deliver(tensor._gradient_edge(), grad)
 
+    leaves = []
     with no_grad():
-        for node in _topological_order([t.grad_fn for t in tensors]):
+        for node in _topological_order([t._gradient_edge() for t in tensors]):
             grad = node_grads.pop(id(node), None)
             if grad is None:
+                continue
+            if isinstance(node, AccumulateGrad):
+                leaves.append((node, grad))
                 continue
             if node._hooks or node._retain_grad is not None or not node.asynchronous:
                 parallel.sync()     # these read whole arrays
@@ -82,29 +79,31 @@ def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None):
                 parallel.settle(grad)
             if node._hooks:
                 grad = _apply_hooks(node._hooks, grad)
-            if node._retain_grad is not None and captured is None:
+            if node._retain_grad is not None and accumulate:
                 _accumulate_into_grad(node._retain_grad, grad)
-            if id(node) in wanted_nodes:
-                captured[wanted_nodes[id(node)]] = grad
+            if wanted is not None and id(node) in wanted:
+                captured[id(node)] = grad
             input_grads = node.run_backward(grad)
-            for parent, needs, parent_grad in zip(node.inputs, node.needs_input_grad, input_grads):
-                if needs and parent_grad is not None:
-                    deliver(parent, parent_grad)
+            for edge, parent_grad in zip(node.next_edges, input_grads):
+                if edge is not None and parent_grad is not None:
+                    deliver(edge, parent_grad)
             if not retain_graph:
                 node.release()
 
         parallel.sync()
-        for leaf, grad in leaf_grads.values():
+        for node, grad in leaves:
+            leaf = node.variable
+            if leaf is None:
+                continue
             if leaf._hooks:
                 grad = _apply_hooks(leaf._hooks, grad)
-            if captured is not None:
-                if id(leaf) in wanted_leaves:
-                    captured[id(leaf)] = grad
-            else:
+            if wanted is not None and id(node) in wanted:
+                captured[id(node)] = grad
+            if accumulate and (wanted is None or id(node) in wanted):
                 _accumulate_into_grad(leaf, grad)
-    if inputs is None:
+    if accumulate:
         return None
-    return [captured.get(id(t)) for t in inputs]
+    return [captured.get(id(t._gradient_edge())) for t in inputs]
 
 
 def _sum(a, b):

@@ -9,11 +9,22 @@ A subclass writes two static methods over raw arrays:
 requires grad) records a node of the graph. The node is an instance of the subclass itself and is the
 output's `grad_fn`; it doubles as the `ctx` that forward and backward share.
 
+The graph is made of nodes, not tensors: each node keeps one edge per input (the node that produced that input,
+the input's AccumulateGrad if it is a leaf, or None), fixed when the op runs. A later in-place op gives a tensor a
+new grad_fn and leaves every node built before it as it was.
+
+Arrays passed to save_for_backward are checked at backward: each remembers the version counter of the tensor whose
+storage it is (an input, the output, or a view of one) and the version it had; an in-place change in between makes
+backward raise PyTorch's "modified by an inplace operation" error instead of using the changed values.
+
 An op that sets `asynchronous = True` receives arrays that worker threads may still be writing slice by slice
 (glasstorch.parallel): its forward and backward must read batch-wise arrays only through map_async, slice by
 slice, and settle(..., whole=True) any array they read whole. Every other op receives finished arrays.
 """
+import weakref
+
 from .. import parallel
+from ..backend import xp
 from . import grad_mode
 
 _FREED_MESSAGE = (
@@ -21,6 +32,38 @@ _FREED_MESSAGE = (
     "have already been freed). Saved intermediate values of the graph are freed when you call "
     ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
     "graph a second time or if you need to access saved tensors after calling backward.")
+
+
+_MODIFIED_MESSAGE = ("one of the variables needed for gradient computation has been modified by an inplace operation: "
+                     "[{tensor}]{producer} is at version {now}; expected version {saved} instead. Hint: enable anomaly "
+                     "detection to find the operation that failed to compute its gradient, with "
+                     "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+class VersionCounter:
+    """How many in-place changes a storage has had; shared by a tensor, its views and its detach()."""
+
+    __slots__ = ("value",)
+
+    def __init__(self):
+        self.value = 0
+
+
+class SavedVersion:
+    """A saved array's tie to a tensor's storage: backward refuses it when `counter` has moved past `version`."""
+
+    __slots__ = ("index", "counter", "version", "description", "producer")
+
+    def __init__(self, index, tensor):
+        self.index, self.counter, self.version = index, tensor._version_counter, tensor._version_counter.value
+        self.description = f"{tensor.type()} [{', '.join(str(s) for s in tensor.shape)}]"
+        self.producer = tensor.grad_fn.name().removesuffix("Backward0") if tensor.grad_fn is not None else None
+
+    def check(self):
+        if self.counter.value != self.version:
+            producer = f", which is output 0 of {self.producer}," if self.producer else ""
+            raise RuntimeError(_MODIFIED_MESSAGE.format(tensor=self.description, producer=producer,
+                                                        now=self.counter.value, saved=self.version))
 
 
 class RemovableHandle:
@@ -49,22 +92,34 @@ class Function:
     differentiable = True
     asynchronous = False
 
+    is_view = False                 # the output shares the first input's storage (reshape, permute, basic indexing)
+
     def __init__(self):
-        self.inputs = ()            # the tensor arguments (None where an argument was no tensor)
+        self.next_edges = ()        # per argument: the node its gradient goes to (None: no gradient)
         self.needs_input_grad = ()
+        self.constant_shapes = ()   # shapes of the tensor inputs that need no gradient (for drawing the graph)
         self._saved = ()
+        self._saved_versions = ()
         self._freed = False
         self._hooks = {}            # tensor hooks of the output: grad -> grad or None
         self._retain_grad = None    # the output tensor when it called retain_grad()
 
     # -- ctx API used inside forward/backward
     def save_for_backward(self, *arrays):
+        """Keep arrays for backward (None for one that no gradient asked for needs: it is then not version-checked,
+        as PyTorch saves only what the wanted gradients use)."""
         self._saved = arrays
+
+    def needs_grad(self, index):
+        """Whether input `index` wants a gradient (False in forward when no graph is recorded)."""
+        return bool(self.needs_input_grad) and self.needs_input_grad[index]
 
     @property
     def saved_tensors(self):
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
+        for saved in self._saved_versions:
+            saved.check()
         return self._saved
 
     # -- graph API
@@ -81,13 +136,52 @@ class Function:
         requires_grad = cls.differentiable and grad_mode.is_grad_enabled() and any(
             isinstance(a, Tensor) and a.requires_grad for a in args)
         if requires_grad:
-            node.inputs = tuple(a if isinstance(a, Tensor) else None for a in args)
-            node.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+            node.next_edges = tuple(a._gradient_edge() if isinstance(a, Tensor) and a.requires_grad else None
+                                    for a in args)
+            node.needs_input_grad = tuple(edge is not None for edge in node.next_edges)
+            node.constant_shapes = tuple(a._array.shape for a in args if isinstance(a, Tensor) and not a.requires_grad)
         out = cls.forward(node, *arrays, **kwargs)
-        if not requires_grad:
-            return Tensor._make(out)
-        node.output_shape = out.shape
-        return Tensor._make(out, requires_grad=True, grad_fn=node)
+        result = Tensor._make(out, requires_grad, node if requires_grad else None)
+        if cls.is_view and isinstance(args[0], Tensor) and xp.may_share_memory(out, arrays[0]):
+            result._become_view(args[0], (cls, args[1:], kwargs))
+        if requires_grad:
+            node.output_shape = out.shape
+            if node._saved:
+                node._remember_versions(args, arrays, result)
+        return result
+
+    def _remember_versions(self, args, arrays, result):
+        """Tie each saved array to the tensor whose storage it is: an input or the output, itself or a view of it."""
+        from ..tensor import Tensor
+
+        owners = [(a, array) for a, array in zip(args, arrays) if isinstance(a, Tensor)] + [(result, result._array)]
+        versions = []
+        for index, saved in enumerate(self._saved):
+            if not isinstance(saved, xp.ndarray):
+                continue
+            owner = next((t for t, array in owners if saved is array), None)
+            if owner is None:
+                owner = next((t for t, array in owners if xp.may_share_memory(saved, array)), None)
+            if owner is not None:
+                versions.append(SavedVersion(index, owner))
+        self._saved_versions = tuple(versions)
+
+    def _protect_saved_from(self, counter):
+        """Copy the saved arrays that live in `counter`'s storage: an in-place op is about to overwrite the old
+        values its own backward needs (PyTorch saves a clone of the original self)."""
+        kept = []
+        for saved in self._saved_versions:
+            if saved.counter is counter:
+                self._saved = self._saved[:saved.index] + (self._saved[saved.index].copy(),) + self._saved[saved.index + 1:]
+            else:
+                kept.append(saved)
+        self._saved_versions = tuple(kept)
+
+    def _output_moved_to(self, result, tensor):
+        """The output `result` was written into `tensor`'s storage: saved copies of it now follow `tensor`'s versions."""
+        for saved in self._saved_versions:
+            if saved.counter is result._version_counter:
+                saved.counter, saved.version = tensor._version_counter, tensor._version_counter.value
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -102,14 +196,8 @@ class Function:
 
     @property
     def next_functions(self):
-        """(parent grad_fn or None, 0) per input, as PyTorch shows them; leaves appear as AccumulateGrad."""
-        out = []
-        for t in self.inputs:
-            if t is None or not t.requires_grad:
-                out.append((None, 0))
-            else:
-                out.append((t.grad_fn if t.grad_fn is not None else AccumulateGrad(t), 0))
-        return tuple(out)
+        """(parent node or None, 0) per input, as PyTorch shows them; leaves appear as AccumulateGrad."""
+        return tuple((edge, 0) for edge in self.next_edges)
 
     def register_hook(self, hook):
         handle = RemovableHandle(self._hooks)
@@ -135,11 +223,19 @@ class Function:
 
 
 class AccumulateGrad:
-    """Stand-in node for a leaf in `next_functions`: backward adds into `variable.grad`."""
+    """The node of a leaf that requires grad (one per leaf): backward adds what reaches it into `variable.grad`."""
+
+    next_edges = ()
+    next_functions = ()
+    _hooks = {}
+    _retain_grad = None
 
     def __init__(self, variable):
-        self.variable = variable
-        self.next_functions = ()
+        self._variable = weakref.ref(variable)     # a leaf owns its node; the node must not keep it alive
+
+    @property
+    def variable(self):
+        return self._variable()
 
     def name(self):
         return "torch::autograd::AccumulateGrad"

@@ -52,14 +52,15 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.shapes = (xp.shape(a), xp.shape(b))
+        ctx.save_for_backward(a if ctx.needs_grad(1) else None, b if ctx.needs_grad(0) else None)
         return a * b
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        ga = unbroadcast(g * b, xp.shape(a)) if ctx.needs_input_grad[0] else None
-        gb = unbroadcast(g * a, xp.shape(b)) if ctx.needs_input_grad[1] else None
+        ga = unbroadcast(g * b, ctx.shapes[0]) if ctx.needs_input_grad[0] else None
+        gb = unbroadcast(g * a, ctx.shapes[1]) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -68,14 +69,15 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.shapes = (xp.shape(a), xp.shape(b))
+        ctx.save_for_backward(a if ctx.needs_grad(1) else None, b)
         return a / b
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        ga = unbroadcast(g / b, xp.shape(a)) if ctx.needs_input_grad[0] else None
-        gb = unbroadcast(-g * a / (b * b), xp.shape(b)) if ctx.needs_input_grad[1] else None
+        ga = unbroadcast(g / b, ctx.shapes[0]) if ctx.needs_input_grad[0] else None
+        gb = unbroadcast(-g * a / (b * b), ctx.shapes[1]) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -85,7 +87,7 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
         out = a ** b
-        ctx.save_for_backward(a, b, out)
+        ctx.save_for_backward(a, b, out if ctx.needs_grad(1) else None)
         return out
 
     @staticmethod
@@ -124,6 +126,27 @@ class Cast(Function):
     @staticmethod
     def backward(ctx, g):
         return g.astype(ctx.source_dtype), None
+
+
+class Overwrite(Function):
+    """y = v broadcast to x's shape, in x's dtype (fill_, copy_, normal_: the old values are gone).
+    dL/dx = 0,  dL/dv = dL/dy summed back to v's shape."""
+
+    @staticmethod
+    def forward(ctx, x, values):
+        values = xp.asarray(values)
+        ctx.shapes, ctx.value_dtype = (x.shape, values.shape), values.dtype
+        try:
+            return xp.broadcast_to(values, x.shape).astype(x.dtype)
+        except ValueError:
+            raise RuntimeError(f"the source of shape {tuple(values.shape)} cannot be broadcast to the destination "
+                               f"of shape {tuple(x.shape)}") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = xp.zeros_like(g) if ctx.needs_input_grad[0] else None
+        gv = unbroadcast(g, ctx.shapes[1]).astype(ctx.value_dtype) if ctx.needs_input_grad[1] else None
+        return gx, gv
 
 
 # ---------------------------------------------------------------- unary math
@@ -511,12 +534,17 @@ def where(condition, a, b):
     return Where.apply(cond, *promote(a, b))
 
 
-def relu(x):
-    return Relu.apply(x)
+def _in_place_or_not(x, inplace, op, *args):
+    """op(x, *args), written into x itself when `inplace` (a graph node all the same: Tensor._inplace)."""
+    return x._inplace(lambda t: op.apply(t, *args)) if inplace else op.apply(x, *args)
 
 
-def leaky_relu(x, negative_slope=0.01):
-    return LeakyRelu.apply(x, negative_slope)
+def relu(x, inplace=False):
+    return _in_place_or_not(x, inplace, Relu)
+
+
+def leaky_relu(x, negative_slope=0.01, inplace=False):
+    return _in_place_or_not(x, inplace, LeakyRelu, negative_slope)
 
 
 def sigmoid(x):
@@ -537,8 +565,8 @@ def softplus(x, beta=1.0, threshold=20.0):
     return Softplus.apply(x, beta, threshold)
 
 
-def elu(x, alpha=1.0):
-    return Elu.apply(x, alpha)
+def elu(x, alpha=1.0, inplace=False):
+    return _in_place_or_not(x, inplace, Elu, alpha)
 
 
 def _floating(x):

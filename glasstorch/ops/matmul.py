@@ -12,23 +12,25 @@ class MatMul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.a_shape, ctx.b_shape = a.shape, b.shape
+        ctx.save_for_backward(a if ctx.needs_grad(1) else None, b if ctx.needs_grad(0) else None)
         return xp.matmul(a, b)
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        a2 = a[None, :] if a.ndim == 1 else a
-        b2 = b[:, None] if b.ndim == 1 else b
-        if b.ndim == 1:
+        a_shape, b_shape = ctx.a_shape, ctx.b_shape
+        a2_shape = (1,) + a_shape if len(a_shape) == 1 else a_shape
+        b2_shape = b_shape + (1,) if len(b_shape) == 1 else b_shape
+        if len(b_shape) == 1:
             g = g[..., None]
-        if a.ndim == 1:
+        if len(a_shape) == 1:
             g = xp.expand_dims(g, -2)
         ga = gb = None
         if ctx.needs_input_grad[0]:
-            ga = unbroadcast(xp.matmul(g, xp.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
+            ga = unbroadcast(xp.matmul(g, xp.swapaxes(b.reshape(b2_shape), -1, -2)), a2_shape).reshape(a_shape)
         if ctx.needs_input_grad[1]:
-            gb = unbroadcast(xp.matmul(xp.swapaxes(a2, -1, -2), g), b2.shape).reshape(b.shape)
+            gb = unbroadcast(xp.matmul(xp.swapaxes(a.reshape(a2_shape), -1, -2), g), b2_shape).reshape(b_shape)
         return ga, gb
 
 
@@ -52,7 +54,7 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias):
-        ctx.save_for_backward(x, weight)
+        ctx.save_for_backward(x if ctx.needs_grad(1) else None, weight if ctx.needs_grad(0) else None)
         ctx.has_bias = bias is not None
         out = x @ weight.T
         if bias is not None:

@@ -13,6 +13,8 @@ from ..parallel import batch_slices, map_async, settle
 class Reshape(Function):
     """y = x viewed with a new shape.  dL/dx = dL/dy reshaped to x's shape."""
 
+    is_view = True
+
     @staticmethod
     def forward(ctx, x, shape):
         ctx.input_shape = x.shape
@@ -25,6 +27,8 @@ class Reshape(Function):
 
 class Permute(Function):
     """y = x with axes reordered by `dims`.  dL/dx = dL/dy with the inverse permutation."""
+
+    is_view = True
 
     @staticmethod
     def forward(ctx, x, dims):
@@ -39,10 +43,13 @@ class Permute(Function):
 class Expand(Function):
     """y = x broadcast to `shape`.  dL/dx = dL/dy summed over the broadcast axes."""
 
+    is_view = True
+
     @staticmethod
     def forward(ctx, x, shape):
         ctx.input_shape = x.shape
-        return xp.broadcast_to(x, shape)
+        expanded = xp.broadcast_to(x, shape)    # read-only; the view of x below may be written (fill_, x[i] = v)
+        return xp.lib.stride_tricks.as_strided(x, expanded.shape, expanded.strides, writeable=x.flags.writeable)
 
     @staticmethod
     def backward(ctx, g):
@@ -68,7 +75,7 @@ class Repeat(Function):
         return grad.reshape(ctx.meta[0]), None
 
 
-def _is_basic(index):
+def is_basic_index(index):
     items = index if isinstance(index, tuple) else (index,)
     return all(i is None or i is Ellipsis or isinstance(i, (int, slice)) for i in items)
 
@@ -76,17 +83,22 @@ def _is_basic(index):
 class GetItem(Function):
     """y = x[index].  dL/dx = zeros with dL/dy scattered (added, for repeated indices) into x[index]."""
 
+    is_view = True
+
     @staticmethod
     def forward(ctx, x, index):
         ctx.meta = (x.shape, x.dtype, index)
-        out = x[index]
+        items = index if isinstance(index, tuple) else (index,)
+        if is_basic_index(index) and Ellipsis not in items:
+            items += (Ellipsis,)        # x[1, 2, ...] is a 0-d view where x[1, 2] would be a copied scalar
+        out = x[items]
         return out if isinstance(out, xp.ndarray) else xp.asarray(out)
 
     @staticmethod
     def backward(ctx, g):
         shape, dtype, index = ctx.meta
         grad = xp.zeros(shape, dtype=g.dtype)
-        if _is_basic(index):
+        if is_basic_index(index):
             grad[index] = g
         else:
             xp.add.at(grad, index, g)
@@ -112,6 +124,23 @@ class IndexPut(Function):
             gx[index] = 0
         gv = unbroadcast(xp.asarray(g[index]), value_shape) if ctx.needs_input_grad[2] else None
         return gx, None, gv
+
+
+class IndexAdd(Function):
+    """y = x with y[index] += v (repeated indices add up).  dL/dx = dL/dy;  dL/dv = dL/dy[index] (unbroadcast)."""
+
+    @staticmethod
+    def forward(ctx, x, index, value):
+        ctx.meta = (index, xp.shape(value))
+        out = x.copy()
+        xp.add.at(out, index, value)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        index, value_shape = ctx.meta
+        gv = unbroadcast(xp.asarray(g[index]), value_shape) if ctx.needs_input_grad[2] else None
+        return g, None, gv
 
 
 class Cat(Function):

@@ -82,6 +82,7 @@ class Optimizer:
                     if group.get("maximize", False):
                         grad = -grad
                     self.update(p._data, grad, self.state[p], group)
+                    p._bump_version()       # p changed in place, as p.add_() would record
         return loss
 
     def update(self, param, grad, state, group):
