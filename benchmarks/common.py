@@ -85,7 +85,9 @@ def build(framework, network, weights, threads=None):
     return lib, model
 
 
-def _worker(connection, framework, task, options):
+def _worker(connection, framework, task, options, path):
+    if path is not None:            # another checkout of glasstorch (bench_ab.py): import it, not this one
+        sys.path.insert(0, str(path))
     run = task(framework, **options)
     while True:
         message = connection.recv()
@@ -95,12 +97,13 @@ def _worker(connection, framework, task, options):
 
 
 class Side:
-    """A worker process that runs `task(framework, **options)`'s returned callable on request."""
+    """A worker process that runs `task(framework, **options)`'s returned callable on request; `path`: a folder
+    whose glasstorch the worker imports instead of this checkout's."""
 
-    def __init__(self, framework, task, options):
+    def __init__(self, framework, task, options, path=None):
         context = multiprocessing.get_context("spawn")
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_worker, args=(child, framework, task, options), daemon=True)
+        self.process = context.Process(target=_worker, args=(child, framework, task, options, path), daemon=True)
         self.process.start()
 
     def __call__(self, message):
@@ -112,10 +115,12 @@ class Side:
         self.process.join(timeout=30)
 
 
-def alternate(task, options, bursts, message, settle=0.05):
-    """{framework: [result of each burst]} with bursts alternating between the two worker processes."""
-    sides = {framework: Side(framework, task, options) for framework in FRAMEWORKS}
-    results = {framework: [] for framework in FRAMEWORKS}
+def alternate(task, options, bursts, message, settle=0.05, sides=None):
+    """{side: [result of each burst]} with bursts alternating between the worker processes; `sides` maps a label
+    to (framework, path) (default: glasstorch and pytorch, this checkout)."""
+    sides = {label: Side(framework, task, options, path)
+             for label, (framework, path) in (sides or {f: (f, None) for f in FRAMEWORKS}).items()}
+    results = {label: [] for label in sides}
     try:
         for framework, side in sides.items():   # warm-up burst, discarded
             side(message)

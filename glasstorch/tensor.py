@@ -905,3 +905,6 @@ class Size(tuple):
 
 
 from . import ops  # noqa: E402  (ops import Tensor; bound after the class exists)
+from .autograd import function as _function  # noqa: E402
+
+_function.Tensor = Tensor

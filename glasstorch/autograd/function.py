@@ -52,18 +52,26 @@ class VersionCounter:
 class SavedVersion:
     """A saved array's tie to a tensor's storage: backward refuses it when `counter` has moved past `version`."""
 
-    __slots__ = ("index", "counter", "version", "description", "producer")
+    __slots__ = ("index", "counter", "version", "dtype", "shape", "producer")
 
     def __init__(self, index, tensor):
         self.index, self.counter, self.version = index, tensor._version_counter, tensor._version_counter.value
-        self.description = f"{tensor.type()} [{', '.join(str(s) for s in tensor.shape)}]"
-        self.producer = tensor.grad_fn.name().removesuffix("Backward0") if tensor.grad_fn is not None else None
+        self.dtype, self.shape = tensor._array.dtype, tensor._array.shape
+        self.producer = type(tensor._grad_fn) if tensor._grad_fn is not None else None   # a class: no cycle
 
     def check(self):
         if self.counter.value != self.version:
-            producer = f", which is output 0 of {self.producer}," if self.producer else ""
-            raise RuntimeError(_MODIFIED_MESSAGE.format(tensor=self.description, producer=producer,
-                                                        now=self.counter.value, saved=self.version))
+            from ..dtypes import from_numpy_dtype
+
+            kind = {"float16": "Half", "float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
+                    "bool": "Bool", "uint8": "Byte"}.get(from_numpy_dtype(self.dtype).name, "")
+            producer = f", which is output 0 of {self.producer.__name__}," if self.producer else ""
+            raise RuntimeError(_MODIFIED_MESSAGE.format(tensor=f"torch.{kind}Tensor [{', '.join(map(str, self.shape))}]",
+                                                        producer=producer, now=self.counter.value,
+                                                        saved=self.version))
+
+
+Tensor = None    # glasstorch.tensor binds its class here when it is imported (Function.apply makes tensors)
 
 
 class RemovableHandle:
@@ -125,43 +133,47 @@ class Function:
     # -- graph API
     @classmethod
     def apply(cls, *args, **kwargs):
-        from ..tensor import Tensor
-
+        tensor_type = Tensor
+        tensors = [a for a in args if isinstance(a, tensor_type)]
         if cls.asynchronous:
-            arrays = [a._array if isinstance(a, Tensor) else a for a in args]
+            arrays = [a._array if isinstance(a, tensor_type) else a for a in args]
             parallel.settle(*arrays)
         else:
-            arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+            arrays = [a._data if isinstance(a, tensor_type) else a for a in args]
         node = cls()
-        requires_grad = cls.differentiable and grad_mode.is_grad_enabled() and any(
-            isinstance(a, Tensor) and a.requires_grad for a in args)
+        requires_grad = cls.differentiable and grad_mode.is_grad_enabled() and any(t.requires_grad for t in tensors)
         if requires_grad:
-            node.next_edges = tuple(a._gradient_edge() if isinstance(a, Tensor) and a.requires_grad else None
-                                    for a in args)
-            node.needs_input_grad = tuple(edge is not None for edge in node.next_edges)
-            node.constant_shapes = tuple(a._array.shape for a in args if isinstance(a, Tensor) and not a.requires_grad)
+            edges, constants = [], []
+            for a in args:
+                if isinstance(a, tensor_type) and a.requires_grad:
+                    edges.append(a._gradient_edge())
+                else:
+                    edges.append(None)
+                    if isinstance(a, tensor_type):
+                        constants.append(a._array.shape)
+            node.next_edges = tuple(edges)
+            node.needs_input_grad = tuple(edge is not None for edge in edges)
+            node.constant_shapes = tuple(constants)
         out = cls.forward(node, *arrays, **kwargs)
-        result = Tensor._make(out, requires_grad, node if requires_grad else None)
-        if cls.is_view and isinstance(args[0], Tensor) and xp.may_share_memory(out, arrays[0]):
+        result = tensor_type._make(out, requires_grad, node if requires_grad else None)
+        if cls.is_view and isinstance(args[0], tensor_type) and xp.may_share_memory(out, arrays[0]):
             result._become_view(args[0], (cls, args[1:], kwargs))
         if requires_grad:
             node.output_shape = out.shape
             if node._saved:
-                node._remember_versions(args, arrays, result)
+                node._remember_versions(tensors, result)
         return result
 
-    def _remember_versions(self, args, arrays, result):
+    def _remember_versions(self, tensors, result):
         """Tie each saved array to the tensor whose storage it is: an input or the output, itself or a view of it."""
-        from ..tensor import Tensor
-
-        owners = [(a, array) for a, array in zip(args, arrays) if isinstance(a, Tensor)] + [(result, result._array)]
+        owners = tensors + [result]
         versions = []
         for index, saved in enumerate(self._saved):
-            if not isinstance(saved, xp.ndarray):
+            if saved is None or not isinstance(saved, xp.ndarray):
                 continue
-            owner = next((t for t, array in owners if saved is array), None)
+            owner = next((t for t in owners if saved is t._array), None)
             if owner is None:
-                owner = next((t for t, array in owners if xp.may_share_memory(saved, array)), None)
+                owner = next((t for t in owners if xp.may_share_memory(saved, t._array)), None)
             if owner is not None:
                 versions.append(SavedVersion(index, owner))
         self._saved_versions = tuple(versions)
