@@ -33,23 +33,29 @@ def _topological_order(roots):
     return order
 
 
-def _apply_hooks(hooks, grad):
+def _apply_hooks(hooks, grad, create_graph=False):
     from ..tensor import Tensor
 
     for hook in list(hooks.values()):
-        result = hook(Tensor._make(grad))
+        result = hook(grad if create_graph else Tensor._make(grad))
         if result is not None:
-            grad = result._data if isinstance(result, Tensor) else xp.asarray(result)
+            grad = result if create_graph else result._data if isinstance(result, Tensor) else xp.asarray(result)
     return grad
 
 
-def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None, accumulate=True):
+def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None, accumulate=True, create_graph=False):
     """Propagate `grad_tensors` from `tensors` back through the graph.
 
     accumulate=True (Tensor.backward): leaf gradients are added into `.grad` (of `inputs` only, when given).
     accumulate=False (autograd.grad): the gradients of `inputs` are returned in order and no `.grad` is touched.
+    create_graph=True: gradients are tensors computed by each node's backward_graph under grad mode, so they
+    have a graph of their own (a Hessian-vector product is the gradient of such a gradient).
     """
     from .function import AccumulateGrad
+    from .grad_mode import enable_grad
+
+    if create_graph:
+        return _run_graph_backward(tensors, grad_tensors, inputs, accumulate, enable_grad, AccumulateGrad)
 
     node_grads = {}      # id(node) -> summed gradient of that node's output
     wanted = {id(t._gradient_edge()): t for t in inputs} if inputs is not None else None
@@ -104,6 +110,58 @@ def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None, accumul
     if accumulate:
         return None
     return [captured.get(id(t._gradient_edge())) for t in inputs]
+
+
+def _run_graph_backward(tensors, grad_tensors, inputs, accumulate, enable_grad, AccumulateGrad):
+    """run_backward for create_graph=True: the same walk, with tensors for gradients and the graph kept."""
+    node_grads, leaves = {}, []
+    wanted = {id(t._gradient_edge()): t for t in inputs} if inputs is not None else None
+    captured = {}
+
+    def deliver(node, grad):
+        node_grads[id(node)] = grad if id(node) not in node_grads else node_grads[id(node)] + grad
+
+    for index, (tensor, grad) in enumerate(zip(tensors, grad_tensors)):
+        if not tensor.requires_grad:
+            raise RuntimeError(f"element {index} of tensors does not require grad and does not have a grad_fn")
+        deliver(tensor._gradient_edge(), grad)
+    parallel.sync()
+    with enable_grad():
+        for node in _topological_order([t._gradient_edge() for t in tensors]):
+            grad = node_grads.pop(id(node), None)
+            if grad is None:
+                continue
+            if isinstance(node, AccumulateGrad):
+                leaves.append((node, grad))
+                continue
+            if node._hooks:
+                grad = _apply_hooks(node._hooks, grad, create_graph=True)
+            if node._retain_grad is not None and accumulate:
+                _accumulate_graph_grad(node._retain_grad, grad)
+            if wanted is not None and id(node) in wanted:
+                captured[id(node)] = grad
+            for edge, parent_grad in zip(node.next_edges, node.run_backward(grad, create_graph=True)):
+                if edge is not None and parent_grad is not None:
+                    deliver(edge, parent_grad)
+        for node, grad in leaves:
+            leaf = node.variable
+            if leaf is None:
+                continue
+            if leaf._hooks:
+                grad = _apply_hooks(leaf._hooks, grad, create_graph=True)
+            if wanted is not None and id(node) in wanted:
+                captured[id(node)] = grad
+            if accumulate and (wanted is None or id(node) in wanted):
+                _accumulate_graph_grad(leaf, grad)
+    if accumulate:
+        return None
+    return [captured.get(id(t._gradient_edge())) for t in inputs]
+
+
+def _accumulate_graph_grad(tensor, grad):
+    """x.grad = x.grad + dL/dx, out of place, keeping the graph of dL/dx (create_graph=True)."""
+    grad = grad if tuple(grad.shape) == tuple(tensor.shape) else grad.expand(tensor.shape)
+    tensor.grad = grad if tensor.grad is None else tensor.grad + grad
 
 
 def _sum(a, b):

@@ -101,6 +101,8 @@ class Function:
     asynchronous = False
 
     is_view = False                 # the output shares the first input's storage (reshape, permute, basic indexing)
+    linear_in = None                # index of the one input the op is linear in, where the others are constants
+    piecewise_linear = False        # y = f(x) elementwise with f'' = 0 almost everywhere (relu, clamp, abs)
 
     def __init__(self):
         self.next_edges = ()        # per argument: the node its gradient goes to (None: no gradient)
@@ -154,6 +156,7 @@ class Function:
             node.next_edges = tuple(edges)
             node.needs_input_grad = tuple(edge is not None for edge in edges)
             node.constant_shapes = tuple(constants)
+            node.inputs, node.kwargs = args, kwargs     # for a differentiable backward (create_graph=True)
         out = cls.forward(node, *arrays, **kwargs)
         result = tensor_type._make(out, requires_grad, node if requires_grad else None)
         if cls.is_view and isinstance(args[0], tensor_type) and xp.may_share_memory(out, arrays[0]):
@@ -178,13 +181,35 @@ class Function:
                 versions.append(SavedVersion(index, owner))
         self._saved_versions = tuple(versions)
 
+    def output_tensor(self, array):
+        """The op's saved output as a tensor in the graph (its grad_fn is this node), as PyTorch rebuilds a saved
+        output for a differentiable backward."""
+        return Tensor._make(array, True, self)
+
+    def input_tensor(self, index):
+        """Input `index` as a tensor (a constant argument is wrapped, outside the graph)."""
+        value = self.inputs[index]
+        return value if isinstance(value, Tensor) else Tensor._make(xp.asarray(value))
+
     def _protect_saved_from(self, counter):
-        """Copy the saved arrays that live in `counter`'s storage: an in-place op is about to overwrite the old
-        values its own backward needs (PyTorch saves a clone of the original self)."""
+        """Copy what this node keeps that lives in `counter`'s storage: an in-place op is about to overwrite the
+        old values its own backward needs (PyTorch saves a clone of the original self). The inputs it keeps for
+        a differentiable backward are swapped for copies in the same place of the graph."""
+        copies = {}
+        inputs = list(getattr(self, "inputs", ()))
+        for k, value in enumerate(inputs):
+            if isinstance(value, Tensor) and value._version_counter is counter:
+                inputs[k] = Tensor._make(value._array.copy(), value.requires_grad, value._grad_fn)
+                copies[id(value._array)] = inputs[k]._array
+        if inputs:
+            self.inputs = tuple(inputs)
         kept = []
         for saved in self._saved_versions:
             if saved.counter is counter:
-                self._saved = self._saved[:saved.index] + (self._saved[saved.index].copy(),) + self._saved[saved.index + 1:]
+                array = self._saved[saved.index]
+                copy = copies.get(id(array))
+                self._saved = (self._saved[:saved.index] + (array.copy() if copy is None else copy,)
+                               + self._saved[saved.index + 1:])
             else:
                 kept.append(saved)
         self._saved_versions = tuple(kept)
@@ -222,16 +247,70 @@ class Function:
             self._saved = ()
             self._freed = True
 
-    def run_backward(self, grad_output):
+    def run_backward(self, grad_output, create_graph=False):
+        """The gradient of each input: arrays from `backward`, or with create_graph tensors from `backward_graph`
+        (the same formula in glasstorch's differentiable ops, so that the gradient can be differentiated again)."""
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
-        grads = type(self).backward(self, grad_output)
+        grads = self.backward_graph(grad_output) if create_graph else type(self).backward(self, grad_output)
         if not isinstance(grads, tuple):
             grads = (grads,)
         return grads
 
+    def backward_graph(self, grad_output):
+        """dL/dinput as tensors in the graph. An op linear in one input (linear_in) gets it for free: its backward
+        is a linear map of dL/dy whose adjoint is the op's forward itself (LinearMap). Other ops override this."""
+        if self.piecewise_linear:        # dL/dx = dL/dy f'(x), and f'(x) is a constant of the graph
+            slope = _first(type(self).backward(self, xp.ones(grad_output.shape, grad_output._array.dtype)))
+            parallel.sync()
+            return (grad_output * Tensor._make(slope),) + (None,) * (len(self.inputs) - 1)
+        if self.linear_in is None:
+            raise RuntimeError(f"{self.name()} has no differentiable backward yet, so create_graph=True (a gradient "
+                               "of a gradient) cannot pass through it")
+        index, op = self.linear_in, type(self)
+        constants = [a._data if isinstance(a, Tensor) else a for a in self.inputs]
+
+        def backward(g):
+            grads = op.backward(self, g)
+            return grads[index] if isinstance(grads, tuple) else grads
+
+        def forward(u):
+            return op.forward(op(), *constants[:index], u, *constants[index + 1:], **self.kwargs)
+
+        grads = [None] * len(self.inputs)
+        grads[index] = LinearMap.apply(grad_output, backward, forward)
+        return tuple(grads)
+
     def __repr__(self):
         return f"<{self.name()} object>"
+
+
+def _first(grads):
+    return grads[0] if isinstance(grads, tuple) else grads
+
+
+class LinearMap(Function):
+    """y = A g for a linear map A given as an array function, with its adjoint.  dL/dg = A^T dL/dy.
+
+    The backward of an op that is linear in its input (reshape, sum, pooling by averages, a convolution's
+    dL/dx, ...) is such a map, A = J^T, and its adjoint is the op's own linear forward J, so the gradient of a
+    gradient is again a LinearMap, to any order."""
+
+    @staticmethod
+    def forward(ctx, g, apply, adjoint):
+        ctx.apply, ctx.adjoint = apply, adjoint
+        out = xp.asarray(apply(g))
+        parallel.sync()             # the map may run as asynchronous slices (glasstorch.parallel)
+        return out.copy() if xp.may_share_memory(out, g) else out     # a reshape or expand of g: its own memory
+
+    @staticmethod
+    def backward(ctx, u):
+        out = ctx.adjoint(u)
+        parallel.sync()
+        return out, None, None
+
+    def backward_graph(self, u):
+        return LinearMap.apply(u, self.adjoint, self.apply), None, None
 
 
 class AccumulateGrad:

@@ -6,7 +6,7 @@ compared with the analytic J[i, j] that backward computes from the one-hot outpu
 """
 import numpy as np
 
-from .grad_mode import no_grad
+from .grad_mode import enable_grad, no_grad
 
 
 class GradcheckError(RuntimeError):
@@ -73,3 +73,35 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
                     raise GradcheckError(message)
                 return False
     return True
+
+
+def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, seed=0):
+    """Check the second derivatives: gradcheck of the first gradient g(x, v) = d<fn(x), v>/dx.
+
+    Its analytic gradient is backward through a graph built with create_graph=True, its numerical one is finite
+    differences of g; v is `grad_outputs` or random (float64, requiring grad, so d g / d v is checked too).
+    """
+    from ..tensor import Tensor
+    from . import grad as autograd_grad
+
+    inputs = _as_outputs(inputs)
+    if grad_outputs is None:
+        rng = np.random.default_rng(seed)
+        grad_outputs = [Tensor._make(rng.standard_normal(tuple(o.shape))).requires_grad_()
+                        for o in _as_outputs(fn(*inputs)) if isinstance(o, Tensor) and o.requires_grad]
+    grad_outputs = list(_as_outputs(grad_outputs))
+    count = len(inputs)
+
+    def first_gradient(*args):
+        with enable_grad():         # gradcheck evaluates it under no_grad for its finite differences
+            return _gradient(args[:count], args[count:])
+
+    def _gradient(xs, vs):
+        outs = [o for o in _as_outputs(fn(*xs)) if isinstance(o, Tensor) and o.requires_grad]
+        wanted = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
+        grads = autograd_grad(outs, wanted, list(vs), create_graph=True, allow_unused=True)
+        return tuple(g for g in grads if g is not None)
+
+    first_gradient.__qualname__ = f"the gradient of {_function_name(fn)}"
+    return gradcheck(first_gradient, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)

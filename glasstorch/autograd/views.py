@@ -8,6 +8,7 @@ the base (PyTorch's CopySlices): base' = base with the view's region replaced by
     dL/dbase = dL/dbase' with the region zeroed        dL/dr = dL/dbase' restricted to the region
 """
 from ..backend import xp
+from . import function
 from .function import Function
 
 
@@ -56,6 +57,13 @@ class CopySlices(Function):
         grad_result = region.copy() if ctx.needs_input_grad[1] else None
         region[...] = 0
         return full if ctx.needs_input_grad[0] else None, grad_result
+
+    def backward_graph(self, g):
+        kept = xp.ones(g.shape, g._array.dtype)
+        view_of_array(self.steps, kept)[...] = 0
+        grad_base = g * function.Tensor._make(kept) if self.needs_input_grad[0] else None
+        grad_result = view_of_tensor(self.steps, g) if self.needs_input_grad[1] else None
+        return grad_base, grad_result
 
     def name(self):
         return "CopySlices"

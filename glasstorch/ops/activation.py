@@ -26,6 +26,10 @@ class Softmax(Function):
         (s,) = ctx.saved_tensors
         return s * (g - xp.sum(g * s, axis=ctx.axis, keepdims=True)), None
 
+    def backward_graph(self, g):
+        s = self.output_tensor(self.saved_tensors[0])
+        return s * (g - (g * s).sum(self.axis, keepdim=True)), None
+
 
 class LogSoftmax(Function):
     """y = log softmax(x).  dL/dx = dL/dy - softmax(x) * sum_j dL/dy_j."""
@@ -41,6 +45,10 @@ class LogSoftmax(Function):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         return g - xp.exp(out) * xp.sum(g, axis=ctx.axis, keepdims=True), None
+
+    def backward_graph(self, g):
+        y = self.output_tensor(self.saved_tensors[0])
+        return g - y.exp() * g.sum(self.axis, keepdim=True), None
 
 
 def _softmax_axis(x, dim, name):

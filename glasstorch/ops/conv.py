@@ -19,7 +19,7 @@ time (im2col_blocks) and never kept whole; the batch is split over threads (glas
 """
 from ..autograd.function import Function
 from ..backend import add_rows, as_strided, mm, sum_rows, xp
-from ..parallel import batch_slices, defer, map_async, settle
+from ..parallel import batch_slices, defer, map_async, settle, sync
 from .promotion import promote
 
 
@@ -185,6 +185,94 @@ class Conv2d(Function):
 
         defer(finish, outputs=[grad for grad in (grad_weight, grad_bias) if grad is not None])
         return (None if grad_x is None else grad_x.transpose(0, 3, 1, 2)), grad_weight, grad_bias, None, None, None, None
+
+
+    def backward_graph(self, g):
+        """The same three gradients as ops of their own: dL/dx and dL/dW are bilinear, in (dL/dy, W) and in
+        (x, dL/dy), and each one's gradients are again a convolution or one of the two."""
+        self.saved_tensors
+        x, weight = self.input_tensor(0), self.input_tensor(1)
+        grad_x = Conv2dInputGrad.apply(g, weight, self) if self.needs_input_grad[0] else None
+        grad_w = Conv2dWeightGrad.apply(x, g, self) if self.needs_input_grad[1] else None
+        grad_b = g.sum((0, 2, 3)) if self.has_bias and self.needs_input_grad[2] else None
+        return grad_x, grad_w, grad_b, None, None, None, None
+
+
+def _conv_gradient(conv, which, grad_output, x=None, weight=None):
+    """Conv2d's dL/dx (which=0, from dL/dy and W) or dL/dW (which=1, from x and dL/dy), with the geometry of the
+    convolution `conv` (a Conv2d node), finished."""
+    ctx = Conv2d()
+    ctx.geometry, ctx.has_bias = conv.geometry, False
+    ctx.needs_input_grad = (which == 0, which == 1, False, False, False, False, False)
+    ctx.save_for_backward(None if x is None else x.transpose(0, 2, 3, 1), weight)
+    grad = Conv2d.backward(ctx, grad_output)[which]
+    sync()
+    return grad
+
+
+def _convolve(conv, x, weight):
+    """conv2d(x, weight) with the stride, padding, dilation and groups of the convolution `conv`, finished."""
+    _, _, stride, padding, dilation, groups, _ = conv.geometry
+    out = Conv2d.forward(Conv2d(), x, weight, None, stride, padding, dilation, groups)
+    sync()
+    return out
+
+
+def _conv_apply(conv, x, weight):
+    _, _, stride, padding, dilation, groups, _ = conv.geometry
+    return Conv2d.apply(x, weight, None, stride, padding, dilation, groups)
+
+
+class Conv2dInputGrad(Function):
+    """A = dL/dx of a convolution, from G = dL/dy and W: the transposed convolution of G by W.
+
+    dL/dG = conv2d(dL/dA, W),  dL/dW = dL/dW of conv2d(dL/dA, W) at output gradient G."""
+
+    @staticmethod
+    def forward(ctx, g, weight, conv):
+        ctx.save_for_backward(g, weight)
+        ctx.conv = conv
+        return _conv_gradient(conv, 0, g, weight=weight)
+
+    @staticmethod
+    def backward(ctx, u):
+        g, weight = ctx.saved_tensors
+        grad_g = _convolve(ctx.conv, u, weight) if ctx.needs_input_grad[0] else None
+        grad_w = _conv_gradient(ctx.conv, 1, g, x=u) if ctx.needs_input_grad[1] else None
+        return grad_g, grad_w, None
+
+    def backward_graph(self, u):
+        self.saved_tensors
+        g, weight = self.input_tensor(0), self.input_tensor(1)
+        grad_g = _conv_apply(self.conv, u, weight) if self.needs_input_grad[0] else None
+        grad_w = Conv2dWeightGrad.apply(u, g, self.conv) if self.needs_input_grad[1] else None
+        return grad_g, grad_w, None
+
+
+class Conv2dWeightGrad(Function):
+    """B = dL/dW of a convolution, from x and G = dL/dy: the correlation of x with G.
+
+    dL/dx = the transposed convolution of G by dL/dB,  dL/dG = conv2d(x, dL/dB)."""
+
+    @staticmethod
+    def forward(ctx, x, g, conv):
+        ctx.save_for_backward(x, g)
+        ctx.conv = conv
+        return _conv_gradient(conv, 1, g, x=x)
+
+    @staticmethod
+    def backward(ctx, v):
+        x, g = ctx.saved_tensors
+        grad_x = _conv_gradient(ctx.conv, 0, g, weight=v) if ctx.needs_input_grad[0] else None
+        grad_g = _convolve(ctx.conv, x, v) if ctx.needs_input_grad[1] else None
+        return grad_x, grad_g, None
+
+    def backward_graph(self, v):
+        self.saved_tensors
+        x, g = self.input_tensor(0), self.input_tensor(1)
+        grad_x = Conv2dInputGrad.apply(g, v, self.conv) if self.needs_input_grad[0] else None
+        grad_g = _conv_apply(self.conv, x, v) if self.needs_input_grad[1] else None
+        return grad_x, grad_g, None
 
 
 def _input_grad_algorithm(x_shape, g_shape, kh, kw):

@@ -4,10 +4,21 @@ Binary ops broadcast; their backward sums the gradient back to each operand's sh
 """
 import math
 
+from ..autograd import function
 from ..autograd.function import Function
 from ..backend import pixel_rows, rowwise, unbroadcast, xp
 from ..parallel import batchwise, settle
 from .promotion import promote
+
+
+def sum_to(g, shape):
+    """g summed over the axes it was broadcast along, back to `shape`: unbroadcast, in differentiable ops."""
+    shape = tuple(shape)
+    if tuple(g.shape) == shape:
+        return g
+    lead = g.dim() - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1)
+    return g.sum(axes, keepdim=True).reshape(shape)
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -32,6 +43,9 @@ class Add(Function):
             settle(g, whole=True)
         return unbroadcast(g, sa), unbroadcast(g, sb)
 
+    def backward_graph(self, g):
+        return sum_to(g, self.shapes[0]), sum_to(g, self.shapes[1])
+
 
 class Sub(Function):
     """y = a - b.  dL/da = dL/dy,  dL/db = -dL/dy."""
@@ -45,6 +59,9 @@ class Sub(Function):
     def backward(ctx, g):
         sa, sb = ctx.shapes
         return unbroadcast(g, sa), (unbroadcast(-g, sb) if ctx.needs_input_grad[1] else None)
+
+    def backward_graph(self, g):
+        return sum_to(g, self.shapes[0]), (sum_to(-g, self.shapes[1]) if self.needs_input_grad[1] else None)
 
 
 class Mul(Function):
@@ -63,6 +80,13 @@ class Mul(Function):
         gb = unbroadcast(g * a, ctx.shapes[1]) if ctx.needs_input_grad[1] else None
         return ga, gb
 
+    def backward_graph(self, g):
+        self.saved_tensors                          # refuses values changed in place since
+        a, b = self.input_tensor(0), self.input_tensor(1)
+        ga = sum_to(g * b, self.shapes[0]) if self.needs_input_grad[0] else None
+        gb = sum_to(g * a, self.shapes[1]) if self.needs_input_grad[1] else None
+        return ga, gb
+
 
 class Div(Function):
     """y = a / b.  dL/da = dL/dy / b,  dL/db = -dL/dy * a / b^2."""
@@ -78,6 +102,13 @@ class Div(Function):
         a, b = ctx.saved_tensors
         ga = unbroadcast(g / b, ctx.shapes[0]) if ctx.needs_input_grad[0] else None
         gb = unbroadcast(-g * a / (b * b), ctx.shapes[1]) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+    def backward_graph(self, g):
+        self.saved_tensors
+        a, b = self.input_tensor(0), self.input_tensor(1)
+        ga = sum_to(g / b, self.shapes[0]) if self.needs_input_grad[0] else None
+        gb = sum_to(-g * a / (b * b), self.shapes[1]) if self.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -102,9 +133,24 @@ class Pow(Function):
             gb = unbroadcast(xp.where((a == 0) & (b >= 0), 0, gb), xp.shape(b))
         return ga, gb
 
+    def backward_graph(self, g):
+        a_array, b_array, out = self.saved_tensors
+        a, b = self.input_tensor(0), self.input_tensor(1)
+        ga = gb = None
+        if self.needs_input_grad[0]:
+            exponent = where(b_array == 0, b, b - 1)            # b a^(b-1), and 0 where b = 0
+            ga = sum_to(where(b_array == 0, 0.0, g * b * a ** exponent), xp.shape(a_array))
+        if self.needs_input_grad[1]:
+            at_zero = (a_array == 0) & (b_array >= 0)
+            safe_a = where(at_zero, 1.0, a)
+            gb = sum_to(where(at_zero, 0.0, g * self.output_tensor(out) * log(safe_a)), xp.shape(b_array))
+        return ga, gb
+
 
 class Neg(Function):
     """y = -x.  dL/dx = -dL/dy."""
+
+    linear_in = 0
 
     @staticmethod
     def forward(ctx, x):
@@ -117,6 +163,8 @@ class Neg(Function):
 
 class Cast(Function):
     """y = x converted to another dtype; the gradient converts back."""
+
+    linear_in = 0
 
     @staticmethod
     def forward(ctx, x, np_dtype):
@@ -148,6 +196,11 @@ class Overwrite(Function):
         gv = unbroadcast(g, ctx.shapes[1]).astype(ctx.value_dtype) if ctx.needs_input_grad[1] else None
         return gx, gv
 
+    def backward_graph(self, g):
+        gx = g * 0 if self.needs_input_grad[0] else None
+        gv = sum_to(g, self.shapes[1]).to(_dtype_of(self.value_dtype)) if self.needs_input_grad[1] else None
+        return gx, gv
+
 
 # ---------------------------------------------------------------- unary math
 class _FromInput(Function):
@@ -163,6 +216,10 @@ class _FromInput(Function):
     def backward(cls, ctx, g):
         (x,) = ctx.saved_tensors
         return g * cls.derivative(x)
+
+    def backward_graph(self, g):
+        self.saved_tensors
+        return g * self.derivative_graph(self.input_tensor(0))
 
 
 class _FromOutput(Function):
@@ -181,9 +238,15 @@ class _FromOutput(Function):
         with xp.errstate(divide="ignore"):
             return g * cls.derivative(out)
 
+    def backward_graph(self, g):
+        (out,) = self.saved_tensors
+        return g * self.derivative_graph(self.output_tensor(out))
+
 
 class Exp(_FromOutput):
     """y = e^x.  dL/dx = dL/dy * y."""
+
+    derivative_graph = staticmethod(lambda y: y)
 
     function = staticmethod(xp.exp)
     derivative = staticmethod(lambda y: y)
@@ -192,12 +255,16 @@ class Exp(_FromOutput):
 class Log(_FromInput):
     """y = ln x.  dL/dx = dL/dy / x."""
 
+    derivative_graph = staticmethod(lambda x: 1 / x)
+
     function = staticmethod(xp.log)
     derivative = staticmethod(xp.reciprocal)
 
 
 class Sqrt(_FromOutput):
     """y = sqrt(x).  dL/dx = dL/dy / (2 y)."""
+
+    derivative_graph = staticmethod(lambda y: 0.5 / y)
 
     function = staticmethod(xp.sqrt)
     derivative = staticmethod(lambda y: 1 / (2 * y))
@@ -206,12 +273,16 @@ class Sqrt(_FromOutput):
 class Sin(_FromInput):
     """y = sin x.  dL/dx = dL/dy * cos x."""
 
+    derivative_graph = staticmethod(lambda x: x.cos())
+
     function = staticmethod(xp.sin)
     derivative = staticmethod(xp.cos)
 
 
 class Cos(_FromInput):
     """y = cos x.  dL/dx = -dL/dy * sin x."""
+
+    derivative_graph = staticmethod(lambda x: -x.sin())
 
     function = staticmethod(xp.cos)
     derivative = staticmethod(lambda x: -xp.sin(x))
@@ -220,12 +291,16 @@ class Cos(_FromInput):
 class Abs(_FromInput):
     """y = |x|.  dL/dx = dL/dy * sign(x) (0 at x = 0)."""
 
+    derivative_graph = staticmethod(lambda x: x.sign())     # a constant of the graph: (|x|)'' = 0
+
     function = staticmethod(xp.abs)
     derivative = staticmethod(xp.sign)
 
 
 class Clamp(Function):
     """y = min(max(x, lo), hi).  dL/dx = dL/dy where lo <= x <= hi, else 0."""
+
+    piecewise_linear = True
 
     @staticmethod
     def forward(ctx, x, lo, hi):
@@ -269,6 +344,13 @@ class _Extremum(Function):
         gb = unbroadcast(g * (1 - share_a), xp.shape(b)) if ctx.needs_input_grad[1] else None
         return ga, gb
 
+    def backward_graph(self, g):
+        a, b = self.saved_tensors
+        share_a = function.Tensor._make(xp.where(a == b, 0.5, self.wins(a, b)).astype(g._array.dtype))
+        ga = sum_to(g * share_a, xp.shape(a)) if self.needs_input_grad[0] else None
+        gb = sum_to(g * (1 - share_a), xp.shape(b)) if self.needs_input_grad[1] else None
+        return ga, gb
+
 
 class Maximum(_Extremum):
     pick = staticmethod(xp.maximum)
@@ -303,12 +385,19 @@ class Where(Function):
         gb = unbroadcast(xp.where(ctx.condition, zero, g), sb) if ctx.needs_input_grad[2] else None
         return None, ga, gb
 
+    def backward_graph(self, g):
+        sa, sb = self.shapes
+        ga = sum_to(where(self.condition, g, 0.0), sa) if self.needs_input_grad[1] else None
+        gb = sum_to(where(self.condition, 0.0, g), sb) if self.needs_input_grad[2] else None
+        return None, ga, gb
+
 
 # ---------------------------------------------------------------- activations
 class Relu(Function):
     """y = max(x, 0).  dL/dx = dL/dy * [x > 0] = dL/dy * [y > 0].  Slice by slice (parallel.batchwise), so
     the ReLU between two convolutions or poolings needs no join."""
 
+    piecewise_linear = True
     asynchronous = True
 
     @staticmethod
@@ -341,6 +430,8 @@ def _relu_grad_into(g, y, out):
 class LeakyRelu(Function):
     """y = x if x > 0 else s x.  dL/dx = dL/dy * (1 if x > 0 else s)."""
 
+    piecewise_linear = True
+
     @staticmethod
     def forward(ctx, x, negative_slope):
         ctx.save_for_backward(x)
@@ -356,6 +447,8 @@ class LeakyRelu(Function):
 class Sigmoid(_FromOutput):
     """y = 1 / (1 + e^-x).  dL/dx = dL/dy * y (1 - y)."""
 
+    derivative_graph = staticmethod(lambda y: y * (1 - y))
+
     function = staticmethod(lambda x: sigmoid_array(x))
     derivative = staticmethod(lambda y: y * (1 - y))
 
@@ -368,6 +461,8 @@ def sigmoid_array(x):
 
 class Tanh(_FromOutput):
     """y = tanh x.  dL/dx = dL/dy * (1 - y^2)."""
+
+    derivative_graph = staticmethod(lambda y: 1 - y * y)
 
     function = staticmethod(xp.tanh)
     derivative = staticmethod(lambda y: 1 - y * y)
@@ -424,6 +519,11 @@ class Softplus(Function):
         bx = x * beta
         return xp.where(bx > threshold, g, g * sigmoid_array(bx)), None, None
 
+    def backward_graph(self, g):
+        (x,) = self.saved_tensors
+        beta, threshold = self.params
+        return where(x * beta > threshold, g, g * (self.input_tensor(0) * beta).sigmoid()), None, None
+
 
 class Elu(Function):
     """y = x if x > 0 else alpha (e^x - 1).  dL/dx = dL/dy * (1 if x > 0 else alpha e^x)."""
@@ -438,6 +538,10 @@ class Elu(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return xp.where(x > 0, g, g * (ctx.alpha * xp.exp(xp.minimum(x, 0))).astype(g.dtype)), None
+
+    def backward_graph(self, g):
+        (x,) = self.saved_tensors
+        return where(x > 0, g, g * self.alpha * self.input_tensor(0).clamp(max=0).exp()), None
 
 
 # ---------------------------------------------------------------- functional wrappers
@@ -569,6 +673,12 @@ def elu(x, alpha=1.0, inplace=False):
     return _in_place_or_not(x, inplace, Elu, alpha)
 
 
+def _dtype_of(np_dtype):
+    from .. import dtypes
+
+    return dtypes.from_numpy_dtype(np_dtype)
+
+
 def _floating(x):
     """Integer tensors are promoted to the default float dtype by transcendental functions."""
     from .. import dtypes
@@ -578,6 +688,8 @@ def _floating(x):
 
 class Dropout(Function):
     """y = x * m / (1 - p), m ~ Bernoulli(1 - p).  dL/dx = dL/dy * m / (1 - p)."""
+
+    linear_in = 0
 
     @staticmethod
     def forward(ctx, x, scaled_mask):

@@ -30,6 +30,8 @@ class NLLLoss(Function):
     dL/dlogp[i, t_i] = -w_{t_i} dL/dL_i (/ sum w for the mean); every other entry gets 0.
     """
 
+    linear_in = 0
+
     @staticmethod
     def forward(ctx, logp, target, weight, ignore_index, reduction):
         rows = xp.moveaxis(logp, 1, -1).reshape(-1, logp.shape[1])

@@ -33,6 +33,21 @@ class MatMul(Function):
             gb = unbroadcast(xp.matmul(xp.swapaxes(a.reshape(a2_shape), -1, -2), g), b2_shape).reshape(b_shape)
         return ga, gb
 
+    def backward_graph(self, g):
+        from .elementwise import sum_to
+
+        self.saved_tensors
+        a, b = self.input_tensor(0), self.input_tensor(1)
+        a2 = a.unsqueeze(0) if a.dim() == 1 else a
+        b2 = b.unsqueeze(-1) if b.dim() == 1 else b
+        if b.dim() == 1:
+            g = g.unsqueeze(-1)
+        if a.dim() == 1:
+            g = g.unsqueeze(-2)
+        ga = sum_to(g @ b2.transpose(-1, -2), a2.shape).reshape(a.shape) if self.needs_input_grad[0] else None
+        gb = sum_to(a2.transpose(-1, -2) @ g, b2.shape).reshape(b.shape) if self.needs_input_grad[1] else None
+        return ga, gb
+
 
 def matmul(a, b):
     if a.dim() == 0 or b.dim() == 0:
@@ -68,6 +83,15 @@ class Linear(Function):
         grad_x = g @ weight if ctx.needs_input_grad[0] else None
         grad_w = g_rows.T @ x.reshape(-1, x.shape[-1]) if ctx.needs_input_grad[1] else None
         grad_b = sum_rows(g_rows) if ctx.has_bias and ctx.needs_input_grad[2] else None
+        return grad_x, grad_w, grad_b
+
+    def backward_graph(self, g):
+        self.saved_tensors
+        x, weight = self.input_tensor(0), self.input_tensor(1)
+        g_rows = g.reshape(-1, g.shape[-1])
+        grad_x = g @ weight if self.needs_input_grad[0] else None
+        grad_w = g_rows.t() @ x.reshape(-1, x.shape[-1]) if self.needs_input_grad[1] else None
+        grad_b = g_rows.sum(0) if self.has_bias and self.needs_input_grad[2] else None
         return grad_x, grad_w, grad_b
 
 

@@ -7,6 +7,7 @@ Backward (training), with n values per channel and dx^ = dL/dy gamma:
     dL/dgamma = sum dL/dy x^,   dL/dbeta = sum dL/dy.
 Eval: m, v are the running statistics (constants), so dL/dx = dL/dy gamma / sqrt(v + eps).
 """
+from ..autograd import function
 from ..autograd.function import Function
 from ..backend import xp
 
@@ -53,6 +54,33 @@ class BatchNorm(Function):
                           - x_hat * (d_hat * x_hat).mean(axis=axes, keepdims=True)) * inv_std.reshape(shape)
             else:
                 grad_x = d_hat * inv_std.reshape(shape)
+        return grad_x, grad_w, grad_b, None, None, None, None, None
+
+    def backward_graph(self, g):
+        """The same gradients with x_hat rebuilt from x in differentiable ops (in training the batch's mean and
+        variance depend on x; in evaluation the running statistics are constants)."""
+        _, inv_std_array, _ = self.saved_tensors
+        axes, shape, training = self.meta
+        x, eps = self.input_tensor(0), self.inputs[7]
+        weight = self.input_tensor(1) if self.inputs[1] is not None else None
+        if training:
+            centered = x - x.mean(axes, keepdim=True)
+            inv_std = ((centered * centered).mean(axes, keepdim=True) + eps) ** -0.5
+        else:
+            centered = x - function.Tensor._make(xp.asarray(self.inputs[3]).reshape(shape))
+            inv_std = function.Tensor._make(inv_std_array.reshape(shape))
+        x_hat = centered * inv_std
+        need_x, need_w, need_b = self.needs_input_grad[:3]
+        grad_w = (g * x_hat).sum(axes) if need_w else None
+        grad_b = g.sum(axes) if need_b else None
+        grad_x = None
+        if need_x:
+            d_hat = g if weight is None else g * weight.reshape(shape)
+            if training:
+                grad_x = (d_hat - d_hat.mean(axes, keepdim=True)
+                          - x_hat * (d_hat * x_hat).mean(axes, keepdim=True)) * inv_std
+            else:
+                grad_x = d_hat * inv_std
         return grad_x, grad_w, grad_b, None, None, None, None, None
 
 

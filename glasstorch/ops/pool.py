@@ -7,7 +7,7 @@ kh x kw kernel offsets; every step is vectorised over batch, pixels and channels
 import functools
 import math
 
-from ..autograd.function import Function
+from ..autograd.function import Function, LinearMap
 from ..backend import xp
 from ..parallel import batch_slices, map_async, settle
 from .conv import _pair, offset_slice, pad_nhwc
@@ -114,6 +114,21 @@ class MaxPool2d(Function):
         map_async(run, batch_slices(n), outputs=(grad_x,))
         return grad_x.transpose(0, 3, 1, 2), None, None, None, None, None
 
+    def backward_graph(self, g):
+        """dL/dx routes dL/dy to the winners: a linear map whose adjoint picks, for each window, its winner."""
+        backward = LinearMap.apply(g, lambda grad: MaxPool2d.backward(self, grad)[0], self._pick_winners)
+        return (backward,) + (None,) * 5
+
+    def _pick_winners(self, u):
+        """y[n, c, i, j] = u at the winning position of window (i, j): the max pool of u with x's winners."""
+        x_shape, pads, kernel, stride, dilation, out_hw = self.geometry
+        settle(self.argbest, whole=True)
+        padded = pad_nhwc(u.transpose(0, 2, 3, 1), pads, value=0)
+        out = xp.zeros(self.argbest.shape, dtype=u.dtype)
+        for index, rows, cols in _offsets(kernel, dilation, stride, out_hw):
+            out += padded[:, rows, cols, :] * (self.argbest == index)
+        return out.transpose(0, 3, 1, 2)
+
     def flat_indices(self, padding, input_width):
         """PyTorch's return_indices: the flat position h W + w of each maximum in its input plane."""
         _, _, kernel, stride, dilation, out_hw = self.geometry
@@ -131,6 +146,8 @@ class AvgPool2d(Function):
     divisor_override fixes it. The window sum is separable: kh row additions, then kw column additions
     (kh + kw passes instead of kh kw); backward is its adjoint, the same two steps scattered in reverse.
     """
+
+    linear_in = 0
 
     asynchronous = True
 
@@ -220,6 +237,8 @@ def _adaptive_bounds(size, out):
 
 class AdaptiveAvgPool2d(Function):
     """y[i, j] = mean of x over rows [floor(i H/Ho), ceil((i+1) H/Ho)) and the matching columns."""
+
+    linear_in = 0
 
     @staticmethod
     def forward(ctx, x, out_hw):

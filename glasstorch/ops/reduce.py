@@ -12,6 +12,14 @@ from ..backend import normalize_dims, xp
 ValuesIndices = collections.namedtuple("ValuesIndices", ["values", "indices"])
 
 
+def _expand_back_graph(g, shape, axes, keepdim):
+    """_expand_back in differentiable ops."""
+    if not keepdim:
+        for axis in sorted(axes):
+            g = g.unsqueeze(axis)
+    return g.expand(shape)
+
+
 def _expand_back(g, shape, axes, keepdim):
     """Reshape a reduced gradient to broadcast against the input: put back the reduced axes as size 1."""
     if not keepdim:
@@ -21,6 +29,8 @@ def _expand_back(g, shape, axes, keepdim):
 
 class Sum(Function):
     """y = sum_i x_i.  dL/dx_i = dL/dy."""
+
+    linear_in = 0
 
     @staticmethod
     def forward(ctx, x, axes, keepdim):
@@ -34,6 +44,8 @@ class Sum(Function):
 
 class Mean(Function):
     """y = (1/n) sum_i x_i.  dL/dx_i = dL/dy / n."""
+
+    linear_in = 0
 
     @staticmethod
     def forward(ctx, x, axes, keepdim):
@@ -101,6 +113,13 @@ class Var(Function):
         with xp.errstate(divide="ignore", invalid="ignore"):
             return (g * centered * (2 / ctx.denominator)).astype(g.dtype), None, None, None
 
+    def backward_graph(self, g):
+        self.saved_tensors
+        shape, axes, _ = self.meta
+        x = self.input_tensor(0)
+        centered = x - x.mean(axes, keepdim=True)
+        return _expand_back_graph(g, *self.meta) * centered * (2 / self.denominator), None, None, None
+
 
 class LogSumExp(Function):
     """y = m + ln sum_i e^(x_i - m), m = max x (no overflow).  dL/dx_i = dL/dy * softmax(x)_i."""
@@ -118,6 +137,13 @@ class LogSumExp(Function):
     def backward(ctx, g):
         x, out = ctx.saved_tensors
         return _expand_back(g, *ctx.meta) * xp.exp(x - out), None, None
+
+    def backward_graph(self, g):
+        _, out = self.saved_tensors
+        shape, axes, keepdim = self.meta
+        y = self.output_tensor(out if keepdim else xp.squeeze(out, axes))
+        softmax = (self.input_tensor(0) - _expand_back_graph(y, *self.meta)).exp()
+        return _expand_back_graph(g, *self.meta) * softmax, None, None
 
 
 class Prod(Function):

@@ -5,6 +5,7 @@ scatter-add into the indexed places, slice out of the joined result.
 """
 import math
 
+from ..autograd import function
 from ..autograd.function import Function
 from ..backend import normalize_dims, unbroadcast, xp
 from ..parallel import batch_slices, map_async, settle
@@ -13,6 +14,7 @@ from ..parallel import batch_slices, map_async, settle
 class Reshape(Function):
     """y = x viewed with a new shape.  dL/dx = dL/dy reshaped to x's shape."""
 
+    linear_in = 0
     is_view = True
 
     @staticmethod
@@ -28,6 +30,7 @@ class Reshape(Function):
 class Permute(Function):
     """y = x with axes reordered by `dims`.  dL/dx = dL/dy with the inverse permutation."""
 
+    linear_in = 0
     is_view = True
 
     @staticmethod
@@ -43,6 +46,7 @@ class Permute(Function):
 class Expand(Function):
     """y = x broadcast to `shape`.  dL/dx = dL/dy summed over the broadcast axes."""
 
+    linear_in = 0
     is_view = True
 
     @staticmethod
@@ -58,6 +62,8 @@ class Expand(Function):
 
 class Repeat(Function):
     """y = x tiled `repeats` times per axis.  dL/dx = sum of dL/dy over the tiles."""
+
+    linear_in = 0
 
     @staticmethod
     def forward(ctx, x, repeats):
@@ -83,6 +89,7 @@ def is_basic_index(index):
 class GetItem(Function):
     """y = x[index].  dL/dx = zeros with dL/dy scattered (added, for repeated indices) into x[index]."""
 
+    linear_in = 0
     is_view = True
 
     @staticmethod
@@ -125,6 +132,16 @@ class IndexPut(Function):
         gv = unbroadcast(xp.asarray(g[index]), value_shape) if ctx.needs_input_grad[2] else None
         return gx, None, gv
 
+    def backward_graph(self, g):
+        from .elementwise import sum_to
+
+        index, value_shape = self.meta
+        kept = xp.ones(g.shape, g._array.dtype)
+        kept[index] = 0
+        gx = g * function.Tensor._make(kept) if self.needs_input_grad[0] else None
+        gv = sum_to(g[index], value_shape) if self.needs_input_grad[2] else None
+        return gx, None, gv
+
 
 class IndexAdd(Function):
     """y = x with y[index] += v (repeated indices add up).  dL/dx = dL/dy;  dL/dv = dL/dy[index] (unbroadcast)."""
@@ -141,6 +158,12 @@ class IndexAdd(Function):
         index, value_shape = ctx.meta
         gv = unbroadcast(xp.asarray(g[index]), value_shape) if ctx.needs_input_grad[2] else None
         return g, None, gv
+
+    def backward_graph(self, g):
+        from .elementwise import sum_to
+
+        index, value_shape = self.meta
+        return g, None, (sum_to(g[index], value_shape) if self.needs_input_grad[2] else None)
 
 
 class Cat(Function):
@@ -169,6 +192,13 @@ class Cat(Function):
         bounds = xp.cumsum(ctx.sizes)[:-1]
         return (None, *xp.split(g, bounds, axis=ctx.axis))
 
+    def backward_graph(self, g):
+        pieces, start = [None], 0
+        for size in self.sizes:
+            pieces.append(g[(slice(None),) * self.axis + (slice(start, start + size),)])
+            start += size
+        return tuple(pieces)
+
 
 def _channels_last(array):
     """True for a 4-D (N, C, H, W) array whose memory is NHWC (PyTorch's channels_last format)."""
@@ -177,6 +207,8 @@ def _channels_last(array):
 
 class ConstantPad(Function):
     """y = x surrounded by `value` (negative widths crop).  dL/dx = the interior slice of dL/dy."""
+
+    linear_in = 0
 
     @staticmethod
     def forward(ctx, x, widths, value):
@@ -203,6 +235,8 @@ class GatherPad(Function):
 
     dL/dx = dL/dy scatter-added through I (bincount).
     """
+
+    linear_in = 0
 
     @staticmethod
     def forward(ctx, x, widths, mode):
