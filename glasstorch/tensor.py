@@ -427,7 +427,7 @@ class Tensor:
             self._grad_fn, self._requires_grad = result._grad_fn, True
             return
         base = self._base
-        base._grad_fn = CopySlices.record(base, self._view_steps, result)
+        base._grad_fn = CopySlices.record(base, self._view_steps, result, self._array)
         base._requires_grad = True
         self._refresh_view()
 
@@ -840,6 +840,24 @@ class Tensor:
 
     def repeat(self, *repeats):
         return ops.shape.repeat(self, *repeats)
+
+    def movedim(self, source, destination):
+        """The same tensor with axis `source` moved to position `destination` (a view)."""
+        order = [d for d in range(self.dim()) if d != self._axis(source)]
+        order.insert(self._axis(destination), self._axis(source))
+        return self.permute(*order)
+
+    def select(self, dim, index):
+        """The slice at `index` along `dim` (a view, one dimension fewer)."""
+        return self[(slice(None),) * self._axis(dim) + (index,)]
+
+    def narrow(self, dim, start, length):
+        """Elements start .. start + length - 1 along `dim` (a view)."""
+        axis = self._axis(dim)
+        if not 0 <= start % max(self.shape[axis], 1) <= self.shape[axis] - length or length < 0:
+            raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({self.shape[axis]}).")
+        start %= max(self.shape[axis], 1)
+        return self[(slice(None),) * axis + (slice(start, start + length),)]
 
     def split(self, split_size, dim=0):
         return ops.shape.split(self, split_size, dim)

@@ -54,16 +54,15 @@ def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None, accumul
     from .function import AccumulateGrad
     from .grad_mode import enable_grad
 
-    if create_graph:
-        return _run_graph_backward(tensors, grad_tensors, inputs, accumulate, enable_grad, AccumulateGrad)
-
+    add = _add_graph_grads if create_graph else _sum
+    accumulate_into = _accumulate_graph_grad if create_graph else _accumulate_into_grad
     node_grads = {}      # id(node) -> summed gradient of that node's output
     wanted = {id(t._gradient_edge()): t for t in inputs} if inputs is not None else None
     captured = {}
 
     def deliver(node, grad):
         key = id(node)
-        node_grads[key] = grad if key not in node_grads else _sum(node_grads[key], grad)
+        node_grads[key] = grad if key not in node_grads else add(node_grads[key], grad)
 
     for index, (tensor, grad) in enumerate(zip(tensors, grad_tensors)):
         if not tensor.requires_grad:
@@ -71,7 +70,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None, accumul
         deliver(tensor._gradient_edge(), grad)
 
     leaves = []
-    with no_grad():
+    with enable_grad() if create_graph else no_grad():
         for node in _topological_order([t._gradient_edge() for t in tensors]):
             grad = node_grads.pop(id(node), None)
             if grad is None:
@@ -79,18 +78,17 @@ def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None, accumul
             if isinstance(node, AccumulateGrad):
                 leaves.append((node, grad))
                 continue
-            if node._hooks or node._retain_grad is not None or not node.asynchronous:
+            if create_graph or node._hooks or node._retain_grad is not None or not node.asynchronous:
                 parallel.sync()     # these read whole arrays
             else:
                 parallel.settle(grad)
             if node._hooks:
-                grad = _apply_hooks(node._hooks, grad)
+                grad = _apply_hooks(node._hooks, grad, create_graph)
             if node._retain_grad is not None and accumulate:
-                _accumulate_into_grad(node._retain_grad, grad)
+                accumulate_into(node._retain_grad, grad)
             if wanted is not None and id(node) in wanted:
                 captured[id(node)] = grad
-            input_grads = node.run_backward(grad)
-            for edge, parent_grad in zip(node.next_edges, input_grads):
+            for edge, parent_grad in zip(node.next_edges, node.run_backward(grad, create_graph)):
                 if edge is not None and parent_grad is not None:
                     deliver(edge, parent_grad)
             if not retain_graph:
@@ -102,60 +100,18 @@ def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None, accumul
             if leaf is None:
                 continue
             if leaf._hooks:
-                grad = _apply_hooks(leaf._hooks, grad)
+                grad = _apply_hooks(leaf._hooks, grad, create_graph)
             if wanted is not None and id(node) in wanted:
                 captured[id(node)] = grad
             if accumulate and (wanted is None or id(node) in wanted):
-                _accumulate_into_grad(leaf, grad)
+                accumulate_into(leaf, grad)
     if accumulate:
         return None
     return [captured.get(id(t._gradient_edge())) for t in inputs]
 
 
-def _run_graph_backward(tensors, grad_tensors, inputs, accumulate, enable_grad, AccumulateGrad):
-    """run_backward for create_graph=True: the same walk, with tensors for gradients and the graph kept."""
-    node_grads, leaves = {}, []
-    wanted = {id(t._gradient_edge()): t for t in inputs} if inputs is not None else None
-    captured = {}
-
-    def deliver(node, grad):
-        node_grads[id(node)] = grad if id(node) not in node_grads else node_grads[id(node)] + grad
-
-    for index, (tensor, grad) in enumerate(zip(tensors, grad_tensors)):
-        if not tensor.requires_grad:
-            raise RuntimeError(f"element {index} of tensors does not require grad and does not have a grad_fn")
-        deliver(tensor._gradient_edge(), grad)
-    parallel.sync()
-    with enable_grad():
-        for node in _topological_order([t._gradient_edge() for t in tensors]):
-            grad = node_grads.pop(id(node), None)
-            if grad is None:
-                continue
-            if isinstance(node, AccumulateGrad):
-                leaves.append((node, grad))
-                continue
-            if node._hooks:
-                grad = _apply_hooks(node._hooks, grad, create_graph=True)
-            if node._retain_grad is not None and accumulate:
-                _accumulate_graph_grad(node._retain_grad, grad)
-            if wanted is not None and id(node) in wanted:
-                captured[id(node)] = grad
-            for edge, parent_grad in zip(node.next_edges, node.run_backward(grad, create_graph=True)):
-                if edge is not None and parent_grad is not None:
-                    deliver(edge, parent_grad)
-        for node, grad in leaves:
-            leaf = node.variable
-            if leaf is None:
-                continue
-            if leaf._hooks:
-                grad = _apply_hooks(leaf._hooks, grad, create_graph=True)
-            if wanted is not None and id(node) in wanted:
-                captured[id(node)] = grad
-            if accumulate and (wanted is None or id(node) in wanted):
-                _accumulate_graph_grad(leaf, grad)
-    if accumulate:
-        return None
-    return [captured.get(id(t._gradient_edge())) for t in inputs]
+def _add_graph_grads(a, b):
+    return a + b
 
 
 def _accumulate_graph_grad(tensor, grad):

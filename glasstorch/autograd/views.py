@@ -37,10 +37,12 @@ class CopySlices(Function):
     """base' = base with base[view] = r.  dL/dbase = dL/dbase' with the view zeroed;  dL/dr = dL/dbase'[view]."""
 
     @classmethod
-    def record(cls, base, steps, result):
+    def record(cls, base, steps, result, view_array):
         """The node that makes `base` hold `result` in the region `steps` select, on top of base's history."""
         node = cls()
         node.steps = steps
+        # an expand()ed view writes several of its elements to one place: which gradient is that place's?
+        node.overlapping = any(stride == 0 and size > 1 for stride, size in zip(view_array.strides, view_array.shape))
         node.axis_order = tuple(sorted(range(base._array.ndim), key=lambda a: -base._array.strides[a]))
         node.next_edges = (base._gradient_edge() if base.requires_grad else None, result._gradient_edge())
         node.needs_input_grad = tuple(edge is not None for edge in node.next_edges)
@@ -49,6 +51,7 @@ class CopySlices(Function):
 
     @staticmethod
     def backward(ctx, g):
+        ctx.refuse_overlap()
         full = empty_like_layout(ctx.axis_order, g.shape, g.dtype)
         full[...] = g
         region = view_of_array(ctx.steps, full)
@@ -58,7 +61,13 @@ class CopySlices(Function):
         region[...] = 0
         return full if ctx.needs_input_grad[0] else None, grad_result
 
+    def refuse_overlap(self):
+        if self.overlapping:
+            raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                               "single memory location. Please clone() the tensor before performing the operation.")
+
     def backward_graph(self, g):
+        self.refuse_overlap()
         kept = xp.ones(g.shape, g._array.dtype)
         view_of_array(self.steps, kept)[...] = 0
         grad_base = g * function.Tensor._make(kept) if self.needs_input_grad[0] else None

@@ -20,6 +20,11 @@ class _Identity(Function):
         replaced = ctx.callback(g)
         return (g if replaced is None else replaced), None
 
+    def backward_graph(self, g):
+        """With create_graph the gradient passes on with its graph (a hook that replaces it cuts that graph)."""
+        replaced = self.callback(g._data)
+        return (g if replaced is None else type(g)._make(replaced)), None
+
 
 class BackwardHookState:
     def __init__(self, module, hooks, inputs):

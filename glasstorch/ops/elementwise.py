@@ -11,6 +11,13 @@ from ..parallel import batchwise, settle
 from .promotion import promote
 
 
+def _empty_result(x):
+    """An array for f(x): x's memory layout (a channels-last conv output stays channels-last), but row-major
+    when x repeats elements (an expand()ed input), as PyTorch's result is then."""
+    dense = all(stride != 0 or size == 1 for stride, size in zip(x.strides, x.shape))
+    return xp.empty_like(x) if dense else xp.empty(x.shape, dtype=x.dtype)
+
+
 def sum_to(g, shape):
     """g summed over the axes it was broadcast along, back to `shape`: unbroadcast, in differentiable ops."""
     shape = tuple(shape)
@@ -32,7 +39,7 @@ class Add(Function):
     def forward(ctx, a, b):
         ctx.shapes = (xp.shape(a), xp.shape(b))
         if isinstance(a, xp.ndarray) and isinstance(b, xp.ndarray) and a.shape == b.shape and a.dtype == b.dtype:
-            return batchwise(xp.add, xp.empty_like(a), a, b)
+            return batchwise(xp.add, _empty_result(a), a, b)
         settle(a, b, whole=True)
         return a + b
 
@@ -402,7 +409,7 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        out = batchwise(_relu_into, xp.empty_like(x), x)
+        out = batchwise(_relu_into, _empty_result(x), x)
         ctx.save_for_backward(out)
         return out
 
@@ -471,6 +478,24 @@ class Tanh(_FromOutput):
 _erf = xp.frompyfunc(math.erf, 1, 1)
 
 
+class Erf(Function):
+    """y = erf(x) = 2/sqrt(pi) int_0^x e^(-t^2) dt.  dL/dx = dL/dy * 2/sqrt(pi) e^(-x^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _erf(x).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * (2 / math.sqrt(math.pi)) * xp.exp(-x * x)
+
+    def backward_graph(self, g):
+        x = self.input_tensor(0)
+        return g * (2 / math.sqrt(math.pi)) * (-(x * x)).exp()
+
+
 class Gelu(Function):
     """y = x Phi(x), Phi the standard normal CDF.  dL/dx = dL/dy * (Phi(x) + x phi(x)).
 
@@ -499,6 +524,17 @@ class Gelu(Function):
             pdf = xp.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
             d = cdf + x * pdf
         return (g * d).astype(g.dtype), None
+
+    def backward_graph(self, g):
+        self.saved_tensors
+        x = self.input_tensor(0)
+        if self.approximate == "tanh":
+            k = math.sqrt(2 / math.pi)
+            t = (k * (x + 0.044715 * x ** 3)).tanh()
+            return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x)), None
+        cdf = 0.5 * (1 + Erf.apply(x / math.sqrt(2)))
+        pdf = (-0.5 * x * x).exp() / math.sqrt(2 * math.pi)
+        return g * (cdf + x * pdf), None
 
 
 class Softplus(Function):

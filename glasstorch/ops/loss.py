@@ -189,6 +189,17 @@ class BinaryCrossEntropy(Function):
             grad_t = grad_t if w is None else grad_t * w
         return (grad if w is None else grad * w).astype(g.dtype), grad_t, None
 
+    def backward_graph(self, g):
+        self.saved_tensors
+        p, t = self.input_tensor(0), self.input_tensor(1)
+        w = None if self.inputs[2] is None else self.input_tensor(2)
+        grad = g * (p - t) / (p * (1 - p)).clamp(min=1e-12)
+        grad_t = None
+        if self.needs_input_grad[1]:
+            grad_t = g * ((1 - p).log().clamp(min=-100) - p.log().clamp(min=-100))
+            grad_t = grad_t if w is None else grad_t * w
+        return (grad if w is None else grad * w), grad_t, None
+
 
 def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     _check_reduction(reduction, "binary_cross_entropy")

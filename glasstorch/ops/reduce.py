@@ -6,8 +6,9 @@ import builtins
 import collections
 import math
 
-from ..autograd.function import Function
+from ..autograd.function import Function, LinearMap
 from ..backend import normalize_dims, xp
+from .elementwise import where
 
 ValuesIndices = collections.namedtuple("ValuesIndices", ["values", "indices"])
 
@@ -73,9 +74,18 @@ class AllExtremum(Function):
         mask = x == out
         return g * mask / mask.sum(), None
 
+    def backward_graph(self, g):
+        """dL/dx = dL/dy m / |m| is linear in dL/dy; its adjoint sums u over the maxima m, divided by |m|."""
+        x, out = self.saved_tensors
+        mask = (x == out).astype(g._array.dtype)
+        share = mask / mask.sum()
+        return LinearMap.apply(g, lambda grad: grad * share, lambda u: xp.asarray((u * share).sum())), None
+
 
 class DimExtremum(Function):
     """y_j = x_{j, k*} with k* = argmax (or argmin) along dim.  dL/dx_{j,k*} = dL/dy_j, 0 elsewhere."""
+
+    linear_in = 0       # y = x picked at fixed indices
 
     @staticmethod
     def forward(ctx, x, axis, keepdim, indices):
@@ -174,6 +184,21 @@ class Prod(Function):
         if not keepdim:
             g = xp.expand_dims(g, axis)
         return g * others, None, None
+
+    def backward_graph(self, g):
+        """The products of all the others, prod_{j != i} x_j, as a product over rows of x with x_i set to 1
+        (n x n values per reduced row: exact with zeros, and differentiable again)."""
+        self.saved_tensors
+        axis, keepdim = self.meta
+        x = self.input_tensor(0)
+        work = x.reshape(-1) if axis is None else x.movedim(axis, -1)
+        n = work.shape[-1]
+        rows = work.unsqueeze(-2).expand(*work.shape[:-1], n, n)
+        others = where(xp.eye(n, dtype=bool), 1.0, rows).prod(-1)
+        if axis is None:
+            return (g * others).reshape(x.shape), None, None
+        g = g if keepdim or g.dim() == x.dim() else g.unsqueeze(axis)
+        return g * others.movedim(-1, axis), None, None
 
 
 # ---------------------------------------------------------------- functional wrappers

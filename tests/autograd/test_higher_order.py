@@ -57,6 +57,13 @@ OPS = [
                                                                      L.tensor([1.5, 0.7], dtype=L.float64), w,
                                                                      training=False).sin(),
      [data(3, 2), data(2)]),
+    ("gelu-both", lambda L, a: L.nn.functional.gelu(a) * L.nn.functional.gelu(a, approximate="tanh"), [data(7)]),
+    ("max-min-reductions", lambda L, a: a.max() * a.sin() + a.max(1).values.sum() * a.min(0)[0].sum(),
+     [data(3, 4)]),
+    ("binary-cross-entropy", lambda L, p, t: L.nn.functional.binary_cross_entropy(p.sigmoid(), t.sigmoid()),
+     [data(5), data(5)]),
+    ("prod-with-a-zero", lambda L, a: a.prod(1) + (a * a).prod() + a.prod(0, keepdim=True).sum(),
+     [np.array([[0.5, -1.2, 0.0], [1.1, 0.7, -0.4]])]),
     ("in-place-on-view", lambda L, a: (lambda y: (y[1:].mul_(a[:2]), y.tanh())[1])(a * 1),
      [data(3, 2)]),
 ]
@@ -124,9 +131,21 @@ def test_create_graph_through_backward_accumulates_a_differentiable_grad():
 
 
 def test_an_op_without_a_differentiable_backward_says_so():
-    x = gt.randn(4, 3, dtype=gt.float64, requires_grad=True)
-    with pytest.raises(RuntimeError, match=r"ProdBackward0 has no differentiable backward yet, so create_graph=True"):
-        gt.autograd.grad(x.prod(), x, create_graph=True)
+    class Cube(gt.autograd.Function):          # a user's op with only the array backward
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 3
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 3 * g * x * x
+
+    x = gt.randn(4, dtype=gt.float64, requires_grad=True)
+    assert gt.autograd.gradcheck(Cube.apply, [x])
+    with pytest.raises(RuntimeError, match=r"CubeBackward0 has no differentiable backward yet, so create_graph=True"):
+        gt.autograd.grad(Cube.apply(x).sum(), x, create_graph=True)
 
 
 def test_gradgradcheck_names_the_input_and_element_when_a_second_derivative_is_wrong(monkeypatch):

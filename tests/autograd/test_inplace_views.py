@@ -123,6 +123,8 @@ def test_views_share_storage_and_versions_without_autograd():
         a.detach().mul_(2)
         row = a[2]
         a[2:4].unsqueeze(0).squeeze(0)[:, 1] = -1
+        a.select(1, 2).narrow(0, 1, 2).mul_(3)
+        a.transpose(0, 1).permute(1, 0)[3].sub_(0.5)
         data = a.data
         data.add_(1)
         results.append((a.numpy().copy(), row.numpy().copy(), a._version, row._version, data._version))
