@@ -45,6 +45,9 @@ def _view(lib, t, kind):
 
 
 def _inplace(lib, t, other, kind, mask_seed):
+    # an operand that shares memory with t without being t element for element is read while it is written:
+    # PyTorch refuses the cases it can tell and leaves the rest undefined; a copy (in the graph) keeps it defined
+    other = other.clone()
     if t.dim() == 3 and kind in ("setitem", "masked_fill_"):
         # an expand() view, where several elements share one memory location: which write wins, and so the
         # gradient, is not defined (PyTorch writes through with a deprecation warning); a constant fill is
@@ -73,7 +76,9 @@ def _inplace(lib, t, other, kind, mask_seed):
         if t.dim() == 0:
             t.fill_(other.reshape(-1)[0])
         else:
-            t[0] = other.reshape(-1)[: t[0].numel()].reshape(t[0].shape) if other.numel() >= t[0].numel() else 2.0
+            region = t[0:1]
+            source = other.reshape(-1)[: region.numel()]
+            t[0:1] = source.reshape(region.shape) if source.numel() == region.numel() else 2.0
     elif kind == "fill_":
         t.fill_(0.75)
     elif kind == "masked_fill_":
