@@ -73,6 +73,11 @@ def sum_rows(matrix):
     return mm(xp.ones(matrix.shape[0], dtype=matrix.dtype), matrix)
 
 
+def repeats_elements(array):
+    """True when several elements of `array` are one memory location (a broadcast: a stride of 0)."""
+    return any(stride == 0 and size > 1 for stride, size in zip(array.strides, array.shape))
+
+
 def unbroadcast(grad, shape):
     """Sum `grad` down to `shape`: the adjoint of broadcasting `shape` up to `grad.shape`.
 

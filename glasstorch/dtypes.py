@@ -46,6 +46,11 @@ _BY_NAME = {d.name: d for d in _ALL}
 _default_float = float32
 
 
+# PyTorch's scalar type names (its messages say "Float", "Long"), by NumPy dtype name
+SCALAR_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "int16": "Short",
+                     "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool"}
+
+
 def get_default_dtype():
     return _default_float
 

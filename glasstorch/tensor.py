@@ -18,8 +18,8 @@ from . import dtypes, parallel
 from ._formatting import format_tensor
 from .autograd import grad_mode
 from .autograd.function import AccumulateGrad, VersionCounter
-from .autograd.views import CopySlices, view_of_tensor
-from .backend import xp
+from .autograd.views import INTERNAL_OVERLAP_MESSAGE, CopySlices, view_of_tensor
+from .backend import repeats_elements, xp
 
 
 class device:
@@ -386,8 +386,8 @@ class Tensor:
         before._version_counter = self._version_counter
         result = compute(before)
         if result._array.dtype.kind == "f" and self._array.dtype.kind in "biu":
-            raise RuntimeError(f"result type {_SCALAR_TYPE_NAMES[result._array.dtype.name]} can't be cast to the "
-                               f"desired output type {_SCALAR_TYPE_NAMES[self._array.dtype.name]}")
+            raise RuntimeError(f"result type {dtypes.SCALAR_TYPE_NAMES[result._array.dtype.name]} can't be cast to the "
+                               f"desired output type {dtypes.SCALAR_TYPE_NAMES[self._array.dtype.name]}")
         node = result._grad_fn if recording and result.requires_grad else None
         if node is not None:
             node._protect_saved_from(self._version_counter)
@@ -410,10 +410,8 @@ class Tensor:
     def _write(self, values, index=Ellipsis, overlapping_ok=False):
         """self[index] = values in place; one more version of the storage."""
         target = self._data
-        expanded = any(stride == 0 and size > 1 for stride, size in zip(target.strides, target.shape))
-        if not target.flags.writeable or (expanded and not overlapping_ok):
-            raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
-                               "single memory location. Please clone() the tensor before performing the operation.")
+        if not target.flags.writeable or (repeats_elements(target) and not overlapping_ok):
+            raise RuntimeError(INTERNAL_OVERLAP_MESSAGE)
         try:
             target[index] = values
         except ValueError as error:
@@ -878,8 +876,6 @@ class Tensor:
         return Tensor._make(_array_from_data(data).astype(self._array.dtype))
 
 
-_SCALAR_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "int16": "Short",
-                      "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool"}
 _OVERLAP_MESSAGE = ("unsupported operation: some elements of the input tensor and the written-to tensor refer to a "
                     "single memory location. Please clone() the tensor before performing the operation.")
 

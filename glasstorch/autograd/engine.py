@@ -5,6 +5,8 @@ nodes that use its output (a reverse topological order, built with an explicit s
 10,000-op chains do not hit Python's recursion limit), sums the gradients flowing into each node,
 and hands that sum to the node's backward.
 """
+import operator
+
 from .. import parallel
 from ..backend import xp
 from .grad_mode import no_grad
@@ -54,7 +56,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None, accumul
     from .function import AccumulateGrad
     from .grad_mode import enable_grad
 
-    add = _add_graph_grads if create_graph else _sum
+    add = operator.add if create_graph else _sum
     accumulate_into = _accumulate_graph_grad if create_graph else _accumulate_into_grad
     node_grads = {}      # id(node) -> summed gradient of that node's output
     wanted = {id(t._gradient_edge()): t for t in inputs} if inputs is not None else None
@@ -108,10 +110,6 @@ def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None, accumul
     if accumulate:
         return None
     return [captured.get(id(t._gradient_edge())) for t in inputs]
-
-
-def _add_graph_grads(a, b):
-    return a + b
 
 
 def _accumulate_graph_grad(tensor, grad):

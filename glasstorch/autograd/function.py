@@ -61,10 +61,9 @@ class SavedVersion:
 
     def check(self):
         if self.counter.value != self.version:
-            from ..dtypes import from_numpy_dtype
+            from ..dtypes import SCALAR_TYPE_NAMES
 
-            kind = {"float16": "Half", "float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
-                    "bool": "Bool", "uint8": "Byte"}.get(from_numpy_dtype(self.dtype).name, "")
+            kind = SCALAR_TYPE_NAMES.get(self.dtype.name, "")
             producer = f", which is output 0 of {self.producer.__name__}," if self.producer else ""
             raise RuntimeError(_MODIFIED_MESSAGE.format(tensor=f"torch.{kind}Tensor [{', '.join(map(str, self.shape))}]",
                                                         producer=producer, now=self.counter.value,
@@ -318,8 +317,6 @@ class AccumulateGrad:
 
     next_edges = ()
     next_functions = ()
-    _hooks = {}
-    _retain_grad = None
 
     def __init__(self, variable):
         self._variable = weakref.ref(variable)     # a leaf owns its node; the node must not keep it alive

@@ -7,9 +7,12 @@ the base (PyTorch's CopySlices): base' = base with the view's region replaced by
 
     dL/dbase = dL/dbase' with the region zeroed        dL/dr = dL/dbase' restricted to the region
 """
-from ..backend import xp
+from ..backend import repeats_elements, xp
 from . import function
 from .function import Function
+
+INTERNAL_OVERLAP_MESSAGE = ("unsupported operation: more than one element of the written-to tensor refers to a single "
+                            "memory location. Please clone() the tensor before performing the operation.")
 
 
 def view_of_array(steps, array):
@@ -42,7 +45,7 @@ class CopySlices(Function):
         node = cls()
         node.steps = steps
         # an expand()ed view writes several of its elements to one place: which gradient is that place's?
-        node.overlapping = any(stride == 0 and size > 1 for stride, size in zip(view_array.strides, view_array.shape))
+        node.overlapping = repeats_elements(view_array)
         node.axis_order = tuple(sorted(range(base._array.ndim), key=lambda a: -base._array.strides[a]))
         node.next_edges = (base._gradient_edge() if base.requires_grad else None, result._gradient_edge())
         node.needs_input_grad = tuple(edge is not None for edge in node.next_edges)
@@ -63,8 +66,7 @@ class CopySlices(Function):
 
     def refuse_overlap(self):
         if self.overlapping:
-            raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
-                               "single memory location. Please clone() the tensor before performing the operation.")
+            raise RuntimeError(INTERNAL_OVERLAP_MESSAGE)
 
     def backward_graph(self, g):
         self.refuse_overlap()

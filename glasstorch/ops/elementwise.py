@@ -6,7 +6,7 @@ import math
 
 from ..autograd import function
 from ..autograd.function import Function
-from ..backend import pixel_rows, rowwise, unbroadcast, xp
+from ..backend import pixel_rows, repeats_elements, rowwise, unbroadcast, xp
 from ..parallel import batchwise, settle
 from .promotion import promote
 
@@ -14,8 +14,7 @@ from .promotion import promote
 def _empty_result(x):
     """An array for f(x): x's memory layout (a channels-last conv output stays channels-last), but row-major
     when x repeats elements (an expand()ed input), as PyTorch's result is then."""
-    dense = all(stride != 0 or size == 1 for stride, size in zip(x.strides, x.shape))
-    return xp.empty_like(x) if dense else xp.empty(x.shape, dtype=x.dtype)
+    return xp.empty(x.shape, dtype=x.dtype) if repeats_elements(x) else xp.empty_like(x)
 
 
 def sum_to(g, shape):
