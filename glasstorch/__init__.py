@@ -4,20 +4,26 @@
 """
 from . import autograd, diagnostics, dtypes, nn, optim, utils, viz
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, normal,
-                       ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros,
-                       zeros_like)
+from .creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full, full_like, linspace,
+                       multinomial, normal, ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm,
+                       tensor, zeros, zeros_like)
 from .dtypes import (bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int, int8, int16,
                      int32, int64, long, set_default_dtype, short, uint8)
 from .ops.activation import log_softmax, softmax
 from .ops.elementwise import (abs, add, clamp, cos, div, exp, log, maximum, minimum, mul, neg, pow, relu, sigmoid,
                               sin, sqrt, sub, tanh, where)
-from .ops.matmul import matmul
+from .ops.indexing import (argsort, argwhere, gather, index_select, masked_select, nonzero, scatter, scatter_add, sort,
+                           topk, unique)
+from .ops.matmul import bmm, einsum, matmul
+from .ops.scan import cumprod, cumsum
 from .ops.reduce import argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
 from .ops.shape import cat, chunk, flatten, permute, reshape, split, squeeze, stack, transpose, unsqueeze
 from .serialization import load, save
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Size, Tensor, device
+from .legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor,
+                     ShortTensor)
+from .devices import accelerator, backends, cuda
 
 __version__ = "0.1.0"
 
@@ -50,19 +56,14 @@ def t(x):
     return x.t()
 
 
-class cuda:
-    """glasstorch computes on the CPU; this answers the usual `torch.cuda.is_available()` check."""
+def _register_device_modules():
+    """`import torch.cuda` / `torch.backends.mps` find these modules (glasstorch run maps torch.* to glasstorch.*)."""
+    import sys
 
-    @staticmethod
-    def is_available():
-        return False
+    from . import devices
 
-    @staticmethod
-    def device_count():
-        return 0
+    for name, module in devices.MODULES.items():
+        sys.modules[f"{__name__}.{name}"] = module
 
-    @staticmethod
-    def manual_seed(seed):
-        return None
 
-    manual_seed_all = manual_seed
+_register_device_modules()

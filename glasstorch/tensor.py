@@ -863,6 +863,67 @@ class Tensor:
     def chunk(self, chunks, dim=0):
         return ops.shape.chunk(self, chunks, dim)
 
+    # indexing along a dim, sorting, scans
+    def gather(self, dim, index):
+        return ops.indexing.gather(self, dim, index)
+
+    def scatter(self, dim, index, src=None, value=None, reduce=None):
+        return ops.indexing.scatter(self, dim, index, src, value, reduce=reduce)
+
+    def scatter_(self, dim, index, src=None, value=None, reduce=None):
+        return self._inplace(lambda t: ops.indexing.scatter(t, dim, index, src, value, reduce=reduce), src)
+
+    def scatter_add(self, dim, index, src):
+        return ops.indexing.scatter_add(self, dim, index, src)
+
+    def scatter_add_(self, dim, index, src):
+        return self._inplace(lambda t: ops.indexing.scatter_add(t, dim, index, src), src)
+
+    def index_select(self, dim, index):
+        return ops.indexing.index_select(self, dim, index)
+
+    def masked_select(self, mask):
+        return ops.indexing.masked_select(self, mask)
+
+    def sort(self, dim=-1, descending=False, stable=False):
+        return ops.indexing.sort(self, dim, descending, stable)
+
+    def argsort(self, dim=-1, descending=False, stable=False):
+        return ops.indexing.argsort(self, dim, descending, stable)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        return ops.indexing.topk(self, k, dim, largest, sorted)
+
+    def nonzero(self, *, as_tuple=False):
+        return ops.indexing.nonzero(self, as_tuple=as_tuple)
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        return ops.indexing.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def cumsum(self, dim, dtype=None):
+        return ops.scan.cumsum(self, dim, dtype=dtype)
+
+    def cumprod(self, dim, dtype=None):
+        return ops.scan.cumprod(self, dim, dtype=dtype)
+
+    def bmm(self, mat2):
+        return ops.matmul.bmm(self, mat2)
+
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        from .creation import multinomial
+
+        return multinomial(self, num_samples, replacement, generator=generator)
+
+    def bernoulli(self, p=None, *, generator=None):
+        from .creation import bernoulli
+
+        return bernoulli(self, p, generator=generator)
+
+    def bernoulli_(self, p=0.5, *, generator=None):
+        from .creation import bernoulli
+
+        return self._overwrite(bernoulli(self, p._data if isinstance(p, Tensor) else p, generator=generator)._data)
+
     # creation helpers
     def new_zeros(self, *size):
         size = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size

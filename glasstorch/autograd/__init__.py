@@ -4,9 +4,10 @@ from .engine import run_backward
 from .function import Function, RemovableHandle
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .variable import Variable
 
 __all__ = ["Function", "grad", "backward", "gradcheck", "gradgradcheck", "GradcheckError", "no_grad", "enable_grad",
-           "set_grad_enabled", "is_grad_enabled", "RemovableHandle"]
+           "set_grad_enabled", "is_grad_enabled", "RemovableHandle", "Variable"]
 
 
 def _seed_gradients(outputs, grad_outputs, create_graph=False):

@@ -1,2 +1,3 @@
 """Differentiable primitives, one module per family; each Function's forward sits beside its backward."""
-from . import activation, conv, elementwise, loss, matmul, normalization, pool, promotion, reduce, shape  # noqa: F401
+from . import (activation, conv, elementwise, embedding, indexing, loss, matmul, normalization, pool,  # noqa: F401
+               promotion, recurrent, reduce, scan, shape)

@@ -450,6 +450,23 @@ class LeakyRelu(Function):
         return xp.where(x > 0, g, g * g.dtype.type(ctx.slope)), None
 
 
+class Hardtanh(Function):
+    """y = min(max(x, lo), hi).  dL/dx = dL/dy where lo < x < hi, else 0 (the flat ends and their corners)."""
+
+    piecewise_linear = True
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        return xp.clip(x, lo, hi)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * ((x > ctx.lo) & (x < ctx.hi)), None, None
+
+
 class Sigmoid(_FromOutput):
     """y = 1 / (1 + e^-x).  dL/dx = dL/dy * y (1 - y)."""
 
@@ -686,6 +703,17 @@ def leaky_relu(x, negative_slope=0.01, inplace=False):
     return _in_place_or_not(x, inplace, LeakyRelu, negative_slope)
 
 
+def hardtanh(x, min_val=-1.0, max_val=1.0, inplace=False):
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _in_place_or_not(x, inplace, Hardtanh, min_val, max_val)
+
+
+def relu6(x, inplace=False):
+    """y = min(max(x, 0), 6)."""
+    return hardtanh(x, 0.0, 6.0, inplace)
+
+
 def sigmoid(x):
     return Sigmoid.apply(_floating(x))
 
@@ -737,13 +765,27 @@ class Dropout(Function):
 
 
 def dropout(x, p=0.5, training=True, inplace=False, generator=None):
+    """Each element zeroed with probability p, the rest scaled by 1/(1-p)."""
+    return _dropout(x, p, training, inplace, generator, x.shape)
+
+
+def dropout2d(x, p=0.5, training=True, inplace=False, generator=None):
+    """Whole channels zeroed with probability p: one draw per (sample, channel) of an (N, C, H, W) or (C, H, W)
+    input, broadcast over the pixels."""
+    if x.dim() not in (3, 4):
+        raise RuntimeError(f"dropout2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got {x.dim()}-D input "
+                           f"of shape {tuple(x.shape)}")
+    return _dropout(x, p, training, inplace, generator, tuple(x.shape[:-2]) + (1, 1))
+
+
+def _dropout(x, p, training, inplace, generator, mask_shape):
     from .. import random
 
     if not 0 <= p <= 1:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
         return x
-    keep = random.generator(generator).random(x.shape) >= p
+    keep = random.generator(generator).random(mask_shape) >= p
     scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
     scaled_mask = (keep * scale).astype(x._array.dtype)
     if inplace:

@@ -104,3 +104,123 @@ def linear(input, weight, bias=None):
     if bias is not None:
         bias = bias.to(weight.dtype)
     return Linear.apply(input, weight, bias)
+
+
+def bmm(input, mat2):
+    """Batched matrix product (b, n, m) @ (b, m, p) -> (b, n, p); no broadcasting, as in PyTorch."""
+    if input.dim() != 3 or mat2.dim() != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor" if input.dim() != 3 else "batch2 must be a 3D tensor")
+    if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{input.shape[0]}, "
+                           f"{input.shape[2]}] but got: [{mat2.shape[0]}, {mat2.shape[1]}].")
+    return matmul(input, mat2)
+
+
+def _einsum_subscripts(equation, shapes):
+    """Explicit per-operand subscripts and output subscripts, '...' spelled out in spare letters."""
+    equation = equation.replace(" ", "")
+    inputs, arrow, output = equation.partition("->")
+    terms = inputs.split(",")
+    if len(terms) != len(shapes):
+        raise RuntimeError(f"einsum(): more operands were provided than specified in the equation"
+                           if len(shapes) > len(terms) else "einsum(): fewer operands were provided than specified "
+                           "in the equation")
+    used = set(c for c in equation if c.isalpha())
+    spare = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in used]
+    ellipsis_rank = max((len(shape) - len(term.replace("...", "")) for term, shape in zip(terms, shapes)
+                         if "..." in term), default=0)
+    dots = "".join(spare[:ellipsis_rank])
+    explicit = []
+    for term, shape in zip(terms, shapes):
+        if "..." in term:
+            k = len(shape) - len(term.replace("...", ""))
+            term = term.replace("...", dots[ellipsis_rank - k:])
+        if len(term) != len(shape):
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(term)}) does not match the "
+                               f"number of dimensions ({len(shape)}) for operand and no ellipsis was given")
+        explicit.append(term)
+    if arrow:
+        output = output.replace("...", dots)
+    else:
+        letters = "".join(explicit)
+        output = dots + "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in dots))
+    return explicit, output
+
+
+class Einsum(Function):
+    """y = einsum(eq, A_1, ..., A_n), a sum of products over the letters missing from the output.
+
+    dL/dA_k = einsum(out, A_1..A_n except A_k -> subscripts of A_k) applied to dL/dy: the same sum with A_k's
+    place taken by dL/dy; letters only A_k has are broadcast back, a repeated letter is A_k's diagonal."""
+
+    @staticmethod
+    def forward(ctx, terms, output, *operands):
+        ctx.terms, ctx.output = terms, output
+        ctx.save_for_backward(*operands)
+        return xp.asarray(xp.einsum(",".join(terms) + "->" + output, *operands, optimize=len(operands) > 2))
+
+    @staticmethod
+    def backward(ctx, g):
+        operands = ctx.saved_tensors
+        grads = [None, None]
+        for k, operand in enumerate(operands):
+            if not ctx.needs_input_grad[k + 2]:
+                grads.append(None)
+                continue
+            grads.append(_einsum_operand_grad(ctx.terms, ctx.output, operands, k, g))
+        return tuple(grads)
+
+    def backward_graph(self, g):
+        inputs = [self.input_tensor(k) for k in range(2, len(self.inputs))]
+        grads = [None, None]
+        for k in range(len(inputs)):
+            if not self.needs_input_grad[k + 2]:
+                grads.append(None)
+                continue
+            others = [t for j, t in enumerate(self.terms) if j != k]
+            term = self.terms[k]
+            if len(set(term)) != len(term):
+                raise RuntimeError("einsum with a repeated subscript has no differentiable backward yet")
+            available = set(self.output).union(*others)
+            reduced = "".join(c for c in term if c in available)
+            grad = einsum(",".join([self.output] + others) + "->" + reduced,
+                          g, *[t for j, t in enumerate(inputs) if j != k])
+            if reduced != term:
+                for axis, c in enumerate(term):
+                    if c not in available:
+                        grad = grad.unsqueeze(axis)
+                grad = grad.expand(*inputs[k].shape)
+            grads.append(grad)
+        return tuple(grads)
+
+
+def _einsum_operand_grad(terms, output, operands, k, g):
+    term = terms[k]
+    others = [t for j, t in enumerate(terms) if j != k]
+    available = set(output).union(*others)
+    target = "".join(dict.fromkeys(c for c in term if c in available))     # each letter once
+    grad = xp.einsum(",".join([output] + others) + "->" + target, g, *[o for j, o in enumerate(operands) if j != k])
+    sizes = {c: n for c, n in zip(term, operands[k].shape)}
+    full = xp.zeros(operands[k].shape, dtype=g.dtype)
+    # write grad onto the (possibly diagonal) positions of A_k: a letter missing from target is broadcast
+    expanded_letters = "".join(dict.fromkeys(term))
+    shape = [sizes[c] if c in target else 1 for c in expanded_letters]
+    order = [target.index(c) for c in expanded_letters if c in target]
+    grad = xp.transpose(grad, order).reshape(shape) if target else grad.reshape(shape)
+    grad = xp.broadcast_to(grad, [sizes[c] for c in expanded_letters])
+    view = xp.einsum(term + "->" + expanded_letters, full)    # a writable view of A_k's diagonal
+    view[...] = grad
+    return full
+
+
+def einsum(equation, *operands):
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    terms, output = _einsum_subscripts(equation, [tuple(o.shape) for o in operands])
+    sizes = {}
+    for term, operand in zip(terms, operands):
+        for c, n in zip(term, operand.shape):
+            if sizes.setdefault(c, n) != n and n != 1 and sizes[c] != 1:
+                raise RuntimeError(f"einsum(): operands do not broadcast with remapped shapes (original->remapped): "
+                                   f"subscript {c} has size {sizes[c]} and {n}")
+    return Einsum.apply(tuple(terms), output, *operands)

@@ -69,3 +69,56 @@ def test_bad_arguments():
         DataLoader(dataset(), batch_size=0)
     with pytest.raises(ValueError, match="Size mismatch"):
         TensorDataset(gt.zeros(3), gt.zeros(4))
+
+
+def _as_plain(value):
+    """Batches of either library as nested lists/tuples/dicts of (dtype name, values) for comparison."""
+    if hasattr(value, "numpy") and hasattr(value, "dtype"):
+        return (str(value.dtype).replace("torch.", "").replace("glasstorch.", ""), value.numpy().tolist())
+    if isinstance(value, dict):
+        return {k: _as_plain(v) for k, v in value.items()}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return (type(value).__name__, [_as_plain(v) for v in value])
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, [_as_plain(v) for v in value])
+    return value
+
+
+def test_default_collate_matches_torch_for_every_kind_of_sample():
+    import collections
+
+    import torch
+    from torch.utils.data import default_collate as torch_collate
+
+    Point = collections.namedtuple("Point", "x label")
+    cases = {
+        "(str, int)": [("Ada", 3), ("Bo", 1)],
+        "floats": [0.5, 1.5],
+        "bools": [True, False],
+        "numpy scalars": [np.float32(1), np.float32(2)],
+        "numpy arrays": [np.zeros((2, 2), np.float32), np.ones((2, 2), np.float32)],
+        "strings": ["x", "y"],
+        "dict": [{"a": 1, "b": "s", "c": [1.0, 2.0]}, {"a": 2, "b": "t", "c": [3.0, 4.0]}],
+        "named tuple": [Point(1, 2.0), Point(3, 4.0)],
+        "lists": [[1, 2], [3, 4]],
+    }
+    for name, batch in cases.items():
+        assert _as_plain(gt.utils.data.default_collate(batch)) == _as_plain(torch_collate(batch)), name
+    ours = gt.utils.data.default_collate([gt.zeros(2), gt.ones(2)])
+    assert _as_plain(ours) == _as_plain(torch_collate([torch.zeros(2), torch.ones(2)]))
+    with pytest.raises(RuntimeError, match="each element in list of batch should be of equal size"):
+        gt.utils.data.default_collate([[1, 2], [3]])
+    with pytest.raises(RuntimeError, match="equal size"):
+        gt.utils.data.default_collate([gt.zeros(2), gt.zeros(3)])
+
+
+def test_dataloader_over_string_label_samples_gives_a_tuple_of_strings():
+    class Names(Dataset):
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, i):
+            return ["Ann", "Bob", "Cy"][i], i
+
+    names, labels = next(iter(DataLoader(Names(), batch_size=3)))
+    assert names == ("Ann", "Bob", "Cy") and labels.tolist() == [0, 1, 2]

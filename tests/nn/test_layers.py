@@ -28,6 +28,11 @@ LAYERS = [
     ("LeakyReLU", lambda L: L.nn.LeakyReLU(0.1), (3, 4)),
     ("Sigmoid", lambda L: L.nn.Sigmoid(), (3, 4)),
     ("Tanh", lambda L: L.nn.Tanh(), (3, 4)),
+    ("ReLU6", lambda L: L.nn.ReLU6(), (3, 4)),
+    ("Hardtanh", lambda L: L.nn.Hardtanh(-0.5, 0.7), (3, 4)),
+    ("LayerNorm", lambda L: L.nn.LayerNorm(4), (3, 4)),
+    ("LayerNorm_2d_nobias", lambda L: L.nn.LayerNorm([3, 4], eps=1e-3, bias=False), (2, 3, 4)),
+    ("LayerNorm_no_affine", lambda L: L.nn.LayerNorm(4, elementwise_affine=False), (2, 5, 4)),
     ("GELU", lambda L: L.nn.GELU(), (3, 4)),
     ("Softmax", lambda L: L.nn.Softmax(dim=1), (3, 4)),
     ("LogSoftmax", lambda L: L.nn.LogSoftmax(dim=-1), (3, 4)),
@@ -103,6 +108,36 @@ def test_dropout_train_vs_eval():
     assert drop.eval()(x) is x
     kept = drop.train()(x).numpy() != 0
     assert 0.45 < kept.mean() < 0.55
+
+
+def test_relu6_gradient_at_its_corners_matches_torch():
+    x = np.array([-1.0, 0.0, 3.0, 6.0, 7.0], dtype=np.float32)
+    xo, xr = gt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    nn.functional.relu6(xo).sum().backward()
+    torch.nn.functional.relu6(xr).sum().backward()
+    np.testing.assert_array_equal(xo.grad.numpy(), xr.grad.numpy())
+
+
+def test_dropout2d_zeroes_whole_channels():
+    drop = nn.Dropout2d(0.5)
+    x = gt.ones(8, 50, 3, 3)
+    out = drop(x).numpy()
+    per_channel = out.reshape(8, 50, 9)
+    assert ((per_channel == 0).all(axis=2) | (per_channel == 2).all(axis=2)).all()
+    assert 0.35 < (per_channel[..., 0] == 0).mean() < 0.65
+    assert drop.eval()(x) is x
+    assert repr(drop) == repr(torch.nn.Dropout2d(0.5))
+    with pytest.raises(RuntimeError, match="dropout2d: expected a 3-D"):
+        nn.functional.dropout2d(gt.ones(3, 4))
+
+
+def test_layer_norm_gradgradcheck_and_shape_error():
+    x = gt.tensor(randn(2, 3, dtype=np.float64), requires_grad=True)
+    w = gt.tensor(randn(3, dtype=np.float64, seed=1), requires_grad=True)
+    assert gt.autograd.gradgradcheck(lambda x, w: nn.functional.layer_norm(x, (3,), w), [x, w])
+    for lib in (gt, torch):
+        with pytest.raises(RuntimeError, match=r"Given normalized_shape=\[4\], expected input with shape \[\*, 4\]"):
+            lib.nn.functional.layer_norm(lib.zeros(2, 3), (4,))
 
 
 def test_batchnorm_eval_uses_running_statistics():

@@ -21,6 +21,14 @@ OPTIMIZERS = [
     ("RMSprop", dict(lr=0.01, alpha=0.9, momentum=0.5, centered=True, weight_decay=0.01)),
     ("Adagrad", dict(lr=0.1)),
     ("Adagrad", dict(lr=0.1, lr_decay=0.01, weight_decay=0.05, initial_accumulator_value=0.1)),
+    ("Adadelta", dict()),
+    ("Adadelta", dict(lr=0.5, rho=0.8, eps=1e-5, weight_decay=0.1)),
+    ("Adamax", dict()),
+    ("Adamax", dict(lr=0.01, betas=(0.8, 0.9), weight_decay=0.05)),
+    ("ASGD", dict(lr=0.05)),
+    ("ASGD", dict(lr=0.05, lambd=0.01, alpha=0.5, t0=4, weight_decay=0.02)),
+    ("Rprop", dict()),
+    ("Rprop", dict(lr=0.02, etas=(0.3, 1.5), step_sizes=(1e-4, 0.05), maximize=True)),
 ]
 
 
@@ -165,3 +173,26 @@ def test_get_total_norm_of_tensors_matches_torch():
         ours = gt.nn.utils.get_total_norm([gt.tensor(a) for a in arrays], norm_type)
         ref = torch.nn.utils.get_total_norm([torch.tensor(a) for a in arrays], norm_type)
         assert ours.item() == pytest.approx(ref.item(), rel=1e-5)
+
+
+@pytest.mark.parametrize("options", [dict(lr=0.8, max_iter=4), dict(lr=1, max_iter=6, history_size=3)])
+def test_lbfgs_with_a_closure_matches_torch(options):
+    ours, ref = twin_mlp()
+    x, y = randn(16, 6, seed=5), np.arange(16) % 3
+    losses = {}
+    for lib, model in ((gt, ours), (torch, ref)):
+        optimizer = lib.optim.LBFGS(model.parameters(), **options)
+
+        def closure():
+            optimizer.zero_grad()
+            loss = lib.nn.functional.cross_entropy(model(lib.tensor(x)), lib.tensor(y))
+            loss.backward()
+            return loss
+
+        losses[lib.__name__] = [optimizer.step(closure).item() for _ in range(2)]
+        assert optimizer.state[optimizer.param_groups[0]["params"][0]]["func_evals"] >= 8
+    np.testing.assert_allclose(losses["glasstorch"], losses["torch"], rtol=1e-4)
+    assert losses["glasstorch"][1] < 0.5 * losses["glasstorch"][0]
+    assert_same_parameters(ours, ref, rtol=1e-4, atol=1e-5)
+    with pytest.raises(RuntimeError, match="needs a closure"):
+        gt.optim.LBFGS(ours.parameters()).step()

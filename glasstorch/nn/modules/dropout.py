@@ -1,5 +1,6 @@
-"""Dropout: zero each element with probability p during training, scale the rest by 1/(1-p)."""
-from ...ops.elementwise import dropout
+"""Dropout: zero each element (Dropout2d: each channel) with probability p during training, scale the rest by
+1/(1-p)."""
+from ...ops.elementwise import dropout, dropout2d
 from ..module import Module
 
 
@@ -15,3 +16,10 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout2d(Dropout):
+    """Zero whole channels of an (N, C, H, W) or (C, H, W) input."""
+
+    def forward(self, input):
+        return dropout2d(input, self.p, self.training, self.inplace)

@@ -3,6 +3,7 @@
 Full-batch, stochastic and mini-batch gradient descent from the notes are the same loop with
 batch_size = len(dataset), 1, or something in between.
 """
+import collections.abc
 import numbers
 
 from ... import random
@@ -10,26 +11,50 @@ from ...backend import xp
 from ...tensor import Tensor
 
 
-def default_collate(samples):
-    """Stack a list of samples: tensors -> stacked tensor, numbers -> 1-D tensor, tuples -> tuple per field."""
-    first = samples[0]
+def default_collate(batch):
+    """Merge a list of samples into a batch, field by field, as PyTorch does:
+    tensors and arrays are stacked; Python ints -> int64, floats -> float64, bools -> bool tensors;
+    NumPy scalars keep their dtype; strings stay a sequence of strings; a tuple of fields becomes a list,
+    a named tuple, dict or list keeps its type."""
+    first = batch[0]
     if isinstance(first, Tensor):
-        return Tensor._make(xp.stack([s._data for s in samples]))
+        shapes = {tuple(s.shape) for s in batch}
+        if len(shapes) > 1:
+            raise RuntimeError(f"default_collate: stack expects each tensor to be equal size, but the batch holds "
+                               f"tensors of shapes {sorted(shapes)}")
+        return Tensor._make(xp.stack([s._data for s in batch]))
     if isinstance(first, xp.ndarray):
-        return Tensor._make(xp.stack(samples))
+        if first.dtype.kind in "OSUa":
+            raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
+                            f"found an array of {first.dtype}")
+        return Tensor._make(xp.stack(batch))
+    if isinstance(first, xp.generic):
+        return Tensor._make(xp.asarray(batch))
     if isinstance(first, bool):
-        return Tensor._make(xp.asarray(samples, dtype=bool))
+        return Tensor._make(xp.asarray(batch, dtype=bool))
     if isinstance(first, numbers.Integral):
-        return Tensor._make(xp.asarray(samples, dtype=xp.int64))
+        return Tensor._make(xp.asarray(batch, dtype=xp.int64))
     if isinstance(first, numbers.Real):
-        return Tensor._make(xp.asarray(samples, dtype=xp.float32 if not isinstance(first, xp.float64) else xp.float64))
-    if isinstance(first, (tuple, list)):
-        return type(first)(default_collate([s[i] for s in samples]) for i in range(len(first))) \
-            if isinstance(first, tuple) else [default_collate([s[i] for s in samples]) for i in range(len(first))]
-    if isinstance(first, dict):
-        return {key: default_collate([s[key] for s in samples]) for key in first}
-    raise TypeError(f"default_collate: batch must contain tensors, arrays, numbers, dicts or lists; found "
-                    f"{type(first).__name__}")
+        return Tensor._make(xp.asarray(batch, dtype=xp.float64))
+    if isinstance(first, (str, bytes)):
+        return batch
+    if isinstance(first, collections.abc.Mapping):
+        return type(first)({key: default_collate([s[key] for s in batch]) for key in first})
+    if isinstance(first, tuple) and hasattr(first, "_fields"):
+        return type(first)(*(default_collate(list(field)) for field in zip(*batch)))
+    if isinstance(first, collections.abc.Sequence):
+        if any(len(s) != len(first) for s in batch):
+            raise RuntimeError("each element in list of batch should be of equal size")
+        fields = [default_collate(list(field)) if not isinstance(field[0], (str, bytes)) else field
+                  for field in zip(*batch)]
+        if isinstance(first, tuple):
+            return fields
+        try:
+            return type(first)(fields)
+        except TypeError:
+            return fields
+    raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found "
+                    f"{type(first).__module__}.{type(first).__name__}")
 
 
 class DataLoader:
