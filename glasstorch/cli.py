@@ -182,12 +182,29 @@ def _datasets(args):
           "/usr/share/datasets/<name>, then (mnist) the subset shipped with glasstorch.")
 
 
+def _add_run(sub):
+    p = sub.add_parser("run", help="run an unmodified PyTorch program on glasstorch (torch and torchvision resolve "
+                                   "to glasstorch)")
+    p.add_argument("--track-gradients", action="store_true",
+                   help="record the gradient flow of every model the program trains and write its figures")
+    p.add_argument("--out", help="folder for the --track-gradients figures (default: runs/run-SCRIPT)")
+    p.add_argument("script", help="the program, e.g. course/rnn_hello.py")
+    p.add_argument("args", nargs=argparse.REMAINDER, help="the program's own arguments")
+    p.set_defaults(handler=_run)
+
+
+def _run(args):
+    from .runner import run
+
+    return run(args.script, args.args, track_gradients=args.track_gradients, out_dir=args.out)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="glasstorch", description="Train and inspect the course's networks "
                                      "with glasstorch, a from-scratch NumPy deep-learning framework.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for add in (_add_train, _add_evaluate, _add_predict, _add_models, _add_datasets):
+    for add in (_add_train, _add_evaluate, _add_predict, _add_models, _add_datasets, _add_run):
         add(sub)
     for add in _extra_commands():
         add(sub)
@@ -215,7 +232,7 @@ def main(argv=None):
         with warnings.catch_warnings():
             # overflow in a diverging run is reported as one line (TrainingDiverged), never as raw NumPy warnings
             warnings.simplefilter("ignore", RuntimeWarning)
-            args.handler(args)
+            code = args.handler(args)
     except KeyboardInterrupt:
         print(f"glasstorch {args.command}: interrupted", file=sys.stderr)
         return 130
@@ -225,7 +242,7 @@ def main(argv=None):
     except (CLIError, ValueError, OSError, IDXError, CheckpointError, TrainingDiverged) as error:
         print(f"glasstorch {args.command}: error: {error}", file=sys.stderr)
         return 1
-    return 0
+    return code or 0
 
 
 if __name__ == "__main__":

@@ -540,6 +540,12 @@ class Tensor:
     def __repr__(self):
         return format_tensor(self)
 
+    def __format__(self, spec):
+        """f"{t:.2f}" formats a one-element tensor's value, as PyTorch does; other tensors as their repr."""
+        if self.dim() == 0:
+            return format(self.item(), spec)
+        return object.__format__(self, spec)
+
     def __len__(self):
         if self._array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")

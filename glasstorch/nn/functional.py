@@ -4,8 +4,8 @@ from ..ops.conv import conv2d
 from ..ops.elementwise import (dropout, dropout2d, elu, gelu, hardtanh, leaky_relu, relu, relu6, sigmoid, softplus,
                                tanh)
 from ..ops.embedding import embedding, one_hot
-from ..ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, l1_loss, mse_loss,
-                        nll_loss)
+from ..ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, l1_loss,
+                        mse_loss, nll_loss, smooth_l1_loss)
 from ..ops.matmul import linear
 from ..ops.normalization import batch_norm, layer_norm
 from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
@@ -15,4 +15,4 @@ __all__ = ["adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entr
            "binary_cross_entropy_with_logits", "conv2d", "cross_entropy", "dropout", "elu", "flatten", "gelu",
            "l1_loss", "leaky_relu", "linear", "log_softmax", "max_pool2d", "mse_loss", "nll_loss", "pad", "relu",
            "sigmoid", "softmax", "softplus", "tanh", "dropout2d", "hardtanh", "relu6", "embedding", "one_hot",
-           "layer_norm"]
+           "layer_norm", "huber_loss", "smooth_l1_loss"]

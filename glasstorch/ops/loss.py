@@ -6,7 +6,7 @@
 from ..autograd.function import Function
 from ..backend import xp
 from .activation import log_softmax
-from .elementwise import Softplus
+from .elementwise import Softplus, where
 
 REDUCTIONS = ("none", "mean", "sum")
 
@@ -161,6 +161,29 @@ def l1_loss(input, target, reduction="mean"):
     _check_reduction(reduction, "l1_loss")
     _check_same_shape(input, target, "l1_loss")
     return _reduce((input - target).abs(), reduction)
+
+
+def _quadratic_then_linear(diff, beta):
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (smooth L1's elementwise loss)."""
+    size = diff.abs()
+    return where(size < beta, 0.5 * diff * diff / beta, size - 0.5 * beta)
+
+
+def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
+    """L = 0.5 d^2 / beta for |d| < beta, |d| - 0.5 beta beyond (d = x - y).  dL/dx = d / beta, then sign(d)."""
+    _check_reduction(reduction, "smooth_l1_loss")
+    _check_same_shape(input, target, "smooth_l1_loss")
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    diff = input - target
+    return _reduce(diff.abs() if beta == 0 else _quadratic_then_linear(diff, beta), reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0):
+    """L = 0.5 d^2 for |d| < delta, delta (|d| - 0.5 delta) beyond: smooth L1 scaled by delta."""
+    _check_reduction(reduction, "huber_loss")
+    _check_same_shape(input, target, "huber_loss")
+    return _reduce(_quadratic_then_linear(input - target, delta) * delta, reduction)
 
 
 class BinaryCrossEntropy(Function):

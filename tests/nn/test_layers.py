@@ -72,6 +72,9 @@ LOSSES = [
     ("MSELoss", lambda L: L.nn.MSELoss(), False),
     ("MSELoss_sum", lambda L: L.nn.MSELoss(reduction="sum"), False),
     ("L1Loss", lambda L: L.nn.L1Loss(), False),
+    ("SmoothL1Loss", lambda L: L.nn.SmoothL1Loss(), False),
+    ("SmoothL1Loss_beta", lambda L: L.nn.SmoothL1Loss(reduction="sum", beta=0.3), False),
+    ("HuberLoss", lambda L: L.nn.HuberLoss(delta=0.4), False),
     ("CrossEntropyLoss", lambda L: L.nn.CrossEntropyLoss(label_smoothing=0.1), True),
     ("CrossEntropyLoss_weight", lambda L: L.nn.CrossEntropyLoss(weight=L.tensor([1.0, 2.0, 0.5, 1.0])), True),
     ("NLLLoss", lambda L: L.nn.NLLLoss(ignore_index=1), True),
@@ -127,8 +130,19 @@ def test_dropout2d_zeroes_whole_channels():
     assert 0.35 < (per_channel[..., 0] == 0).mean() < 0.65
     assert drop.eval()(x) is x
     assert repr(drop) == repr(torch.nn.Dropout2d(0.5))
-    with pytest.raises(RuntimeError, match="dropout2d: expected a 3-D"):
-        nn.functional.dropout2d(gt.ones(3, 4))
+
+
+@pytest.mark.parametrize("shape,mask_shape", [((40, 6, 5), (40, 6, 1)), ((400, 6), (400, 6)),
+                                              ((4, 6, 3, 2, 2), (4, 6, 1, 1, 1))])
+def test_dropout2d_reads_other_ranks_as_torch_does(shape, mask_shape):
+    for lib in (gt, torch):
+        with pytest.warns(UserWarning, match="dropout2d: Received a"):
+            out = lib.nn.functional.dropout2d(lib.ones(*shape)).numpy()
+        per_draw = out.reshape(*mask_shape[:2], -1)
+        assert ((per_draw == 0).all(axis=-1) | (per_draw == 2).all(axis=-1)).all(), lib.__name__
+    for lib in (gt, torch):
+        with pytest.raises(RuntimeError, match="Feature dropout requires at least 2 dimensions"):
+            lib.nn.functional.dropout2d(lib.ones(5))
 
 
 def test_layer_norm_gradgradcheck_and_shape_error():

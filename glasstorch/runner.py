@@ -1,0 +1,247 @@
+"""`glasstorch run SCRIPT [ARGS...]`: run an unmodified PyTorch program on glasstorch.
+
+An import hook resolves `torch` and every `torch.X.Y` to `glasstorch.X.Y`, and `torchvision[.X]` to
+`glasstorch.vision[.X]`: the very same module objects, so `torch.nn is glasstorch.nn`. The program runs as
+__main__ with its own sys.argv and directory, as `python SCRIPT ARGS` would run it.
+
+When the program reaches something glasstorch lacks (a module, a function, a class, a Tensor method), the run
+stops with one line that names it with torch's name and the program's file and line, e.g.
+    glasstorch run: rnn.py:14 uses torch.nn.LSTM, which glasstorch does not have
+Any other error shows the traceback of the program's own frames only.
+
+With track_gradients, every model an optimizer steps gets a GradientFlowRecorder (per-layer gradient norms at
+every step) and its figures are written when the program ends.
+"""
+import importlib
+import importlib.abc
+import importlib.util
+import os
+import re
+import runpy
+import sys
+import traceback
+import types
+
+ALIASES = {"torch": "glasstorch", "torchvision": "glasstorch.vision"}
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+class MissingFeature(Exception):
+    """The program uses `torch_name`, which glasstorch does not have."""
+
+    def __init__(self, torch_name):
+        super().__init__(torch_name)
+        self.torch_name = torch_name
+
+
+def glasstorch_to_torch_name(name):
+    """glasstorch.vision.datasets -> torchvision.datasets, glasstorch.nn -> torch.nn."""
+    if name == "glasstorch.vision" or name.startswith("glasstorch.vision."):
+        return "torchvision" + name[len("glasstorch.vision"):]
+    if name == "glasstorch" or name.startswith("glasstorch."):
+        return "torch" + name[len("glasstorch"):]
+    return name
+
+
+def torch_to_glasstorch_name(name):
+    top, dot, rest = name.partition(".")
+    return ALIASES[top] + dot + rest if top in ALIASES else None
+
+
+class _AliasLoader(importlib.abc.Loader):
+    """Hands the import system the glasstorch module itself (no second copy is executed)."""
+
+    def __init__(self, module):
+        self.module, self.original_spec = module, module.__spec__
+
+    def create_module(self, spec):
+        return self.module
+
+    def exec_module(self, module):
+        module.__spec__ = self.original_spec      # the import system set the alias's spec; keep the real one
+
+
+class TorchAliasFinder(importlib.abc.MetaPathFinder):
+    def find_spec(self, fullname, path=None, target=None):
+        target_name = torch_to_glasstorch_name(fullname)
+        if target_name is None:
+            return None
+        try:
+            module = importlib.import_module(target_name)
+        except ModuleNotFoundError as error:
+            if error.name and target_name.startswith(error.name):
+                raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname) from None
+            raise
+        return importlib.util.spec_from_loader(fullname, _AliasLoader(module))
+
+
+def install():
+    """Make `import torch` / `import torchvision` give glasstorch in this process."""
+    for name in list(sys.modules):
+        if name.split(".")[0] in ALIASES:
+            del sys.modules[name]        # a real torch imported earlier must not shadow the aliases
+    if not any(isinstance(f, TorchAliasFinder) for f in sys.meta_path):
+        sys.meta_path.insert(0, TorchAliasFinder())
+
+
+def _program_frame(tb, script_dir):
+    """The deepest frame of the traceback that is the program's own code (not glasstorch's, not Python's)."""
+    frame = None
+    for summary in traceback.extract_tb(tb):
+        filename = os.path.abspath(summary.filename)
+        if filename.startswith(_PACKAGE_DIR) or summary.filename.startswith("<frozen"):
+            continue
+        if filename.startswith(os.path.dirname(os.__file__)) and not filename.startswith(script_dir):
+            continue
+        frame = summary
+    return frame
+
+
+def missing_name(error):
+    """torch's name for what an AttributeError/ImportError says glasstorch lacks, or None for other errors."""
+    if isinstance(error, ModuleNotFoundError):
+        name = error.name or ""
+        return name if name.split(".")[0] in ALIASES else None
+    if isinstance(error, ImportError):
+        module = getattr(error, "name", None) or ""
+        found = re.search(r"cannot import name '([^']+)'", str(error))
+        if found and module.startswith("glasstorch"):
+            return f"{glasstorch_to_torch_name(module)}.{found.group(1)}"
+        return None
+    if isinstance(error, AttributeError):
+        obj, attribute = getattr(error, "obj", None), getattr(error, "name", None)
+        if attribute is None or obj is None:
+            return None
+        if isinstance(obj, types.ModuleType):
+            return f"{glasstorch_to_torch_name(obj.__name__)}.{attribute}" if obj.__name__.startswith("glasstorch") \
+                else None
+        cls = obj if isinstance(obj, type) else type(obj)
+        if cls.__module__.startswith("glasstorch"):
+            public = _public_path(cls)
+            return f"{public}.{attribute}"
+    return None
+
+
+def _public_path(cls):
+    """torch.Tensor, torch.nn.Linear, torch.optim.SGD: the shortest public module path that exports cls."""
+    from . import nn, optim, tensor
+
+    if cls is tensor.Tensor or issubclass(cls, tensor.Tensor):
+        return "torch.Tensor"
+    for module, prefix in ((nn, "torch.nn"), (optim, "torch.optim")):
+        if getattr(module, cls.__name__, None) is cls:
+            return f"{prefix}.{cls.__name__}"
+    return f"{glasstorch_to_torch_name(cls.__module__)}.{cls.__name__}"
+
+
+def report(error, script):
+    """Print what stopped the program: one line for a missing feature, else the program's own traceback."""
+    script_dir = os.path.dirname(os.path.abspath(script))
+    frame = _program_frame(error.__traceback__, script_dir)
+    where = f"{os.path.relpath(frame.filename)}:{frame.lineno}" if frame else os.path.relpath(script)
+    name = error.torch_name if isinstance(error, MissingFeature) else missing_name(error)
+    if name is not None:
+        print(f"glasstorch run: {where} uses {name}, which glasstorch does not have", file=sys.stderr)
+        return
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if not os.path.abspath(f.filename).startswith(_PACKAGE_DIR) and not f.filename.startswith("<frozen")
+              and os.path.abspath(f.filename) != os.path.abspath(runpy.__file__)]
+    print("Traceback (most recent call last, the program's frames):", file=sys.stderr)
+    print("".join(traceback.format_list(frames)), end="", file=sys.stderr)
+    print("".join(traceback.format_exception_only(type(error), error)), end="", file=sys.stderr)
+
+
+class GradientTracker:
+    """Records the gradient flow of every model that an optimizer steps (roots of the module trees whose
+    parameters the optimizer holds) and writes each one's figures at the end."""
+
+    def __init__(self, out_dir):
+        import weakref
+
+        self.out_dir = out_dir
+        self.modules = weakref.WeakSet()
+        self.recorders = {}            # id(optimizer) -> [recorder, ...]
+        self._patches = []
+
+    def __enter__(self):
+        from .nn.module import Module
+        from .optim.optimizer import Optimizer
+
+        tracker = self
+        module_init, optimizer_step = Module.__init__, Optimizer.step
+
+        def init(module, *args, **kwargs):
+            tracker.modules.add(module)
+            module_init(module, *args, **kwargs)
+
+        def step(optimizer, *args, **kwargs):
+            for recorder in tracker._recorders_of(optimizer):
+                recorder.step()
+            return optimizer_step(optimizer, *args, **kwargs)
+
+        Module.__init__, Optimizer.step = init, step
+        self._patches = [(Module, "__init__", module_init), (Optimizer, "step", optimizer_step)]
+        return self
+
+    def _recorders_of(self, optimizer):
+        from .diagnostics import GradientFlowRecorder
+
+        if id(optimizer) not in self.recorders:
+            held = {id(p) for group in optimizer.param_groups for p in group["params"]}
+            owners = [m for m in list(self.modules) if any(id(p) in held for p in m.parameters())]
+            inner = {id(child) for m in owners for child in m.modules() if child is not m}
+            roots = [m for m in owners if id(m) not in inner]
+            self.recorders[id(optimizer)] = [GradientFlowRecorder(m) for m in roots]
+        return self.recorders[id(optimizer)]
+
+    def __exit__(self, *exc):
+        for owner, name, original in self._patches:
+            setattr(owner, name, original)
+        self.write()
+        return False
+
+    def write(self):
+        recorders = [r for group in self.recorders.values() for r in group if r.records]
+        if not recorders:
+            print("glasstorch run: --track-gradients found no optimizer step to record", file=sys.stderr)
+            return
+        os.makedirs(self.out_dir, exist_ok=True)
+        for k, recorder in enumerate(recorders):
+            name = type(recorder.model).__name__ + (f"-{k}" if len(recorders) > 1 else "")
+            paths = recorder.save_figures(self.out_dir, prefix=f"gradient_flow_{name}")
+            print(f"\ngradient flow of {name} over {len(recorder.records)} steps:\n{recorder.summary()}\nwrote "
+                  f"{', '.join(paths)}", file=sys.stderr)
+
+
+def run(script, args=(), track_gradients=False, out_dir=None):
+    """Run `script` as __main__ on glasstorch; returns the exit code."""
+    if not os.path.isfile(script):
+        print(f"glasstorch run: no such program: {script}", file=sys.stderr)
+        return 2
+    install()
+    argv, path0 = sys.argv, sys.path[0] if sys.path else None
+    sys.argv = [script, *args]
+    sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
+    out_dir = out_dir or os.path.join("runs", "run-" + os.path.splitext(os.path.basename(script))[0])
+    try:
+        if track_gradients:
+            with GradientTracker(out_dir):
+                runpy.run_path(script, run_name="__main__")
+        else:
+            runpy.run_path(script, run_name="__main__")
+    except SystemExit as stop:
+        if stop.code is None or isinstance(stop.code, int):
+            return stop.code or 0
+        print(stop.code, file=sys.stderr)       # sys.exit("message"), as Python shows it
+        return 1
+    except KeyboardInterrupt:
+        print("glasstorch run: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:      # the program's failure, reported without glasstorch's internals
+        report(error, script)
+        return 1
+    finally:
+        sys.argv = argv
+        if path0 is not None and sys.path and sys.path[0] != path0:
+            sys.path.pop(0)
+    return 0
