@@ -2,7 +2,6 @@
 import torch
 import torch.nn.functional as F
 
-import mnist_common
 
 
 class Net(torch.nn.Module):
@@ -24,6 +23,8 @@ class Net(torch.nn.Module):
 
 
 if __name__ == '__main__':
+    import mnist_common
+
     args = mnist_common.parse_args("Lecture 9: softmax classifier")
     torch.manual_seed(args.seed)
     mnist_common.run(Net(), args)

@@ -124,9 +124,10 @@ def missing_name(error):
 
 def _public_path(cls):
     """torch.Tensor, torch.nn.Linear, torch.optim.SGD: the shortest public module path that exports cls."""
-    from . import nn, optim, tensor
+    from . import nn, optim
+    from .tensor import Tensor
 
-    if cls is tensor.Tensor or issubclass(cls, tensor.Tensor):
+    if issubclass(cls, Tensor):
         return "torch.Tensor"
     for module, prefix in ((nn, "torch.nn"), (optim, "torch.optim")):
         if getattr(module, cls.__name__, None) is cls:

@@ -4,7 +4,8 @@ Files are looked for, in order, in: `root` (the files themselves, or root/<name>
 root/<Class>/raw/); $GLASSTORCH_DATA/<name>; ~/.cache/glasstorch/datasets/<name>; /usr/share/datasets/<name>
 (Debian's dataset-fashion-mnist package installs there); last, for MNIST, the real subset the package ships
 (glasstorch/datasets/data/mnist: 5,000 training and 2,000 test digits, so everything runs offline). With download=True the files are fetched from
-the standard mirrors into root (or the cache), checked against their official MD5 and written atomically.
+the standard mirrors into root (or the cache), checked against their official MD5 and written atomically
+($GLASSTORCH_OFFLINE set: never).
 """
 import hashlib
 import os
@@ -100,6 +101,8 @@ class MNIST(Dataset):
         """Fetch the four files from the first mirror that answers, verify each MD5, write atomically."""
         target = Path(root).expanduser() if root is not None else default_cache() / cls.name
         target.mkdir(parents=True, exist_ok=True)
+        if os.environ.get("GLASSTORCH_OFFLINE"):
+            raise DatasetNotFoundError(f"{cls.__name__}: not downloading: GLASSTORCH_OFFLINE is set")
         for filename, expected in cls.md5.items():
             path = target / filename
             if path.exists() and _md5(path.read_bytes()) == expected:

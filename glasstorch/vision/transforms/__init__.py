@@ -112,7 +112,7 @@ class Resize:
         return F.resize(img, self.size, self.interpolation, self.max_size, self.antialias)
 
     def __repr__(self):
-        return (f"Resize(size={self.size}, interpolation={InterpolationMode(self.interpolation).value}, "
+        return (f"Resize(size={self.size}, interpolation={F.interpolation_mode(self.interpolation).value}, "
                 f"max_size={self.max_size}, antialias={self.antialias})")
 
 
@@ -215,7 +215,7 @@ class RandomRotation:
         return F.rotate(img, self.get_params(self.degrees), self.interpolation, self.expand, self.center, self.fill)
 
     def __repr__(self):
-        return (f"RandomRotation(degrees={self.degrees}, interpolation={InterpolationMode(self.interpolation).value}"
+        return (f"RandomRotation(degrees={self.degrees}, interpolation={F.interpolation_mode(self.interpolation).value}"
                 f", expand={self.expand}, fill={self.fill})")
 
 

@@ -29,10 +29,15 @@ _PIL_FILTERS = {InterpolationMode.NEAREST: Image.NEAREST, InterpolationMode.NEAR
                 InterpolationMode.LANCZOS: Image.LANCZOS}
 
 
+def interpolation_mode(interpolation):
+    """An InterpolationMode from ours, torchvision's (same values) or its string."""
+    return InterpolationMode(getattr(interpolation, "value", interpolation))
+
+
 def _filter(interpolation):
     if isinstance(interpolation, int):          # a PIL constant, as older programs pass
         return interpolation
-    return _PIL_FILTERS[InterpolationMode(interpolation)]
+    return _PIL_FILTERS[interpolation_mode(interpolation)]
 
 
 def _is_pil(img):
@@ -282,16 +287,72 @@ def vflip(img):
 
 
 def rotate(img, angle, interpolation=InterpolationMode.NEAREST, expand=False, center=None, fill=None):
-    """Counter-clockwise by `angle` degrees about the centre (or `center`, (x, y)); corners filled with `fill`."""
+    """Counter-clockwise by `angle` degrees about the centre (or `center`, (x, y)); corners filled with `fill`.
+    PIL images go through Pillow; tensors are resampled here as torchvision does (_rotate_array)."""
     _check_image(img, "rotate")
-    resample = _filter(interpolation)
     if _is_pil(img):
         if isinstance(fill, (int, float)) and len(img.getbands()) > 1:
             fill = tuple([fill] * len(img.getbands()))
-        return img.rotate(angle, resample=resample, expand=expand, center=center, fillcolor=fill)
-    value = 0 if fill is None else (fill[0] if isinstance(fill, (tuple, list)) else fill)
-    return _through_pil(img, lambda im: im.rotate(angle, resample=resample, expand=expand, center=center,
-                                                  fillcolor=float(value)))
+        return img.rotate(angle, resample=_filter(interpolation), expand=expand, center=center, fillcolor=fill)
+    mode = interpolation_mode(interpolation)
+    if mode not in (InterpolationMode.NEAREST, InterpolationMode.BILINEAR):
+        raise ValueError(f"rotate: a tensor image can be interpolated NEAREST or BILINEAR, not {mode.name}")
+    return _tensor(_rotate_array(img._data, angle, mode, expand, center, fill), img)
+
+
+def _rotate_array(array, angle, mode, expand, center, fill):
+    """Inverse mapping: each output pixel centre (x, y), relative to the image centre, is rotated back by `angle`
+    into the input and sampled there (nearest: the closest pixel, half to even; bilinear: the four neighbours),
+    zeros outside; with `fill`, the outside is blended to it through the same sampling of a mask of ones.
+    The arithmetic is torchvision's, in float32, so that ties round the same way."""
+    h, w = array.shape[-2:]
+    f32 = np.float32
+    r = np.radians(-angle)
+    cx, cy = (0.0, 0.0) if center is None else (center[0] - w * 0.5, center[1] - h * 0.5)
+    m = [np.cos(r), np.sin(r), 0.0, -np.sin(r), np.cos(r), 0.0]
+    m[2] += m[0] * -cx + m[1] * -cy + cx
+    m[5] += m[3] * -cx + m[4] * -cy + cy
+    theta = np.array(m, dtype=f32).reshape(2, 3)
+    ow, oh = w, h
+    if expand:
+        corners = np.array([[-0.5 * w, -0.5 * h, 1.0], [-0.5 * w, 0.5 * h, 1.0], [0.5 * w, 0.5 * h, 1.0],
+                            [0.5 * w, -0.5 * h, 1.0]], dtype=f32) @ theta.T
+        shift = np.array([w * 0.5, h * 0.5], dtype=f32)
+        tol = f32(1e-4)
+        high = np.ceil(np.trunc((corners.max(axis=0) + shift) / tol) * tol)
+        low = np.floor(np.trunc((corners.min(axis=0) + shift) / tol) * tol)
+        ow, oh = int((high - low)[0]), int((high - low)[1])
+    base = np.ones((oh, ow, 3), dtype=f32)
+    base[..., 0] = np.linspace(-ow * 0.5 + 0.5, ow * 0.5 - 0.5, ow, dtype=f32)
+    base[..., 1] = np.linspace(-oh * 0.5 + 0.5, oh * 0.5 - 0.5, oh, dtype=f32)[:, None]
+    scaled = theta.T / np.array([0.5 * w, 0.5 * h], dtype=f32)
+    grid = [base[..., 0] * scaled[0, k] + base[..., 1] * scaled[1, k] + scaled[2, k] for k in range(2)]
+    src_x = ((grid[0] + 1) * w - 1) / 2
+    src_y = ((grid[1] + 1) * h - 1) / 2
+    values = array.astype(f32) if array.dtype.kind != "f" else array
+    out = _sample(values, src_x, src_y, mode)
+    if fill is not None:
+        value = fill[0] if isinstance(fill, (tuple, list)) else fill
+        mask = _sample(np.ones((1, h, w), dtype=values.dtype), src_x, src_y, mode)[0]
+        out = np.where(mask < 0.5, value, out) if mode is InterpolationMode.NEAREST else out * mask + (1 - mask) * value
+    return np.round(out) if array.dtype.kind in "iu" else out
+
+
+def _sample(array, x, y, mode):
+    """array[..., y, x] at real coordinates, zero outside the image."""
+    h, w = array.shape[-2:]
+
+    def pick(iy, ix):
+        inside = (ix >= 0) & (ix < w) & (iy >= 0) & (iy < h)
+        values = array[..., np.clip(iy, 0, h - 1), np.clip(ix, 0, w - 1)]
+        return values * inside
+
+    if mode is InterpolationMode.NEAREST:
+        return pick(np.rint(y).astype(np.int64), np.rint(x).astype(np.int64))
+    x0, y0 = np.floor(x).astype(np.int64), np.floor(y).astype(np.int64)
+    fx, fy = (x - x0).astype(array.dtype), (y - y0).astype(array.dtype)
+    return (pick(y0, x0) * (1 - fx) * (1 - fy) + pick(y0, x0 + 1) * fx * (1 - fy)
+            + pick(y0 + 1, x0) * (1 - fx) * fy + pick(y0 + 1, x0 + 1) * fx * fy)
 
 
 def rgb_to_grayscale(img, num_output_channels=1):
