@@ -73,6 +73,8 @@ def _unwrap_nested(data):
     if isinstance(data, Tensor):
         return data._data
     if isinstance(data, (list, tuple)):
+        if all(type(d) in (int, float, bool) for d in data):      # a flat list of numbers: NumPy takes it as is
+            return data
         return [_unwrap_nested(d) for d in data]
     return data
 

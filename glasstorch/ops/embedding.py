@@ -5,6 +5,7 @@ y[i] = W[idx[i]] picks rows of the weight matrix, so dL/dW[r] = sum of dL/dy[i] 
 """
 from ..autograd.function import Function, LinearMap
 from ..backend import xp
+from .shape import add_at
 
 
 class Embedding(Function):
@@ -17,10 +18,8 @@ class Embedding(Function):
 
     @staticmethod
     def backward(ctx, g):
-        rows = g.reshape(-1, ctx.weight_shape[1])
-        flat = ctx.indices.reshape(-1)
         grad = xp.zeros(ctx.weight_shape, dtype=g.dtype)
-        xp.add.at(grad, flat, rows)
+        add_at(grad, ctx.indices, g)
         if ctx.padding_idx is not None:
             grad[ctx.padding_idx] = 0
         return grad, None, None

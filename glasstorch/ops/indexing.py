@@ -8,7 +8,7 @@ import collections
 
 from ..autograd.function import Function
 from ..backend import normalize_dims, xp
-from .shape import getitem
+from .shape import add_at, getitem
 
 ValuesIndices = collections.namedtuple("ValuesIndices", ["values", "indices"])
 
@@ -34,7 +34,7 @@ class Gather(Function):
     @staticmethod
     def backward(ctx, g):
         grad = xp.zeros(ctx.x_shape, dtype=g.dtype)
-        xp.add.at(grad, ctx.picked, g)
+        add_at(grad, ctx.picked, g)
         return grad, None, None
 
 
@@ -50,7 +50,7 @@ class Scatter(Function):
         values = source[tuple(slice(0, n) for n in index.shape)] if xp.ndim(source) else source
         out = x.copy()
         if accumulate:
-            xp.add.at(out, ctx.placed, values)
+            add_at(out, ctx.placed, values)
         else:
             out[ctx.placed] = values
         return out

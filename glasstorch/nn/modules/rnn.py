@@ -14,12 +14,12 @@ from ... import creation
 from ...backend import xp
 from ...ops.elementwise import dropout
 from ...ops.recurrent import SEQUENCES
-from ...ops.shape import cat, getitem, stack
+from ...ops.shape import cat, stack
 from ...tensor import Tensor
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
-from ..utils.rnn import PackedSequence, pack_order
+from ..utils.rnn import PackedSequence
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -75,46 +75,43 @@ class RNNBase(Module):
     def forward(self, input, hx=None):
         packed = isinstance(input, PackedSequence)
         if packed:
-            x, batch_sizes, unbatched = _padded_from_packed(input), input.batch_sizes._data.tolist(), False
+            x, unbatched = input.data, False
+            self._check_features(x, "(packed rows, features)")
+            batch_sizes = input.batch_sizes._data.tolist()
+            batch = batch_sizes[0]
+            offsets = xp.concatenate([[0], xp.cumsum(batch_sizes)[:-1]])
+            last_rows = offsets[xp.asarray(input.lengths()) - 1] + xp.arange(batch)
         else:
-            x, unbatched = self._time_major(input)
-            batch_sizes = None
-        steps, batch = x.shape[:2]
+            sequence, unbatched = self._time_major(input)
+            steps, batch = sequence.shape[:2]
+            x = sequence.reshape(steps * batch, self.input_size)
+            batch_sizes = [batch] * steps
+            last_rows = slice((steps - 1) * batch, steps * batch)
         directions = 2 if self.bidirectional else 1
         state = self._initial_state(hx, batch, x, unbatched, input if packed else None)
-        last_step = None
-        if packed:
-            lengths = input.lengths()
-            last_step = (xp.asarray(lengths) - 1, xp.arange(batch))
         finals = []
         for layer in range(self.num_layers):
             outputs = []
             for direction, suffix in enumerate(("", "_reverse")[:directions]):
-                k = layer * directions + direction
-                states = SEQUENCES[self.mode].apply(x, state[k], *self._layer_weights(layer, suffix),
-                                                    batch_sizes=batch_sizes, reverse=direction == 1)
-                outputs.append(states[..., :self.hidden_size])
-                if direction == 1:
-                    finals.append(states[0])
-                elif last_step is not None:
-                    finals.append(getitem(states, last_step))
-                else:
-                    finals.append(states[steps - 1])
-            x = outputs[0] if directions == 1 else cat(outputs, 2)
+                states = SEQUENCES[self.mode].apply(x, state[layer * directions + direction],
+                                                    *self._layer_weights(layer, suffix), batch_sizes=batch_sizes,
+                                                    reverse=direction == 1)
+                outputs.append(states[:, :self.hidden_size])
+                finals.append(states[:batch] if direction == 1 else states[last_rows])
+            x = outputs[0] if directions == 1 else cat(outputs, 1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = dropout(x, self.dropout, True)
-        final = stack(finals)
-        hidden = self._split_state(final)
+        hidden = self._split_state(stack(finals))
         if packed:
-            batch_sizes_array, step_index, sequence_index = pack_order(input.lengths())
-            output = PackedSequence(getitem(x, (step_index, sequence_index)), input.batch_sizes, input.sorted_indices,
-                                    input.unsorted_indices)
+            output = PackedSequence(x, input.batch_sizes, input.sorted_indices, input.unsorted_indices)
             if input.unsorted_indices is not None:
                 hidden = tuple(h[:, input.unsorted_indices._data] for h in hidden)
         else:
-            output = x.transpose(0, 1) if self.batch_first and not unbatched else x
+            output = x.reshape(steps, batch, directions * self.hidden_size)
             if unbatched:
                 output, hidden = output[:, 0], tuple(h[:, 0] for h in hidden)
+            elif self.batch_first:
+                output = output.transpose(0, 1)
         return output, (hidden if self.mode == "LSTM" else hidden[0])
 
     def _split_state(self, final):
@@ -130,16 +127,19 @@ class RNNBase(Module):
         if input.dim() not in (2, 3):
             raise ValueError(f"{self._describe()}: expected input to be 2-D (seq, features) or 3-D {layout} with "
                              f"batch_first={self.batch_first}, got {input.dim()}-D input of shape {tuple(input.shape)}")
-        if input.shape[-1] != self.input_size:
-            raise RuntimeError(f"{self._describe()}: input.size(-1) must be equal to input_size. Expected "
-                               f"{self.input_size}, got {input.shape[-1]} (input of shape {tuple(input.shape)} read as "
-                               f"{layout if input.dim() == 3 else '(seq, features)'}, batch_first={self.batch_first})")
-        if not input.is_floating_point():
-            raise RuntimeError(f"{self._describe()}: expected a floating-point input, got {input.dtype} (an Embedding "
-                               "turns token indices into vectors first)")
+        self._check_features(input, layout if input.dim() == 3 else "(seq, features)")
         if input.dim() == 2:
             return input.unsqueeze(1), True
         return (input.transpose(0, 1) if self.batch_first else input), False
+
+    def _check_features(self, input, layout):
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"{self._describe()}: input.size(-1) must be equal to input_size. Expected "
+                               f"{self.input_size}, got {input.shape[-1]} (input of shape {tuple(input.shape)} read as "
+                               f"{layout}, batch_first={self.batch_first})")
+        if not input.is_floating_point():
+            raise RuntimeError(f"{self._describe()}: expected a floating-point input, got {input.dtype} (an Embedding "
+                               "turns token indices into vectors first)")
 
     def _initial_state(self, hx, batch, x, unbatched, packed):
         """(layers * directions, B, S) from hx (LSTM: (h_0, c_0)), zeros when hx is None."""
@@ -186,16 +186,6 @@ class RNNBase(Module):
         per = 4 if self.bias else 2
         names = self._flat_weights_names
         return [[getattr(self, n) for n in names[k:k + per]] for k in range(0, len(names), per)]
-
-
-def _padded_from_packed(packed):
-    """(T, B, *) padded time-major in sorted order, zeros past each sequence's end."""
-    data, batch_sizes = packed.data, packed.batch_sizes._data
-    _, step_index, sequence_index = pack_order(packed.lengths())
-    where = xp.full((len(batch_sizes), int(batch_sizes[0])), len(step_index), dtype=xp.int64)
-    where[step_index, sequence_index] = xp.arange(len(step_index))
-    zero = Tensor._make(xp.zeros((1,) + tuple(data.shape[1:]), dtype=data._array.dtype))
-    return getitem(cat([data, zero]), where)
 
 
 class RNN(RNNBase):
@@ -276,8 +266,8 @@ class RNNCellBase(Module):
                                        f"{list(s.shape)}")
                 parts.append(s)
             state = parts[0] if len(parts) == 1 else cat(parts, 1)
-        states = SEQUENCES[self.mode].apply(x.unsqueeze(0), state, self.weight_ih, self.weight_hh, self.bias_ih,
-                                            self.bias_hh)[0]
+        states = SEQUENCES[self.mode].apply(x, state, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh,
+                                            batch_sizes=[batch])
         return states[0] if unbatched else states
 
 
