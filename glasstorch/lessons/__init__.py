@@ -9,6 +9,7 @@ EXPERIMENTS = {
     "optimizers": "full-batch GD, SGD, mini-batches, momentum and Adam on one problem",
     "losses": "MSE vs cross-entropy on a saturated sigmoid output",
     "linear": "y = 2x with a hand-written gradient against autograd",
+    "rnn-vanishing": "the gradient reaching a sequence's first step: tanh RNN against LSTM and GRU",
 }
 
 
@@ -16,7 +17,7 @@ def run_experiment(name, out_dir="experiments", **options):
     """Run one experiment; returns its ExperimentResult (table, verdict, numbers, figure paths)."""
     if name not in EXPERIMENTS:
         raise ValueError(f"unknown experiment {name!r}; choose one of: {', '.join(EXPERIMENTS)}")
-    return import_module(f"{__name__}.{name}").run(out_dir, **options)
+    return import_module(f"{__name__}.{name.replace('-', '_')}").run(out_dir, **options)
 
 
 __all__ = ["EXPERIMENTS", "run_experiment"]

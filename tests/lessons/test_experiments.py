@@ -62,4 +62,16 @@ def test_experiment_command_prints_table_verdict_and_figures(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "verdict: from a saturated wrong start" in out and "losses_mse_vs_bce.png" in out
     assert (tmp_path / "losses_mse_vs_bce.png").stat().st_size > 0
-    assert set(EXPERIMENTS) == {"xor", "activations", "residual", "exploding", "optimizers", "losses", "linear"}
+    assert set(EXPERIMENTS) == {"xor", "activations", "residual", "exploding", "optimizers", "losses", "linear",
+                                "rnn-vanishing"}
+
+
+def test_rnn_vanishing_gated_paths_keep_more_gradient(tmp_path):
+    result = run_experiment("rnn-vanishing", tmp_path, lengths=(5, 20, 50), seeds=2)
+    n = result.numbers
+    for name in ("tanh RNN", "LSTM", "GRU", "LSTM, forget bias 1"):
+        assert n[f"{name}_T5"] > n[f"{name}_T20"] > n[f"{name}_T50"] > 0       # geometric decay, no underflow
+    assert n["tanh RNN_T50"] < n["LSTM_T50"] < n["LSTM, forget bias 1_T50"]
+    assert n["tanh RNN_T50"] < n["GRU_T50"]
+    assert n["tanh RNN_per_step"] < 0.65 < n["LSTM, forget bias 1_per_step"] < 0.9
+    assert (tmp_path / "rnn_vanishing.png").stat().st_size > 0
