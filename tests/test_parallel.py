@@ -1,4 +1,4 @@
-"""Splitting the batch across threads changes nothing but speed."""
+"""Splitting the batch across threads changes nothing but speed (the fast kernel set's asynchrony)."""
 import numpy as np
 import pytest
 
@@ -8,9 +8,12 @@ from glasstorch import models, parallel
 
 @pytest.fixture(autouse=True)
 def asynchronous_split():
-    """Every test here starts with the split asynchronous (whatever GLASSTORCH_ASYNC says) and leaves it so."""
-    previous = parallel.set_asynchronous(True)
+    """Every test here runs the fast kernels with the split asynchronous (whatever GLASSTORCH_KERNELS and
+    GLASSTORCH_ASYNC say) and leaves both as they were."""
+    previous, kernels = parallel.set_asynchronous(True), gt.get_kernels()
+    gt.set_kernels("fast")
     yield
+    gt.set_kernels(kernels)
     parallel.set_asynchronous(previous)
 
 

@@ -6,7 +6,8 @@ import math
 
 from ..autograd import function
 from ..autograd.function import Function
-from ..backend import pixel_rows, repeats_elements, rowwise, unbroadcast, xp
+from .. import kernels
+from ..backend import repeats_elements, unbroadcast, xp
 from ..parallel import batchwise, settle
 from .promotion import promote
 
@@ -400,37 +401,24 @@ class Where(Function):
 
 # ---------------------------------------------------------------- activations
 class Relu(Function):
-    """y = max(x, 0).  dL/dx = dL/dy * [x > 0] = dL/dy * [y > 0].  Slice by slice (parallel.batchwise), so
-    the ReLU between two convolutions or poolings needs no join."""
+    """y = max(x, 0).  dL/dx = dL/dy * [x > 0] = dL/dy * [y > 0]  (kernels.reference.relu and relu_backward)."""
 
     piecewise_linear = True
     asynchronous = True
 
     @staticmethod
     def forward(ctx, x):
-        out = batchwise(_relu_into, _empty_result(x), x)
+        kernel_set = ctx.kernels = kernels.active()
+        kernels.prepare(kernel_set, x)
+        out = kernel_set.relu(x)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        return batchwise(_relu_grad_into, xp.empty_like(g), g, y)
-
-
-def _relu_into(x, out):
-    # max against a row of zeros, several pixels wide: NumPy's maximum with a scalar operand takes a loop that is
-    # not vectorised (2x slower on a (64, 16, 24, 24) channels-last batch), and a whole array of zeros costs a pass
-    x_rows, out_rows = pixel_rows(x), pixel_rows(out)
-    if x_rows is not None and out_rows is not None and x.strides == out.strides:
-        rowwise(xp.maximum, x_rows, xp.zeros(x_rows.shape[1], dtype=x.dtype), out=out_rows)
-        return
-    out.fill(0)
-    xp.maximum(x, out, out=out)
-
-
-def _relu_grad_into(g, y, out):
-    xp.multiply(g, y > 0, out=out)
+        kernels.prepare(ctx.kernels, g)
+        return ctx.kernels.relu_backward(g, y)
 
 
 class LeakyRelu(Function):

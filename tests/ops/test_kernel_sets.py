@@ -1,0 +1,70 @@
+"""The fast kernels against the reference kernels on batches that are really split over threads (1, 2 and 3
+threads; batches of 6, 7 and 9, uneven slices included), forward and every gradient, as the ops call them."""
+import numpy as np
+import pytest
+
+import glasstorch as gt
+import glasstorch.nn.functional as F
+from oracle import randn
+
+OPS = {
+    "conv2d 3x3 pad 1": (lambda x, w: F.conv2d(x, w, padding=1), (4, 3, 3, 3)),
+    "conv2d 5x5 stride 2": (lambda x, w: F.conv2d(x, w, stride=2), (5, 3, 5, 5)),
+    "conv2d 1x1": (lambda x, w: F.conv2d(x, w), (6, 3, 1, 1)),
+    "conv2d groups dilation": (lambda x, w: F.conv2d(x, w, padding=2, dilation=2, groups=3), (6, 1, 3, 3)),
+    "max_pool2d": (lambda x, w: F.max_pool2d(F.relu(F.conv2d(x, w, padding=1)), 3, 2, 1, ceil_mode=True),
+                   (4, 3, 3, 3)),
+    "avg_pool2d": (lambda x, w: F.avg_pool2d(F.conv2d(x, w) + x[:, :1, 1:-1, 1:-1], 2, count_include_pad=False,
+                                             padding=1), (2, 3, 3, 3)),
+    "relu of a sum": (lambda x, w: F.relu(F.conv2d(x, w, padding=1) + F.conv2d(x, w, padding=1) * 0.5),
+                      (3, 3, 3, 3)),
+}
+
+
+def run(name, batch, kernels, threads):
+    fn, weight_shape = OPS[name]
+    gt.set_kernels(kernels)
+    gt.set_num_threads(threads)
+    x = gt.tensor(randn(batch, 3, 11, 10, seed=batch), requires_grad=True)
+    w = gt.tensor(randn(*weight_shape, seed=7), requires_grad=True)
+    out = fn(x, w)
+    (out * gt.tensor(randn(*out.shape, seed=3))).sum().backward()
+    return out.detach().numpy().copy(), x.grad.numpy().copy(), w.grad.numpy().copy()
+
+
+@pytest.fixture
+def restore():
+    kernels, threads = gt.get_kernels(), gt.get_num_threads()
+    yield
+    gt.set_kernels(kernels)
+    gt.set_num_threads(threads)
+
+
+@pytest.mark.parametrize("name", OPS)
+@pytest.mark.parametrize("batch", [6, 7, 9])
+def test_fast_kernels_equal_the_reference_under_1_2_and_3_threads(restore, name, batch):
+    expected = run(name, batch, "reference", 1)
+    for threads in (1, 2, 3):
+        for part, (got, want) in enumerate(zip(run(name, batch, "fast", threads), expected)):
+            np.testing.assert_allclose(got, want, rtol=2e-5, atol=2e-5,
+                                       err_msg=f"{('output', 'dL/dx', 'dL/dW')[part]}, {threads} threads")
+
+
+def test_switching_kernel_sets_and_the_environment_variable(restore, tmp_path):
+    import subprocess
+    import sys
+
+    gt.set_kernels("reference")
+    assert gt.get_kernels() == "reference"
+    x = gt.randn(2, 1, 5, 5, requires_grad=True)
+    y = F.max_pool2d(x, 2)
+    gt.set_kernels("fast")
+    y.sum().backward()               # the backward uses the set its forward ran with
+    assert y.grad_fn.kernels is gt.kernels.reference and x.grad.sum().item() == 8.0
+    with pytest.raises(ValueError, match="unknown kernel set 'gpu'"):
+        gt.set_kernels("gpu")
+    probe = "import glasstorch as g; print(g.get_kernels())"
+    for value, expected in (("reference", "reference"), ("", "fast")):
+        env = {"PATH": "/usr/bin:/bin", "GLASSTORCH_KERNELS": value} if value else {"PATH": "/usr/bin:/bin"}
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+        assert out.stdout.strip() == expected, out.stderr
