@@ -26,14 +26,6 @@ ALIASES = {"torch": "glasstorch", "torchvision": "glasstorch.vision"}
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
-class MissingFeature(Exception):
-    """The program uses `torch_name`, which glasstorch does not have."""
-
-    def __init__(self, torch_name):
-        super().__init__(torch_name)
-        self.torch_name = torch_name
-
-
 def glasstorch_to_torch_name(name):
     """glasstorch.vision.datasets -> torchvision.datasets, glasstorch.nn -> torch.nn."""
     if name == "glasstorch.vision" or name.startswith("glasstorch.vision."):
@@ -140,7 +132,7 @@ def report(error, script):
     script_dir = os.path.dirname(os.path.abspath(script))
     frame = _program_frame(error.__traceback__, script_dir)
     where = f"{os.path.relpath(frame.filename)}:{frame.lineno}" if frame else os.path.relpath(script)
-    name = error.torch_name if isinstance(error, MissingFeature) else missing_name(error)
+    name = missing_name(error)
     if name is not None:
         print(f"glasstorch run: {where} uses {name}, which glasstorch does not have", file=sys.stderr)
         return

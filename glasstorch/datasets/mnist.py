@@ -143,9 +143,17 @@ class MNIST(Dataset):
         if self.target_transform is not None or (self.transform is not None and
                                                  not getattr(self.transform, "batched", False)):
             return [self[i] for i in indices]
-        images = self.data[indices]
-        images = self.transform(images) if self.transform is not None else Tensor._make(images)
-        return images, Tensor._make(self.targets[indices])
+        images, labels = self._arrays()
+        images = self._transform_batch(images[indices]) if self.transform is not None else Tensor._make(images[indices])
+        return images, Tensor._make(labels[indices])
+
+    def _arrays(self):
+        """(images, labels) as NumPy arrays."""
+        return self.data, self.targets
+
+    def _transform_batch(self, images):
+        """The transform applied to a whole batch of uint8 images at once."""
+        return self.transform(images)
 
     def __repr__(self):
         return (f"Dataset {type(self).__name__}\n    Number of datapoints: {len(self)}\n    Root location: "

@@ -47,7 +47,7 @@ class RecurrentSequence(Function):
 
     forward(x (N, I) packed, state0 (B, S), W_ih (G H, I), W_hh (G H, H), b_ih, b_hh, batch_sizes) -> (N, S)."""
 
-    gates = 1
+    gates = 1       # weight rows per hidden unit: W_ih is (gates H, I)
 
     @classmethod
     def forward(cls, ctx, x, state0, w_ih, w_hh, b_ih, b_hh, batch_sizes, reverse=False):

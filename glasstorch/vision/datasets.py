@@ -55,13 +55,11 @@ class _TorchvisionLayout:
             target = self.target_transform(target)
         return image, target
 
-    def __getitems__(self, indices):
-        if self.target_transform is not None or (self.transform is not None and
-                                                 not getattr(self.transform, "batched", False)):
-            return [self[i] for i in indices]
-        images = self.data._array[indices]
-        images = self.transform.batch(images) if self.transform is not None else Tensor._make(images)
-        return images, Tensor._make(self.targets._array[indices])
+    def _arrays(self):
+        return self.data._array, self.targets._array
+
+    def _transform_batch(self, images):
+        return self.transform.batch(images)
 
 
 class MNIST(_TorchvisionLayout, _datasets.MNIST):

@@ -21,9 +21,6 @@ from ..module import Module
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence
 
-_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
-
-
 class RNNBase(Module):
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
                  bidirectional=False, proj_size=0, device=None, dtype=None):
@@ -41,7 +38,7 @@ class RNNBase(Module):
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.proj_size = bidirectional, proj_size
         directions = 2 if bidirectional else 1
-        gate_size = _GATES[mode] * hidden_size
+        gate_size = SEQUENCES[mode].gates * hidden_size
         self._flat_weights_names = []
         for layer in range(num_layers):
             layer_input = input_size if layer == 0 else hidden_size * directions
@@ -221,7 +218,7 @@ class RNNCellBase(Module):
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__()
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
-        gate_size = _GATES[self.mode] * hidden_size
+        gate_size = SEQUENCES[self.mode].gates * hidden_size
         self.weight_ih = Parameter(creation.empty(gate_size, input_size, dtype=dtype))
         self.weight_hh = Parameter(creation.empty(gate_size, hidden_size, dtype=dtype))
         if bias:
