@@ -12,17 +12,10 @@ them to the OS and takes page faults to get them back. `tune_allocator()` turns 
 its trim threshold so they are reused from the heap instead (set GLASSTORCH_TUNE_MALLOC=0 to leave malloc alone).
 Results do not depend on the number of threads except through the summation order of dL/dW.
 
-Ops run asynchronously (map_async): the calling thread queues a worker's slices and goes on to the next op
-without waiting. Thread t always takes slice t of a batch, so the next op's slice t runs on the thread that wrote
-slice t of its input, after it, and a chain of batch-wise ops (convolution, pooling, ReLU, concatenation) needs
-no join. The join (sync) comes only when something reads a whole array: any other op, any `Tensor._data`, the end
-of backward. Sums over the batch (dL/dW) are deferred to that join. This removes a wake-up and a join per op
-(60-95 us each, ~30 per training step) and lets the worker compute while the calling thread runs Python.
-Only the main thread runs ahead; ops called from other threads, or with GLASSTORCH_ASYNC=0, wait for their slices.
-Either way the arithmetic, and so every result, is the same bit for bit. The outermost Module call joins before
-it returns, so a model's outputs are finished; a bare op may still be running, which matters only for memory
-shared outside tensors: a NumPy array given to `from_numpy` must not be changed in place until such an op's
-result has been read.
+map_slices waits for every slice before it returns, so a kernel's results are finished when it returns and
+nothing outside the fast kernel set knows about threads. (An asynchronous mode that left slices in flight across
+ops bought 0-12% at two threads but spread joins through the engine, the tensors and the modules; it was removed,
+see the README's kernel section. Two processes, glasstorch.distributed, are the way to use more cores.)
 """
 import ctypes
 import ctypes.util
@@ -31,14 +24,10 @@ import os
 import queue
 import threading
 
-from .backend import xp
 
 _lock = threading.Lock()
-_state = {"threads": None, "pool": None, "blas": None, "async": os.environ.get("GLASSTORCH_ASYNC", "1") != "0"}
+_state = {"threads": None, "pool": None, "blas": None}
 _local = threading.local()
-_in_flight = {}     # id(memory owner) -> (owner, deferred): arrays the workers may still be writing
-_waits = []         # the wait() of every queued worker task not joined yet
-_finalizers = []    # deferred reductions, run by sync() once the workers are done
 
 
 def get_num_threads():
@@ -51,7 +40,6 @@ def set_num_threads(count):
     """How many slices a batch is split into (like torch.set_num_threads); 1 turns splitting off."""
     if int(count) < 1:
         raise ValueError(f"set_num_threads: expected a positive number of threads, got {count}")
-    sync()
     with _lock:
         _state["threads"] = int(count)
         if _state["pool"] is not None:
@@ -138,120 +126,6 @@ def map_slices(fn, slices, *per_slice):
     return [results[i] for i in range(len(slices))]
 
 
-def set_asynchronous(enabled):
-    """Whether ops may leave their worker slices in flight (default: yes, unless GLASSTORCH_ASYNC=0); returns the
-    previous setting. Off, each op waits for its slices, so its own time can be measured (bench_step --profile)."""
-    sync()
-    previous, _state["async"] = _state["async"], bool(enabled)
-    return previous
-
-
-def _asynchronous():
-    return (_state["async"] and get_num_threads() > 1 and not getattr(_local, "in_worker", False)
-            and threading.current_thread() is threading.main_thread())
-
-
-def _owner(array):
-    while isinstance(array.base, xp.ndarray):
-        array = array.base
-    return array
-
-
-MAX_QUEUED = 256    # a loop that never reads its results joins now and then rather than queueing without bound
-
-
-def map_async(fn, slices, *per_slice, outputs=()):
-    """fn(slice_i, *args_i) for every slice, as map_slices, but without waiting for the workers: their slices of
-    `outputs` stay in flight until sync(). fn must read and write only its own slice of batch-wise arrays
-    (whole arrays, such as weights, must be settled first: settle(..., whole=True))."""
-    threads = min(get_num_threads(), len(slices))
-    if threads == 1 or not _asynchronous():
-        map_slices(fn, slices, *per_slice)
-        return
-
-    if len(_waits) >= MAX_QUEUED:
-        sync()
-    waits = _hand_out(fn, slices, per_slice, threads)
-    with _lock:
-        _waits.extend(waits)
-        for array in outputs:
-            owner = _owner(array)
-            _in_flight[id(owner)] = (owner, False)
-    _run_group(fn, slices, per_slice, range(0, len(slices), threads))
-
-
-MIN_ASYNC_ELEMENTS = 1 << 15
-
-
-def batchwise(compute, out, *arrays):
-    """compute(*(a[s] for a in arrays), out=out[s]) over the batch slices s of `out` (a ufunc such as np.add
-    fits), whose first axis all the arrays share; returns out. Slice by slice, and left in flight, when an input
-    is in flight (a join would cost more) or out has at least MIN_ASYNC_ELEMENTS values; whole, after any join,
-    when it is small."""
-    settle(*arrays)
-    if out.ndim and (out.size >= MIN_ASYNC_ELEMENTS or any(in_flight(a) for a in arrays)):
-        map_async(lambda rows: compute(*(a[rows] for a in arrays), out=out[rows]), batch_slices(out.shape[0]),
-                  outputs=(out,))
-    else:
-        settle(*arrays, whole=True)
-        compute(*arrays, out=out)
-    return out
-
-
-def defer(finish, outputs=()):
-    """Run finish() once the slices in flight are done (a sum over slices, e.g. dL/dW); until then `outputs`,
-    which it fills, count as in flight and unreadable even slice by slice."""
-    with _lock:
-        if _waits:
-            _finalizers.append(finish)
-            for array in outputs:
-                owner = _owner(array)
-                _in_flight[id(owner)] = (owner, True)
-            return
-    finish()
-
-
-def settle(*arrays, whole=False):
-    """Make `arrays` safe for an op that reads them: join when one is a deferred result, or, with whole=True
-    (the op reads more than its own slice), when one is in flight at all."""
-    if not _in_flight:
-        return
-    for array in arrays:
-        if isinstance(array, xp.ndarray):
-            entry = _in_flight.get(id(_owner(array)))
-            if entry is not None and (whole or entry[1]):
-                sync()
-                return
-
-
-def in_flight(array):
-    """Whether worker threads may still be writing (part of) `array`'s memory."""
-    return bool(_in_flight) and id(_owner(array)) in _in_flight
-
-
-def sync():
-    """Wait for every slice in flight, then run the deferred reductions. Raises the first error a worker hit.
-    A worker never waits (its own queue would be among the slices waited for)."""
-    if not (_waits or _finalizers) or getattr(_local, "in_worker", False):
-        return
-    with _lock:
-        waits, finalizers = _waits[:], _finalizers[:]
-        _waits.clear()
-        _finalizers.clear()
-    error = None
-    for wait in waits:
-        try:
-            wait()
-        except BaseException as failure:     # join every task before raising
-            error = error or failure
-    with _lock:
-        _in_flight.clear()
-    if error is not None:
-        raise error
-    for finish in finalizers:
-        finish()
-
-
 class _Workers:
     """Daemon threads, each serving its own queue. A hand-off is one queue put and one lock release (about
     17 us here, against about 60 us for concurrent.futures), which matters at ~40 parallel ops per step."""
@@ -303,9 +177,6 @@ def _start_pool():
 def _forget_pool_after_fork():
     """A forked child has none of its parent's threads: start a fresh pool there on first use."""
     _state["pool"] = None
-    _waits.clear()
-    _finalizers.clear()
-    _in_flight.clear()
 
 
 if hasattr(os, "register_at_fork"):     # POSIX

@@ -1,6 +1,6 @@
 """Tensor: an n-dimensional array that remembers how it was computed.
 
-`_data` gives the NumPy array (`_array`, once the worker threads have finished writing it: glasstorch.parallel);
+`_data` is the NumPy array holding the values;
 `grad_fn` is the graph node that produced the tensor (None for a leaf);
 `grad` receives dL/dtensor after `backward()`. Every operator delegates to a differentiable op in
 `glasstorch.ops`.
@@ -14,10 +14,10 @@ takes the op's grad_fn (on a view, the base's history gets a CopySlices node and
 """
 import numbers
 
-from . import dtypes, parallel
+from . import autograd, dtypes, ops, random
 from ._formatting import format_tensor
 from .autograd import grad_mode
-from .autograd.function import AccumulateGrad, VersionCounter
+from .autograd.function import AccumulateGrad, RemovableHandle, VersionCounter
 from .autograd.views import INTERNAL_OVERLAP_MESSAGE, CopySlices, view_of_tensor
 from .backend import repeats_elements, xp
 
@@ -99,7 +99,7 @@ class Tensor:
         self._init(array, False, None)
 
     def _init(self, array, requires_grad, grad_fn):
-        self._array = array
+        self._data = array
         self._requires_grad = requires_grad
         self._grad_fn = grad_fn
         self.grad = None
@@ -112,17 +112,6 @@ class Tensor:
         tensor = object.__new__(Tensor)
         tensor._init(array if isinstance(array, xp.ndarray) else xp.asarray(array), requires_grad, grad_fn)
         return tensor
-
-    @property
-    def _data(self):
-        """The array, with every op still writing it finished. Metadata (shape, dtype) reads `_array` instead."""
-        parallel.sync()
-        return self._array
-
-    @_data.setter
-    def _data(self, array):
-        parallel.sync()
-        self._array = array
 
     # ------------------------------------------------------------ graph position, views and versions
     @property
@@ -170,32 +159,32 @@ class Tensor:
     # ------------------------------------------------------------ properties
     @property
     def shape(self):
-        return Size(self._array.shape)
+        return Size(self._data.shape)
 
     def size(self, dim=None):
         if dim is None:
             return self.shape
-        return self._array.shape[self._axis(dim)]
+        return self._data.shape[self._axis(dim)]
 
     def _axis(self, dim):
-        bound = max(self._array.ndim, 1)
+        bound = max(self._data.ndim, 1)
         if not -bound <= dim < bound:
             raise IndexError(f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], but got {dim})")
         return dim % bound
 
     def dim(self):
-        return self._array.ndim
+        return self._data.ndim
 
     ndim = property(dim)
 
     def numel(self):
-        return int(self._array.size)
+        return int(self._data.size)
 
     nelement = numel
 
     @property
     def dtype(self):
-        return dtypes.from_numpy_dtype(self._array.dtype)
+        return dtypes.from_numpy_dtype(self._data.dtype)
 
     @property
     def device(self):
@@ -206,7 +195,7 @@ class Tensor:
         return False
 
     def is_floating_point(self):
-        return self._array.dtype.kind == "f"
+        return self._data.dtype.kind == "f"
 
     @property
     def requires_grad(self):
@@ -223,7 +212,7 @@ class Tensor:
             raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use a "
                                "computed variable in a subgraph that doesn't require differentiation use "
                                "var_no_grad = var.detach().")
-        if requires_grad and self._array.dtype.kind != "f":
+        if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
         self._requires_grad = bool(requires_grad)
         return self
@@ -240,7 +229,7 @@ class Tensor:
     @data.setter
     def data(self, value):
         array = value._data if isinstance(value, Tensor) else xp.asarray(value)
-        if array.shape != self._array.shape and self.grad is not None:
+        if array.shape != self._data.shape and self.grad is not None:
             self.grad = None
         self._data = array
 
@@ -254,8 +243,8 @@ class Tensor:
 
     # ------------------------------------------------------------ conversion
     def item(self):
-        if self._array.size != 1:
-            raise RuntimeError(f"a Tensor with {self._array.size} elements cannot be converted to Scalar")
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
         return self._data.reshape(()).item()
 
     def numpy(self, force=False):
@@ -279,11 +268,9 @@ class Tensor:
                 target = arg
             else:
                 check_device(arg)
-        if target is None or dtypes.to_dtype(target).numpy == self._array.dtype:
+        if target is None or dtypes.to_dtype(target).numpy == self._data.dtype:
             return self
-        from .ops.elementwise import Cast
-
-        return Cast.apply(self, dtypes.to_dtype(target).numpy)
+        return ops.elementwise.Cast.apply(self, dtypes.to_dtype(target).numpy)
 
     def type(self, dtype=None):
         if dtype is None:
@@ -320,17 +307,15 @@ class Tensor:
 
     def contiguous(self, memory_format=None):
         """self when its memory is in row-major order, else a row-major copy (which no longer shares storage)."""
-        return self if self._array.flags.c_contiguous else self.clone()
+        return self if self._data.flags.c_contiguous else self.clone()
 
     def is_contiguous(self, memory_format=None):
-        return bool(self._array.flags.c_contiguous)
+        return bool(self._data.flags.c_contiguous)
 
     # ------------------------------------------------------------ graph
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute d(self)/d(leaf) for every leaf and add it into leaf.grad."""
-        from .autograd import backward
-
-        backward([self], None if gradient is None else [gradient], retain_graph, create_graph, inputs)
+        autograd.backward([self], None if gradient is None else [gradient], retain_graph, create_graph, inputs)
 
     def detach(self):
         """The same storage and version counter, outside the graph."""
@@ -344,16 +329,13 @@ class Tensor:
         return self
 
     def clone(self, memory_format=None):
-        from .ops.elementwise import Cast   # a same-dtype cast copies and keeps the graph
-
-        return Cast.apply(self, self._array.dtype) if self.requires_grad else Tensor._make(self._data.copy())
+        # a same-dtype cast copies and keeps the graph
+        return ops.elementwise.Cast.apply(self, self._data.dtype) if self.requires_grad else Tensor._make(self._data.copy())
 
     def register_hook(self, hook):
         """hook(grad) -> new grad or None, called with dL/dself during backward."""
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        from .autograd.function import RemovableHandle
-
         hooks = self._hooks if self.grad_fn is None else self.grad_fn._hooks
         handle = RemovableHandle(hooks)
         hooks[handle.id] = hook
@@ -382,14 +364,14 @@ class Tensor:
         if recording:
             self._check_inplace_allowed()
         for operand in operands:
-            if isinstance(operand, Tensor) and _partially_overlap(self._array, operand._array):
+            if isinstance(operand, Tensor) and _partially_overlap(self._data, operand._data):
                 raise RuntimeError(_OVERLAP_MESSAGE)
-        before = Tensor._make(self._array, self.requires_grad, self.grad_fn)
+        before = Tensor._make(self._data, self.requires_grad, self.grad_fn)
         before._version_counter = self._version_counter
         result = compute(before)
-        if result._array.dtype.kind == "f" and self._array.dtype.kind in "biu":
-            raise RuntimeError(f"result type {dtypes.SCALAR_TYPE_NAMES[result._array.dtype.name]} can't be cast to the "
-                               f"desired output type {dtypes.SCALAR_TYPE_NAMES[self._array.dtype.name]}")
+        if result._data.dtype.kind == "f" and self._data.dtype.kind in "biu":
+            raise RuntimeError(f"result type {dtypes.SCALAR_TYPE_NAMES[result._data.dtype.name]} can't be cast to the "
+                               f"desired output type {dtypes.SCALAR_TYPE_NAMES[self._data.dtype.name]}")
         node = result._grad_fn if recording and result.requires_grad else None
         if node is not None:
             node._protect_saved_from(self._version_counter)
@@ -427,7 +409,7 @@ class Tensor:
             self._grad_fn, self._requires_grad = result._grad_fn, True
             return
         base = self._base
-        base._grad_fn = CopySlices.record(base, self._view_steps, result, self._array)
+        base._grad_fn = CopySlices.record(base, self._view_steps, result, self._data)
         base._requires_grad = True
         self._refresh_view()
 
@@ -501,33 +483,29 @@ class Tensor:
     def copy_(self, src, non_blocking=False):
         if not isinstance(src, Tensor):
             src = Tensor._make(xp.asarray(src))
-        return self._overwrite(src, fills=_same_elements(self._array, src._array))   # x.copy_(x) writes nothing new
+        return self._overwrite(src, fills=_same_elements(self._data, src._data))   # x.copy_(x) writes nothing new
 
     def _overwrite(self, values, fills=False):
         """self[...] = values (a number, an array or a tensor, broadcast; differentiable in a tensor)."""
         return self._inplace(lambda t: ops.elementwise.Overwrite.apply(t, values), values, fills=fills)
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
-        from . import random
-
-        return self._overwrite(random.generator(generator).normal(mean, std, self._array.shape))
+        return self._overwrite(random.generator(generator).normal(mean, std, self._data.shape))
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
-        from . import random
-
-        return self._overwrite(random.generator(generator).uniform(a, b, self._array.shape))
+        return self._overwrite(random.generator(generator).uniform(a, b, self._data.shape))
 
     def __setitem__(self, index, value):
         index = ops.shape.convert_index(index)
-        region = self._array[index] if ops.shape.is_basic_index(index) else None     # the view written to
+        region = self._data[index] if ops.shape.is_basic_index(index) else None     # the view written to
         if grad_mode.is_grad_enabled() and (self.requires_grad or (isinstance(value, Tensor) and value.requires_grad)):
             if not isinstance(value, Tensor):
-                value = Tensor._make(xp.asarray(value, dtype=self._array.dtype))
-            if isinstance(region, xp.ndarray) and _partially_overlap(region, value._array):
+                value = Tensor._make(xp.asarray(value, dtype=self._data.dtype))
+            if isinstance(region, xp.ndarray) and _partially_overlap(region, value._data):
                 raise RuntimeError(_OVERLAP_MESSAGE)
             self._inplace(lambda t: ops.shape.IndexPut.apply(t, index, value.to(self.dtype)), fills=True)
             return
-        if isinstance(value, Tensor) and isinstance(region, xp.ndarray) and _partially_overlap(region, value._array):
+        if isinstance(value, Tensor) and isinstance(region, xp.ndarray) and _partially_overlap(region, value._data):
             raise RuntimeError(_OVERLAP_MESSAGE)
         self._write(value._data if isinstance(value, Tensor) else value, index, overlapping_ok=True)
 
@@ -549,17 +527,17 @@ class Tensor:
         return object.__format__(self, spec)
 
     def __len__(self):
-        if self._array.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self._array.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self):
-        if self._array.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self._array.shape[0]))
+        return (self[i] for i in range(self._data.shape[0]))
 
     def __bool__(self):
-        if self._array.size != 1:
+        if self._data.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data.reshape(()))
 
@@ -570,7 +548,7 @@ class Tensor:
         return int(self.item())
 
     def __index__(self):
-        if self._array.dtype.kind not in "iu" or self._array.size != 1:
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
@@ -666,13 +644,13 @@ class Tensor:
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     def __and__(self, other):
-        return self._compare(other, xp.logical_and if self._array.dtype == bool else xp.bitwise_and)
+        return self._compare(other, xp.logical_and if self._data.dtype == bool else xp.bitwise_and)
 
     def __or__(self, other):
-        return self._compare(other, xp.logical_or if self._array.dtype == bool else xp.bitwise_or)
+        return self._compare(other, xp.logical_or if self._data.dtype == bool else xp.bitwise_or)
 
     def __invert__(self):
-        return Tensor._make(xp.logical_not(self._data) if self._array.dtype == bool else ~self._data)
+        return Tensor._make(xp.logical_not(self._data) if self._data.dtype == bool else ~self._data)
 
     def equal(self, other):
         return self.shape == other.shape and bool(xp.array_equal(self._data, other._data))
@@ -697,7 +675,7 @@ class Tensor:
 
     def masked_fill(self, mask, value):
         if not isinstance(value, Tensor):
-            value = Tensor._make(xp.asarray(value, dtype=self._array.dtype))
+            value = Tensor._make(xp.asarray(value, dtype=self._data.dtype))
         return ops.elementwise.where(mask, value.to(self.dtype), self)
 
     # ------------------------------------------------------------ math methods
@@ -918,31 +896,25 @@ class Tensor:
         return ops.matmul.bmm(self, mat2)
 
     def multinomial(self, num_samples, replacement=False, *, generator=None):
-        from .creation import multinomial
-
-        return multinomial(self, num_samples, replacement, generator=generator)
+        return ops.sampling.multinomial(self, num_samples, replacement, generator=generator)
 
     def bernoulli(self, p=None, *, generator=None):
-        from .creation import bernoulli
-
-        return bernoulli(self, p, generator=generator)
+        return ops.sampling.bernoulli(self, p, generator=generator)
 
     def bernoulli_(self, p=0.5, *, generator=None):
-        from .creation import bernoulli
-
-        return self._overwrite(bernoulli(self, p._data if isinstance(p, Tensor) else p, generator=generator)._data)
+        return self._overwrite(ops.sampling.bernoulli(self, p._data if isinstance(p, Tensor) else p, generator=generator)._data)
 
     # creation helpers
     def new_zeros(self, *size):
         size = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
-        return Tensor._make(xp.zeros(size, dtype=self._array.dtype))
+        return Tensor._make(xp.zeros(size, dtype=self._data.dtype))
 
     def new_ones(self, *size):
         size = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
-        return Tensor._make(xp.ones(size, dtype=self._array.dtype))
+        return Tensor._make(xp.ones(size, dtype=self._data.dtype))
 
     def new_tensor(self, data):
-        return Tensor._make(_array_from_data(data).astype(self._array.dtype))
+        return Tensor._make(_array_from_data(data).astype(self._data.dtype))
 
 
 _OVERLAP_MESSAGE = ("unsupported operation: some elements of the input tensor and the written-to tensor refer to a "
@@ -987,7 +959,6 @@ class Size(tuple):
         return n
 
 
-from . import ops  # noqa: E402  (ops import Tensor; bound after the class exists)
 from .autograd import function as _function  # noqa: E402
 
 _function.Tensor = Tensor

@@ -7,9 +7,11 @@ and hands that sum to the node's backward.
 """
 import operator
 
-from .. import parallel
+from .. import kernels
 from ..backend import xp
-from .grad_mode import no_grad
+from . import function
+from .function import AccumulateGrad
+from .grad_mode import enable_grad, no_grad
 
 
 def _topological_order(roots):
@@ -36,8 +38,7 @@ def _topological_order(roots):
 
 
 def _apply_hooks(hooks, grad, create_graph=False):
-    from ..tensor import Tensor
-
+    Tensor = function.Tensor
     for hook in list(hooks.values()):
         result = hook(grad if create_graph else Tensor._make(grad))
         if result is not None:
@@ -53,9 +54,6 @@ def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None, accumul
     create_graph=True: gradients are tensors computed by each node's backward_graph under grad mode, so they
     have a graph of their own (a Hessian-vector product is the gradient of such a gradient).
     """
-    from .function import AccumulateGrad
-    from .grad_mode import enable_grad
-
     add = operator.add if create_graph else _sum
     accumulate_into = _accumulate_graph_grad if create_graph else _accumulate_into_grad
     node_grads = {}      # id(node) -> summed gradient of that node's output
@@ -80,10 +78,6 @@ def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None, accumul
             if isinstance(node, AccumulateGrad):
                 leaves.append((node, grad))
                 continue
-            if create_graph or node._hooks or node._retain_grad is not None or not node.asynchronous:
-                parallel.sync()     # these read whole arrays
-            else:
-                parallel.settle(grad)
             if node._hooks:
                 grad = _apply_hooks(node._hooks, grad, create_graph)
             if node._retain_grad is not None and accumulate:
@@ -96,7 +90,6 @@ def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None, accumul
             if not retain_graph:
                 node.release()
 
-        parallel.sync()
         for node, grad in leaves:
             leaf = node.variable
             if leaf is None:
@@ -119,21 +112,84 @@ def _accumulate_graph_grad(tensor, grad):
 
 
 def _sum(a, b):
-    """a + b for two gradients of one tensor; slice by slice when they have the same shape (see parallel.batchwise)."""
+    """a + b for two gradients of one tensor (by the kernel set when they have one shape and dtype)."""
     if a.shape == b.shape and a.ndim and a.dtype == b.dtype:
-        return parallel.batchwise(xp.add, xp.empty_like(a), a, b)
-    parallel.sync()
+        return kernels.active().add(a, b)
     return a + b
 
 
 def _accumulate_into_grad(tensor, grad):
     """x.grad += dL/dx (in place, so references to x.grad see it), or x.grad = dL/dx when unset."""
-    from ..tensor import Tensor
-
-    grad = xp.asarray(grad, dtype=tensor._array.dtype)
-    if grad.shape != tensor._array.shape:
-        grad = xp.broadcast_to(grad, tensor._array.shape)
+    grad = xp.asarray(grad, dtype=tensor._data.dtype)
+    if grad.shape != tensor._data.shape:
+        grad = xp.broadcast_to(grad, tensor._data.shape)
     if tensor.grad is None:
-        tensor.grad = Tensor._make(xp.array(grad, copy=True))
+        tensor.grad = function.Tensor._make(xp.array(grad, copy=True))
     else:
         tensor.grad._data += grad
+
+
+# ---------------------------------------------------------------- the entry points: backward() and grad()
+def _seed_gradients(outputs, grad_outputs, create_graph=False):
+    """dL/dy for each output: ones for a scalar output, else the given gradient (PyTorch's rules); tensors (which
+    may themselves be in a graph) with create_graph."""
+    Tensor = function.Tensor
+    if create_graph:
+        arrays = _seed_gradients(outputs, grad_outputs)
+        given = grad_outputs or [None] * len(outputs)
+        return [g if isinstance(g, Tensor) and g.requires_grad else Tensor._make(a) for g, a in zip(given, arrays)]
+    seeds = []
+    for index, out in enumerate(outputs):
+        given = grad_outputs[index] if grad_outputs is not None else None
+        if given is None:
+            if out.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            seeds.append(xp.ones_like(out._data))
+        else:
+            array = given._data if isinstance(given, Tensor) else xp.asarray(given)
+            if array.shape != out.shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[{index}] has a shape of {tuple(array.shape)} "
+                                   f"and output[{index}] has a shape of {tuple(out.shape)}.")
+            seeds.append(array.astype(out._data.dtype, copy=False))
+    return seeds
+
+
+def _as_sequence(x):
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate d(tensors)/d(leaves) into the leaves' `.grad`."""
+    tensors = _as_sequence(tensors)
+    grads = _seed_gradients(tensors, None if grad_tensors is None else _as_sequence(grad_tensors), create_graph)
+    if inputs is not None:
+        inputs = _as_sequence(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    run_backward(tensors, grads, retain_graph=create_graph if retain_graph is None else bool(retain_graph),
+                 inputs=inputs, create_graph=create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
+         materialize_grads=False):
+    """Return d(outputs)/d(inputs) as a tuple, leaving every `.grad` untouched."""
+    Tensor = function.Tensor
+    outputs, inputs = _as_sequence(outputs), _as_sequence(inputs)
+    for index, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"One of the differentiated Tensors (input {index}) does not require grad")
+    seeds = _seed_gradients(outputs, None if grad_outputs is None else _as_sequence(grad_outputs), create_graph)
+    grads = run_backward(outputs, seeds, retain_graph=create_graph if retain_graph is None else bool(retain_graph),
+                         inputs=inputs, accumulate=False, create_graph=create_graph)
+    result = []
+    for index, (t, g) in enumerate(zip(inputs, grads)):
+        if g is None:
+            if materialize_grads:
+                g = xp.zeros_like(t._data)
+            elif not allow_unused:
+                raise RuntimeError(f"One of the differentiated Tensors (input {index}) appears to not have "
+                                   "been used in the graph. Set allow_unused=True if this is the desired behavior.")
+        if g is not None and not isinstance(g, Tensor):
+            g = Tensor._make(xp.asarray(g, dtype=t._data.dtype))
+        result.append(g)
+    return tuple(result)

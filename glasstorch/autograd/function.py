@@ -17,13 +17,9 @@ Arrays passed to save_for_backward are checked at backward: each remembers the v
 storage it is (an input, the output, or a view of one) and the version it had; an in-place change in between makes
 backward raise PyTorch's "modified by an inplace operation" error instead of using the changed values.
 
-An op that sets `asynchronous = True` receives arrays that worker threads may still be writing slice by slice
-(glasstorch.parallel): its forward and backward must read batch-wise arrays only through map_async, slice by
-slice, and settle(..., whole=True) any array they read whole. Every other op receives finished arrays.
 """
 import weakref
 
-from .. import parallel
 from ..backend import xp
 from . import grad_mode
 
@@ -56,7 +52,7 @@ class SavedVersion:
 
     def __init__(self, index, tensor):
         self.index, self.counter, self.version = index, tensor._version_counter, tensor._version_counter.value
-        self.dtype, self.shape = tensor._array.dtype, tensor._array.shape
+        self.dtype, self.shape = tensor._data.dtype, tensor._data.shape
         self.producer = type(tensor._grad_fn) if tensor._grad_fn is not None else None   # a class: no cycle
 
     def check(self):
@@ -97,7 +93,6 @@ class Function:
     """Base class of ops. Instances are graph nodes (`grad_fn`) and the `ctx` of forward/backward."""
 
     differentiable = True
-    asynchronous = False
 
     is_view = False                 # the output shares the first input's storage (reshape, permute, basic indexing)
     linear_in = None                # index of the one input the op is linear in, where the others are constants
@@ -136,11 +131,7 @@ class Function:
     def apply(cls, *args, **kwargs):
         tensor_type = Tensor
         tensors = [a for a in args if isinstance(a, tensor_type)]
-        if cls.asynchronous:
-            arrays = [a._array if isinstance(a, tensor_type) else a for a in args]
-            parallel.settle(*arrays)
-        else:
-            arrays = [a._data if isinstance(a, tensor_type) else a for a in args]
+        arrays = [a._data if isinstance(a, tensor_type) else a for a in args]
         node = cls()
         requires_grad = cls.differentiable and grad_mode.is_grad_enabled() and any(t.requires_grad for t in tensors)
         if requires_grad:
@@ -151,7 +142,7 @@ class Function:
                 else:
                     edges.append(None)
                     if isinstance(a, tensor_type):
-                        constants.append(a._array.shape)
+                        constants.append(a._data.shape)
             node.next_edges = tuple(edges)
             node.needs_input_grad = tuple(edge is not None for edge in edges)
             node.constant_shapes = tuple(constants)
@@ -173,9 +164,9 @@ class Function:
         for index, saved in enumerate(self._saved):
             if saved is None or not isinstance(saved, xp.ndarray):
                 continue
-            owner = next((t for t in owners if saved is t._array), None)
+            owner = next((t for t in owners if saved is t._data), None)
             if owner is None:
-                owner = next((t for t in owners if xp.may_share_memory(saved, t._array)), None)
+                owner = next((t for t in owners if xp.may_share_memory(saved, t._data)), None)
             if owner is not None:
                 versions.append(SavedVersion(index, owner))
         self._saved_versions = tuple(versions)
@@ -198,8 +189,8 @@ class Function:
         inputs = list(getattr(self, "inputs", ()))
         for k, value in enumerate(inputs):
             if isinstance(value, Tensor) and value._version_counter is counter:
-                inputs[k] = Tensor._make(value._array.copy(), value.requires_grad, value._grad_fn)
-                copies[id(value._array)] = inputs[k]._array
+                inputs[k] = Tensor._make(value._data.copy(), value.requires_grad, value._grad_fn)
+                copies[id(value._data)] = inputs[k]._data
         if inputs:
             self.inputs = tuple(inputs)
         kept = []
@@ -260,8 +251,7 @@ class Function:
         """dL/dinput as tensors in the graph. An op linear in one input (linear_in) gets it for free: its backward
         is a linear map of dL/dy whose adjoint is the op's forward itself (LinearMap). Other ops override this."""
         if self.piecewise_linear:        # dL/dx = dL/dy f'(x), and f'(x) is a constant of the graph
-            slope = _first(type(self).backward(self, xp.ones(grad_output.shape, grad_output._array.dtype)))
-            parallel.sync()
+            slope = _first(type(self).backward(self, xp.ones(grad_output.shape, grad_output._data.dtype)))
             return (grad_output * Tensor._make(slope),) + (None,) * (len(self.inputs) - 1)
         if self.linear_in is None:
             raise RuntimeError(f"{self.name()} has no differentiable backward yet, so create_graph=True (a gradient "
@@ -299,13 +289,11 @@ class LinearMap(Function):
     def forward(ctx, g, apply, adjoint):
         ctx.apply, ctx.adjoint = apply, adjoint
         out = xp.asarray(apply(g))
-        parallel.sync()             # the map may run as asynchronous slices (glasstorch.parallel)
         return out.copy() if xp.may_share_memory(out, g) else out     # a reshape or expand of g: its own memory
 
     @staticmethod
     def backward(ctx, u):
         out = ctx.adjoint(u)
-        parallel.sync()
         return out, None, None
 
     def backward_graph(self, u):

@@ -6,6 +6,8 @@ compared with the analytic J[i, j] that backward computes from the one-hot outpu
 """
 import numpy as np
 
+from . import function
+from .engine import grad as autograd_grad
 from .grad_mode import enable_grad, no_grad
 
 
@@ -26,9 +28,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
 
     Inputs should be float64: float32 has too few digits for eps=1e-6 differences.
     """
-    from ..tensor import Tensor
-    from . import grad as autograd_grad
-
+    Tensor = function.Tensor
     inputs = _as_outputs(inputs)
     checked = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     if not checked:
@@ -81,9 +81,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
     Its analytic gradient is backward through a graph built with create_graph=True, its numerical one is finite
     differences of g; v is `grad_outputs` or random (float64, requiring grad, so d g / d v is checked too).
     """
-    from ..tensor import Tensor
-    from . import grad as autograd_grad
-
+    Tensor = function.Tensor
     inputs = _as_outputs(inputs)
     if grad_outputs is None:
         rng = np.random.default_rng(seed)

@@ -46,10 +46,10 @@ class CopySlices(Function):
         node.steps = steps
         # an expand()ed view writes several of its elements to one place: which gradient is that place's?
         node.overlapping = repeats_elements(view_array)
-        node.axis_order = tuple(sorted(range(base._array.ndim), key=lambda a: -base._array.strides[a]))
+        node.axis_order = tuple(sorted(range(base._data.ndim), key=lambda a: -base._data.strides[a]))
         node.next_edges = (base._gradient_edge() if base.requires_grad else None, result._gradient_edge())
         node.needs_input_grad = tuple(edge is not None for edge in node.next_edges)
-        node.output_shape = base._array.shape
+        node.output_shape = base._data.shape
         return node
 
     @staticmethod
@@ -70,7 +70,7 @@ class CopySlices(Function):
 
     def backward_graph(self, g):
         self.refuse_overlap()
-        kept = xp.ones(g.shape, g._array.dtype)
+        kept = xp.ones(g.shape, g._data.dtype)
         view_of_array(self.steps, kept)[...] = 0
         grad_base = g * function.Tensor._make(kept) if self.needs_input_grad[0] else None
         grad_result = view_of_tensor(self.steps, g) if self.needs_input_grad[1] else None

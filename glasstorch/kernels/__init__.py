@@ -1,17 +1,19 @@
 """Kernel sets: the array work of the hot ops (convolution forward, dL/dx and dL/dW; max and average pooling
-and their backward; ReLU), behind one interface, in two implementations:
+and their backward; ReLU; the add and concatenation of batches), behind one interface, in two implementations:
 
-- `reference`: the notes' formulas, NCHW, synchronous, short enough to read (start here);
-- `fast`: channels-last im2col, three dL/dx algorithms, the batch split over threads, asynchronous.
+- `reference`: the notes' formulas, NCHW, short enough to read (start here);
+- `fast`: channels-last im2col, three dL/dx algorithms, the batch split over threads (glasstorch.parallel).
 
 The ops in glasstorch.ops keep the math of the shapes, the checks and the autograd wiring, and call the set in
 effect when they run forward (its backward uses the same set). `GLASSTORCH_KERNELS=reference|fast` (default fast)
 or `set_kernels(name)` chooses; `get_kernels()` says which is in effect. A third set (CuPy on a GPU) would be
-one more module with these functions, registered in SETS.
+one more module with these functions, registered in SETS. Every kernel returns finished arrays.
 """
+import math
 import os
 
 from . import fast, reference
+from .blas import sum_rows
 from .geometry import ConvGeometry, PoolGeometry, offset_slice, window_offsets
 
 SETS = {"reference": reference, "fast": fast}
@@ -22,19 +24,7 @@ def set_kernels(name):
     """Use the kernel set `name` ('reference' or 'fast') from now on."""
     if name not in SETS:
         raise ValueError(f"set_kernels: unknown kernel set {name!r}; choose one of: {', '.join(SETS)}")
-    from .. import parallel
-
-    parallel.sync()                 # nothing of the previous set still running
     _active["set"] = SETS[name]
-
-
-def prepare(kernel_set, *arrays):
-    """The one readiness call of an op that hands arrays to a kernel set: the fast set reads them slice by slice
-    as its threads finish them (Function.apply has settled what it must); the reference set reads them whole."""
-    if not kernel_set.asynchronous:
-        from .. import parallel
-
-        parallel.settle(*arrays, whole=True)
 
 
 def get_kernels():
@@ -52,5 +42,25 @@ def active():
     return _active["set"]
 
 
-__all__ = ["ConvGeometry", "PoolGeometry", "SETS", "active", "get_kernels", "offset_slice", "prepare", "set_kernels",
-           "window_offsets"]
+def unbroadcast(grad, shape):
+    """Sum `grad` down to `shape`: the adjoint of broadcasting `shape` up to `grad.shape` (every op, both sets).
+
+    dL/dx = sum over the broadcast axes of dL/dy.
+    """
+    if grad.shape == tuple(shape):
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra:
+        inner = grad.shape[extra:]
+        if grad.flags.c_contiguous and grad.size:
+            grad = sum_rows(grad.reshape(-1, math.prod(inner))).reshape(inner)
+        else:
+            grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, size in enumerate(shape) if size == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad
+
+
+__all__ = ["ConvGeometry", "PoolGeometry", "SETS", "active", "get_kernels", "offset_slice", "set_kernels",
+           "unbroadcast", "window_offsets"]

@@ -9,18 +9,17 @@ sum as a gather, a convolution of dL/dY with the flipped kernel (whole, or one k
 cheapest of the three is picked per shape. `col` is built a cache-sized block at a time and never kept whole.
 The output is NHWC memory returned as an (N, O, Ho, Wo) view (PyTorch's channels_last).
 
-Every kernel splits the batch over threads (glasstorch.parallel) and runs asynchronously: it queues the other
-threads' slices and returns; thread t always takes slice t, so a chain of these kernels needs no join. Sums over
-the slices (dL/dW, dL/db) are deferred to the join. Ops using this set declare `asynchronous`.
+Every kernel splits the batch over threads (glasstorch.parallel.map_slices: thread t takes slice t, and all are
+done when the kernel returns); sums over the slices (dL/dW, dL/db) are added in slice order, so results do not
+depend on timing.
 
 Pooling loops only over the kh x kw kernel offsets, each vectorised over batch, pixels and channels; max pooling
 tracks the winning offset in int8 arithmetic; average pooling is a separable box sum.
 """
-from ..backend import add_rows, as_strided, mm, pixel_rows, repeats_elements, rowwise, sum_rows, xp
-from ..parallel import batch_slices, batchwise, defer, map_async
+from ..backend import as_strided, repeats_elements, xp
+from ..parallel import batch_slices, map_slices
+from .blas import add_rows, mm, pixel_rows, rowwise, sum_rows
 from .geometry import offset_slice, window_offsets
-
-asynchronous = True
 
 
 def conv2d(x, weight, bias, geometry):
@@ -46,7 +45,7 @@ def conv2d(x, weight, bias, geometry):
         if bias is not None:
             add_rows(out_rows, bias)
 
-    map_async(run, batch_slices(n), outputs=(out,))
+    map_slices(run, batch_slices(n))
     return out.transpose(0, 3, 1, 2)
 
 
@@ -90,20 +89,14 @@ def conv2d_backward(grad_output, x, weight, x_shape, geometry, need_x, need_w, n
     partials_w = [[xp.zeros((group_out, kh * kw * group_channels), dtype=dtype) for _ in range(groups)]
                   if need_w else None for _ in slices]
     partials_b = [xp.empty(out_channels, dtype=dtype) if need_b else None for _ in slices]
-    map_async(run, slices, partials_w, partials_b, outputs=() if grad_x is None else (grad_x,))
+    map_slices(run, slices, partials_w, partials_b)
     grad_weight = xp.empty(weight.shape, dtype=dtype) if need_w else None
-    grad_bias = xp.empty(out_channels, dtype=dtype) if need_b else None
-
-    def finish():   # the sums over slices
-        if need_w:
-            for g in range(groups):
-                grad_mat = sum(part[g] for part in partials_w)
-                grad_weight[g * group_out:(g + 1) * group_out] = grad_mat.reshape(
-                    group_out, kh, kw, group_channels).transpose(0, 3, 1, 2)
-        if need_b:
-            grad_bias[...] = sum(partials_b)
-
-    defer(finish, outputs=[grad for grad in (grad_weight, grad_bias) if grad is not None])
+    if need_w:      # the sums over slices
+        for g in range(groups):
+            grad_mat = sum(part[g] for part in partials_w)
+            grad_weight[g * group_out:(g + 1) * group_out] = grad_mat.reshape(
+                group_out, kh, kw, group_channels).transpose(0, 3, 1, 2)
+    grad_bias = sum(partials_b) if need_b else None
     return (None if grad_x is None else grad_x.transpose(0, 3, 1, 2)), grad_weight, grad_bias
 
 
@@ -309,7 +302,7 @@ def max_pool2d(x, geometry, track):
                 arg_part += step
             xp.maximum(best_part, candidate, out=best_part)
 
-    map_async(run, batch_slices(n), outputs=(best, argbest))
+    map_slices(run, batch_slices(n))
     return best.transpose(0, 3, 1, 2), argbest.transpose(0, 3, 1, 2)
 
 
@@ -343,7 +336,7 @@ def max_pool2d_backward(grad_output, winners, x_shape, geometry):
             grad_padded[:, rows_, cols, :] += routed
         grad_x[rows] = grad_padded[:, pads[0]:pads[0] + h, pads[2]:pads[2] + w, :]
 
-    map_async(run, batch_slices(n), outputs=(grad_x,))
+    map_slices(run, batch_slices(n))
     return grad_x.transpose(0, 3, 1, 2)
 
 
@@ -361,7 +354,7 @@ def avg_pool2d(x, geometry, scale):
         total = _sum_shifted(row_sums, 2, kernel[1], stride[1], out_hw[1])          # (n, Ho, Wo, C)
         xp.multiply(total, scale, out=out[rows])
 
-    map_async(run, batch_slices(n), outputs=(out,))
+    map_slices(run, batch_slices(n))
     return out.transpose(0, 3, 1, 2)
 
 
@@ -381,7 +374,7 @@ def avg_pool2d_backward(grad_output, x_shape, geometry, scale):
         grad_padded = _scatter_shifted(grad_rows, 1, kernel[0], stride[0], padded_hw[0])
         grad_x[rows] = grad_padded[:, pads[0]:pads[0] + h, pads[2]:pads[2] + w, :]
 
-    map_async(run, batch_slices(n), outputs=(grad_x,))
+    map_slices(run, batch_slices(n))
     return grad_x.transpose(0, 3, 1, 2)
 
 
@@ -407,8 +400,44 @@ def _scatter_shifted(g, axis, kernel, stride, in_size):
     return grad
 
 
+MIN_SPLIT_ELEMENTS = 1 << 15     # smaller elementwise work costs less than handing a slice to a thread
+
+
+def batchwise(compute, out, *arrays):
+    """compute(*(a[s] for a in arrays), out=out[s]) over the batch slices s of `out` (a ufunc such as np.add
+    fits), whose first axis all the arrays share; whole when out has fewer than MIN_SPLIT_ELEMENTS values.
+    Returns out."""
+    if out.ndim and out.size >= MIN_SPLIT_ELEMENTS:
+        map_slices(lambda rows: compute(*(a[rows] for a in arrays), out=out[rows]), batch_slices(out.shape[0]))
+    else:
+        compute(*arrays, out=out)
+    return out
+
+
+def add(a, b):
+    """y = a + b for two arrays of one shape and dtype, slice by slice, in a's memory layout."""
+    return batchwise(xp.add, _like(a), a, b)
+
+
+def cat(arrays, axis):
+    """y = [x_1, x_2, ...] joined along `axis`. Conv outputs joined along channels stay channels-last: they are
+    joined along the last axis of their NHWC views, each thread its slice of the batch."""
+    if axis != 1 or not all(_channels_last(a) for a in arrays):
+        return xp.concatenate(arrays, axis=axis)
+    parts = [a.transpose(0, 2, 3, 1) for a in arrays]
+    n, h, w = parts[0].shape[:3]
+    joined = xp.empty((n, h, w, sum(p.shape[3] for p in parts)), dtype=xp.result_type(*arrays))
+    map_slices(lambda rows: xp.concatenate([p[rows] for p in parts], axis=3, out=joined[rows]), batch_slices(n))
+    return joined.transpose(0, 3, 1, 2)
+
+
+def _channels_last(array):
+    """True for a 4-D (N, C, H, W) array whose memory is NHWC (PyTorch's channels_last format)."""
+    return array.ndim == 4 and array.transpose(0, 2, 3, 1).flags.c_contiguous and not array.flags.c_contiguous
+
+
 def relu(x):
-    """y = max(x, 0), slice by slice (so the ReLU between two convolutions needs no join)."""
+    """y = max(x, 0), slice by slice."""
     return batchwise(_relu_into, _like(x), x)
 
 

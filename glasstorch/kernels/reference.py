@@ -1,4 +1,4 @@
-"""The reference kernel set: the notes' formulas, NCHW, synchronous, as short as they can be.
+"""The reference kernel set: the notes' formulas, NCHW, one thread, as short as they can be.
 
 Every kernel of glasstorch.kernels.fast computes exactly this; the tests hold the two to each other. A window
 of x is a strided view (no copy): windows[n, c, i, j, p, q] = x[n, c, i s + p d, j s + q d] of the padded
@@ -6,8 +6,6 @@ input, for output pixel (i, j) and kernel offset (p, q).
 """
 from ..backend import as_strided, xp
 from .geometry import window_offsets
-
-asynchronous = False
 
 
 def _pad(x, padding, value=0):
@@ -117,3 +115,13 @@ def relu(x):
 def relu_backward(grad_output, y):
     """dL/dx = dL/dy [y > 0]."""
     return grad_output * (y > 0)
+
+
+def add(a, b):
+    """y = a + b for two arrays of one shape and dtype."""
+    return a + b
+
+
+def cat(arrays, axis):
+    """y = [x_1, x_2, ...] joined along `axis`."""
+    return xp.concatenate(arrays, axis=axis)

@@ -2,9 +2,8 @@
 so parameters(), state_dict() and print(model) see the whole tree with PyTorch's names."""
 import collections
 import itertools
-import threading
 
-from .. import dtypes, parallel
+from .. import dtypes
 from ..autograd import grad_mode
 from ..autograd.function import RemovableHandle
 from ..tensor import Tensor, check_device
@@ -12,13 +11,6 @@ from .hooks import BackwardHookState
 from .parameter import Parameter
 
 IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
-
-
-class _CallDepth(threading.local):
-    depth = 0
-
-
-_calls = _CallDepth()
 
 
 class Module:
@@ -119,19 +111,7 @@ class Module:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
-        """forward with its hooks. The outermost module call returns only once every op it started has finished
-        (glasstorch.parallel), so a model's results are never still being written when the caller gets them."""
-        if _calls.depth:
-            return self._call(args, kwargs)
-        _calls.depth = 1
-        try:
-            output = self._call(args, kwargs)
-        finally:
-            _calls.depth = 0
-        parallel.sync()
-        return output
-
-    def _call(self, args, kwargs):
+        """forward with its hooks."""
         for hook in list(self._forward_pre_hooks.values()):
             result = hook(self, args)
             if result is not None:
@@ -316,7 +296,7 @@ class Module:
                 errors.append(f"size mismatch for {key}: copying a param with shape {_size(array.shape)} from "
                               f"checkpoint, the shape in current model is {_size(target.shape)}.")
                 continue
-            target._data = array.astype(target._array.dtype, copy=True)
+            target._data = array.astype(target._data.dtype, copy=True)
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ". ")

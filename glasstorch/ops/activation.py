@@ -2,7 +2,8 @@
 import warnings
 
 from ..autograd.function import Function
-from ..backend import normalize_dims, xp
+from ..backend import xp
+from .dims import normalize_dims
 
 
 def log_softmax_array(x, axis):

@@ -9,7 +9,6 @@ conv2d_input_grad, conv2d_weight_grad); glasstorch/kernels/fast.py computes the 
 from .. import kernels
 from ..autograd.function import Function
 from ..backend import xp
-from ..parallel import settle, sync
 from .promotion import promote
 
 
@@ -21,13 +20,10 @@ class Conv2d(Function):
     """y = conv2d(x, w) + b (kernels.reference.conv2d is the formula).  dL/dx, dL/dW, dL/db: the kernel set's
     conv2d_backward (kernels.reference.conv2d_input_grad and conv2d_weight_grad)."""
 
-    asynchronous = True
 
     @staticmethod
     def forward(ctx, x, weight, bias, geometry):
         kernel_set = ctx.kernels = kernels.active()
-        kernels.prepare(kernel_set, x)
-        settle(weight, bias, whole=True)
         ctx.save_for_backward(x, weight)
         ctx.geometry, ctx.x_shape, ctx.has_bias = geometry, x.shape, bias is not None
         ctx.weight_shape, ctx.weight_dtype = weight.shape, weight.dtype
@@ -36,7 +32,6 @@ class Conv2d(Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, weight = ctx.saved_tensors
-        kernels.prepare(ctx.kernels, grad_output)
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         grads = ctx.kernels.conv2d_backward(grad_output, x, weight, ctx.x_shape, ctx.geometry, need_x, need_w,
                                             need_b and ctx.has_bias)
@@ -55,11 +50,9 @@ class Conv2d(Function):
 
 def _conv_gradient(conv, which, grad_output, x=None, weight=None):
     """Conv2d's dL/dx (which=0, from dL/dy and W) or dL/dW (which=1, from x and dL/dy), with the geometry and
-    kernel set of the convolution `conv` (a Conv2d node), finished."""
-    sync()
+    kernel set of the convolution `conv` (a Conv2d node)."""
     grads = conv.kernels.conv2d_backward(grad_output, x, weight if weight is not None else _shape_only(conv),
                                          conv.x_shape, conv.geometry, which == 0, which == 1, False)
-    sync()
     return grads[which]
 
 
@@ -69,11 +62,8 @@ def _shape_only(conv):
 
 
 def _convolve(conv, x, weight):
-    """conv2d(x, weight) with the geometry and kernel set of the convolution `conv`, finished."""
-    sync()
-    out = conv.kernels.conv2d(x, weight, None, conv.geometry)
-    sync()
-    return out
+    """conv2d(x, weight) with the geometry and kernel set of the convolution `conv`."""
+    return conv.kernels.conv2d(x, weight, None, conv.geometry)
 
 
 def _conv_apply(conv, x, weight):
@@ -191,7 +181,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         raise RuntimeError(f"conv2d: input of shape {tuple(input.shape)} (padded {h + pads[0] + pads[1]}x"
                            f"{w + pads[2] + pads[3]}) is smaller than the kernel ({kh}x{kw}, dilation {dilation})")
     input, weight = promote(input, weight)
-    if bias is not None and bias._array.dtype != weight._array.dtype:
+    if bias is not None and bias._data.dtype != weight._data.dtype:
         bias = bias.to(weight.dtype)
     out_hw = (conv_output_size(h, kh, stride[0], pads[0], pads[1], dilation[0]),
               conv_output_size(w, kw, stride[1], pads[2], pads[3], dilation[1]))

@@ -7,15 +7,9 @@ import math
 from ..autograd import function
 from ..autograd.function import Function
 from .. import kernels
-from ..backend import repeats_elements, unbroadcast, xp
-from ..parallel import batchwise, settle
+from ..backend import xp
+from ..kernels import unbroadcast
 from .promotion import promote
-
-
-def _empty_result(x):
-    """An array for f(x): x's memory layout (a channels-last conv output stays channels-last), but row-major
-    when x repeats elements (an expand()ed input), as PyTorch's result is then."""
-    return xp.empty(x.shape, dtype=x.dtype) if repeats_elements(x) else xp.empty_like(x)
 
 
 def sum_to(g, shape):
@@ -30,24 +24,19 @@ def sum_to(g, shape):
 
 # ---------------------------------------------------------------- arithmetic
 class Add(Function):
-    """y = a + b.  dL/da = dL/dy,  dL/db = dL/dy.  Two arrays of one shape are added slice by slice
-    (parallel.batchwise), so a residual sum of two conv outputs needs no join."""
-
-    asynchronous = True
+    """y = a + b.  dL/da = dL/dy,  dL/db = dL/dy.  Two arrays of one shape and dtype (a residual sum of two
+    conv outputs) are the kernel set's add (kernels.reference.add)."""
 
     @staticmethod
     def forward(ctx, a, b):
         ctx.shapes = (xp.shape(a), xp.shape(b))
         if isinstance(a, xp.ndarray) and isinstance(b, xp.ndarray) and a.shape == b.shape and a.dtype == b.dtype:
-            return batchwise(xp.add, _empty_result(a), a, b)
-        settle(a, b, whole=True)
+            return kernels.active().add(a, b)
         return a + b
 
     @staticmethod
     def backward(ctx, g):
         sa, sb = ctx.shapes
-        if g.shape != sa or g.shape != sb:
-            settle(g, whole=True)
         return unbroadcast(g, sa), unbroadcast(g, sb)
 
     def backward_graph(self, g):
@@ -353,7 +342,7 @@ class _Extremum(Function):
 
     def backward_graph(self, g):
         a, b = self.saved_tensors
-        share_a = function.Tensor._make(xp.where(a == b, 0.5, self.wins(a, b)).astype(g._array.dtype))
+        share_a = function.Tensor._make(xp.where(a == b, 0.5, self.wins(a, b)).astype(g._data.dtype))
         ga = sum_to(g * share_a, xp.shape(a)) if self.needs_input_grad[0] else None
         gb = sum_to(g * (1 - share_a), xp.shape(b)) if self.needs_input_grad[1] else None
         return ga, gb
@@ -404,12 +393,10 @@ class Relu(Function):
     """y = max(x, 0).  dL/dx = dL/dy * [x > 0] = dL/dy * [y > 0]  (kernels.reference.relu and relu_backward)."""
 
     piecewise_linear = True
-    asynchronous = True
 
     @staticmethod
     def forward(ctx, x):
         kernel_set = ctx.kernels = kernels.active()
-        kernels.prepare(kernel_set, x)
         out = kernel_set.relu(x)
         ctx.save_for_backward(out)
         return out
@@ -417,7 +404,6 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        kernels.prepare(ctx.kernels, g)
         return ctx.kernels.relu_backward(g, y)
 
 
@@ -605,8 +591,7 @@ def div(a, b, rounding_mode=None):
     """a / b. Integers divide to the default float dtype; rounding_mode 'floor' or 'trunc' rounds the
     quotient (piecewise constant: no gradient flows)."""
     from .. import dtypes
-    from ..tensor import Tensor
-
+    Tensor = function.Tensor
     if rounding_mode not in (None, "floor", "trunc"):
         raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
     a, b = promote(a, b)
@@ -655,7 +640,7 @@ def abs(x):
 def clamp(x, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
-    dtype = x._array.dtype
+    dtype = x._data.dtype
     lo = None if min is None else xp.asarray(getattr(min, "_data", min), dtype=dtype)
     hi = None if max is None else xp.asarray(getattr(max, "_data", max), dtype=dtype)
     return Clamp.apply(x, lo, hi)
@@ -670,8 +655,7 @@ def minimum(a, b):
 
 
 def where(condition, a, b):
-    from ..tensor import Tensor
-
+    Tensor = function.Tensor
     cond = condition._data if isinstance(condition, Tensor) else xp.asarray(condition)
     if cond.dtype != xp.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {cond.dtype}")
@@ -734,7 +718,7 @@ def _floating(x):
     """Integer tensors are promoted to the default float dtype by transcendental functions."""
     from .. import dtypes
 
-    return x if x._array.dtype.kind == "f" else x.to(dtypes.get_default_dtype())
+    return x if x._data.dtype.kind == "f" else x.to(dtypes.get_default_dtype())
 
 
 class Dropout(Function):
@@ -790,7 +774,7 @@ def _dropout(x, p, training, inplace, generator, mask_shape):
         return x
     keep = random.generator(generator).random(mask_shape) >= p
     scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
-    scaled_mask = (keep * scale).astype(x._array.dtype)
+    scaled_mask = (keep * scale).astype(x._data.dtype)
     if inplace:
         return x._inplace(lambda t: Dropout.apply(t, scaled_mask))
     return Dropout.apply(x, scaled_mask)

@@ -6,6 +6,7 @@ y[i] = W[idx[i]] picks rows of the weight matrix, so dL/dW[r] = sum of dL/dy[i] 
 from ..autograd.function import Function, LinearMap
 from ..backend import xp
 from .shape import add_at
+from ..autograd import function
 
 
 class Embedding(Function):
@@ -36,8 +37,7 @@ class Embedding(Function):
 
 
 def _indices(input, num_rows, op):
-    from ..tensor import Tensor
-
+    Tensor = function.Tensor
     array = input._data if isinstance(input, Tensor) else xp.asarray(input)
     if array.dtype.kind not in "iu":
         raise RuntimeError(f"{op}: expected indices of an integer type (Long or Int), but got {array.dtype} "
@@ -82,8 +82,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
 
 def one_hot(tensor, num_classes=-1):
     """(*) int64 class indices -> (*, num_classes) int64 with a single 1 per position."""
-    from ..tensor import Tensor
-
+    Tensor = function.Tensor
     array = tensor._data
     if array.dtype != xp.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")

@@ -7,8 +7,10 @@ y = scatter_add(x, d, idx, s) has dL/ds = gather(dL/dy, d, idx).
 import collections
 
 from ..autograd.function import Function
-from ..backend import normalize_dims, xp
+from ..backend import xp
+from .dims import normalize_dims
 from .shape import add_at, getitem
+from ..autograd import function
 
 ValuesIndices = collections.namedtuple("ValuesIndices", ["values", "indices"])
 
@@ -69,14 +71,14 @@ class Scatter(Function):
         return gx, gs, None, None, None
 
     def backward_graph(self, g):
-        from ..tensor import Tensor
+        Tensor = function.Tensor
         from .shape import pad
 
         gx = gs = None
         if self.needs_input_grad[0]:
             gx = g
             if not self.accumulate:
-                kept = xp.ones(g.shape, g._array.dtype)
+                kept = xp.ones(g.shape, g._data.dtype)
                 kept[self.placed] = 0
                 gx = g * Tensor._make(kept)
         if self.needs_input_grad[1]:
@@ -113,8 +115,7 @@ def gather(input, dim, index, *, sparse_grad=False):
 
 
 def _scatter(input, dim, index, src, accumulate, op):
-    from ..tensor import Tensor
-
+    Tensor = function.Tensor
     source = src if isinstance(src, Tensor) else None
     axis, array = _check_index(input, dim, index, op, source)
     if source is not None and source.dtype != input.dtype:
@@ -143,8 +144,7 @@ def index_select(input, dim, index):
 
 
 def masked_select(input, mask):
-    from ..tensor import Tensor
-
+    Tensor = function.Tensor
     mask = mask._data if isinstance(mask, Tensor) else xp.asarray(mask)
     if mask.dtype != bool:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
@@ -185,8 +185,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 
 
 def _long(array):
-    from ..tensor import Tensor
-
+    Tensor = function.Tensor
     return Tensor._make(xp.ascontiguousarray(array, dtype=xp.int64))
 
 
@@ -204,8 +203,7 @@ def argwhere(input):
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
-    from ..tensor import Tensor
-
+    Tensor = function.Tensor
     if dim is not None:
         (dim,) = normalize_dims(dim, input.dim(), "unique")
     values, inverse, counts = xp.unique(input._data, return_inverse=True, return_counts=True, axis=dim)

@@ -7,6 +7,7 @@ from ..autograd.function import Function
 from ..backend import xp
 from .activation import log_softmax
 from .elementwise import Softplus, where
+from ..autograd import function
 
 REDUCTIONS = ("none", "mean", "sum")
 
@@ -73,7 +74,7 @@ def _check_targets(input, target, op):
                              f"({target.shape[0]}) (input shape {tuple(input.shape)}, target shape {tuple(target.shape)})")
         raise RuntimeError(f"{op}: expected target of shape {expected} for input of shape {tuple(input.shape)}, "
                            f"got target of shape {tuple(target.shape)}")
-    if target._array.dtype.kind not in "iu":
+    if target._data.dtype.kind not in "iu":
         raise RuntimeError(f"{op}: expected class-index targets of an integer dtype (torch.int64), got {target.dtype}")
 
 
@@ -91,7 +92,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     if input.dim() == 1:
         loss = nll_loss(input.unsqueeze(0), target.unsqueeze(0), weight, ignore_index, reduction)
         return loss.squeeze(0) if reduction == "none" else loss
-    weight_array = None if weight is None else weight._data.astype(input._array.dtype)
+    weight_array = None if weight is None else weight._data.astype(input._data.dtype)
     return NLLLoss.apply(input, labels, weight_array, ignore_index, reduction)
 
 
@@ -106,7 +107,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     class_dim = 1 if input.dim() > 1 else 0
     classes = input.shape[class_dim]
     logp = log_softmax(input, class_dim)
-    if target._array.dtype.kind == "f":
+    if target._data.dtype.kind == "f":
         if tuple(target.shape) != tuple(input.shape):
             raise RuntimeError(f"cross_entropy: probability targets must have the input's shape {tuple(input.shape)}, "
                                f"got {tuple(target.shape)}")
@@ -118,9 +119,8 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     if not label_smoothing:
         return loss
     weighted = logp if weight is None else logp * _class_shape(weight, input, class_dim)
-    from ..tensor import Tensor
-
-    keep = Tensor._make((target._data != ignore_index).astype(input._array.dtype))
+    Tensor = function.Tensor
+    keep = Tensor._make((target._data != ignore_index).astype(input._data.dtype))
     smooth = -weighted.sum(class_dim) * keep
     if reduction == "mean":
         if weight is None:

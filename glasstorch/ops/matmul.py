@@ -1,6 +1,8 @@
 """Matrix product with NumPy's matmul rules (1-D operands, broadcast batch dims)."""
 from ..autograd.function import Function
-from ..backend import sum_rows, unbroadcast, xp
+from ..backend import xp
+from ..kernels import unbroadcast
+from ..kernels.blas import sum_rows
 from .promotion import promote
 
 

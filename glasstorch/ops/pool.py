@@ -10,8 +10,8 @@ import math
 from .. import kernels
 from ..autograd.function import Function, LinearMap
 from ..backend import xp
-from ..parallel import settle
 from .conv import _pair
+from ..autograd import function
 
 
 def pool_output_size(size, kernel, stride, pad, dilation, ceil_mode):
@@ -42,19 +42,16 @@ class MaxPool2d(Function):
 
     The kernel keeps, per output, the winning kernel offset (kernels.reference.max_pool2d)."""
 
-    asynchronous = True
 
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, dilation, ceil_mode):
         kernel_set = ctx.kernels = kernels.active()
-        kernels.prepare(kernel_set, x)
         ctx.geometry, ctx.x_shape = _pool_geometry(x.shape, kernel, stride, padding, dilation, ceil_mode), x.shape
         out, ctx.winners = kernel_set.max_pool2d(x, ctx.geometry, track=bool(ctx.needs_input_grad))
         return out
 
     @staticmethod
     def backward(ctx, grad_output):
-        kernels.prepare(ctx.kernels, grad_output)
         return ctx.kernels.max_pool2d_backward(grad_output, ctx.winners, ctx.x_shape, ctx.geometry), *(None,) * 5
 
     def backward_graph(self, g):
@@ -65,7 +62,6 @@ class MaxPool2d(Function):
     def _pick_winners(self, u):
         """y[n, c, i, j] = u at the winning position of window (i, j): the max pool of u with x's winners."""
         geometry = self.geometry
-        settle(self.winners, whole=True)
         top, bottom, left, right = geometry.padding
         padded = xp.pad(u, ((0, 0), (0, 0), (top, bottom), (left, right)))
         out = xp.zeros(self.winners.shape, dtype=u.dtype)
@@ -77,7 +73,6 @@ class MaxPool2d(Function):
     def flat_indices(self, padding, input_width):
         """PyTorch's return_indices: the flat position h W + w of each maximum in its input plane."""
         geometry = self.geometry
-        settle(self.winners, whole=True)
         p, q = xp.divmod(self.winners.astype(xp.int64), geometry.kernel[1])
         rows = xp.arange(geometry.out_hw[0])[None, None, :, None] * geometry.stride[0] - padding[0] \
             + p * geometry.dilation[0]
@@ -94,12 +89,10 @@ class AvgPool2d(Function):
 
     linear_in = 0
 
-    asynchronous = True
 
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
         kernel_set = ctx.kernels = kernels.active()
-        kernels.prepare(kernel_set, x)
         geometry = _pool_geometry(x.shape, kernel, stride, padding, (1, 1), ceil_mode)
         ctx.scale = _avg_scale(x.shape[2:], padding, geometry.padding, geometry.kernel, geometry.stride,
                                geometry.out_hw, count_include_pad, divisor_override, x.dtype)
@@ -108,7 +101,6 @@ class AvgPool2d(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        kernels.prepare(ctx.kernels, grad_output)
         return ctx.kernels.avg_pool2d_backward(grad_output, ctx.x_shape, ctx.geometry, ctx.scale), *(None,) * 6
 
 
@@ -197,8 +189,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         out = MaxPool2d.apply(x, kernel, stride, padding, dilation, ceil_mode)
         if not return_indices:
             return out
-        from ..tensor import Tensor
-
+        Tensor = function.Tensor
         node = out.grad_fn or _forward_only(MaxPool2d, x, kernel, stride, padding, dilation, ceil_mode)
         return out, Tensor._make(node.flat_indices(padding, x.shape[3]))
 

@@ -8,6 +8,7 @@ import numbers
 
 from .. import dtypes
 from ..backend import xp
+from ..autograd import function
 
 
 def _category(np_dtype):
@@ -26,11 +27,10 @@ def _scalar_dtype(value):
 
 def result_dtype(a, b):
     """The NumPy dtype of `a op b` for tensors or Python scalars a, b."""
-    from ..tensor import Tensor
-
+    Tensor = function.Tensor
     def describe(x):  # (dtype, priority): dimensioned tensor 2, 0-dim tensor 1, Python scalar 0
         if isinstance(x, Tensor):
-            return x._array.dtype, 2 if x._array.ndim else 1
+            return x._data.dtype, 2 if x._data.ndim else 1
         return _scalar_dtype(x), 0
 
     (da, pa), (db, pb) = describe(a), describe(b)
@@ -47,16 +47,15 @@ def promote(a, b):
 
     Tensors come back as tensors (a cast is a differentiable op); scalars as 0-dim arrays.
     """
-    array_a, array_b = getattr(a, "_array", None), getattr(b, "_array", None)
+    array_a, array_b = getattr(a, "_data", None), getattr(b, "_data", None)
     if array_a is not None and array_b is not None and array_a.dtype == array_b.dtype:
         return a, b     # two tensors of one dtype, the common case
-    from ..tensor import Tensor
-
+    Tensor = function.Tensor
     common = result_dtype(a, b)
     return _cast(a, common, Tensor), _cast(b, common, Tensor)
 
 
 def _cast(x, np_dtype, tensor_type):
     if isinstance(x, tensor_type):
-        return x if x._array.dtype == np_dtype else x.to(dtypes.from_numpy_dtype(np_dtype))
+        return x if x._data.dtype == np_dtype else x.to(dtypes.from_numpy_dtype(np_dtype))
     return xp.asarray(x, dtype=np_dtype)

@@ -20,7 +20,8 @@ The op's output is the state after every step, one row per row of x: S = H for R
 for LSTM; the layer module slices out the outputs and the final states.
 """
 from ..autograd.function import Function
-from ..backend import sum_rows, xp
+from ..backend import xp
+from ..kernels.blas import sum_rows
 
 
 def sigmoid_(a):

@@ -7,8 +7,10 @@ import collections
 import math
 
 from ..autograd.function import Function, LinearMap
-from ..backend import normalize_dims, xp
+from ..backend import xp
+from .dims import normalize_dims
 from .elementwise import where
+from ..autograd import function
 
 ValuesIndices = collections.namedtuple("ValuesIndices", ["values", "indices"])
 
@@ -77,7 +79,7 @@ class AllExtremum(Function):
     def backward_graph(self, g):
         """dL/dx = dL/dy m / |m| is linear in dL/dy; its adjoint sums u over the maxima m, divided by |m|."""
         x, out = self.saved_tensors
-        mask = (x == out).astype(g._array.dtype)
+        mask = (x == out).astype(g._data.dtype)
         share = mask / mask.sum()
         return LinearMap.apply(g, lambda grad: grad * share, lambda u: xp.asarray((u * share).sum())), None
 
@@ -209,7 +211,7 @@ def _check_dim(x, dim, op):
 def sum(x, dim=None, keepdim=False, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
-    elif x._array.dtype.kind in "bui":
+    elif x._data.dtype.kind in "bui":
         x = x.long()
     return Sum.apply(x, _check_dim(x, dim, "sum"), keepdim)
 
@@ -217,15 +219,14 @@ def sum(x, dim=None, keepdim=False, dtype=None):
 def mean(x, dim=None, keepdim=False, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
-    if x._array.dtype.kind != "f":
+    if x._data.dtype.kind != "f":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point "
                            f"or complex dtype. Got: {x.dtype.name.capitalize()}")
     return Mean.apply(x, _check_dim(x, dim, "mean"), keepdim)
 
 
 def _extremum(x, dim, keepdim, name, pick, arg):
-    from ..tensor import Tensor
-
+    Tensor = function.Tensor
     if x.numel() == 0:
         raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
     if dim is None:
@@ -247,8 +248,7 @@ def min(x, dim=None, keepdim=False):
 
 
 def _arg_extremum(x, dim, keepdim, arg):
-    from ..tensor import Tensor
-
+    Tensor = function.Tensor
     if dim is None:
         return Tensor._make(xp.asarray(arg(x._data.reshape(-1)), dtype=xp.int64))
     (axis,) = _check_dim(x, dim, arg.__name__)

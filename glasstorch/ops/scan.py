@@ -5,7 +5,9 @@ cumprod: y_j = prod_{i<=j} x_i, so dL/dx_i = sum_{j>=i} dL/dy_j prod_{k<=j, k!=i
 sum_{j>=i} dL/dy_j y_j / x_i where x_i != 0; lines holding a zero take the product without it directly.
 """
 from ..autograd.function import Function
-from ..backend import normalize_dims, xp
+from ..backend import xp
+from .dims import normalize_dims
+from ..autograd import function
 
 
 def reverse_cumsum(g, axis):
@@ -59,14 +61,13 @@ class CumProd(Function):
 
     def backward_graph(self, g):
         """dL/dx_i = sum_{j>=i} dL/dy_j prod_{k<=j,k!=i} x_k, as glasstorch ops: the masked products of x."""
-        from ..tensor import Tensor
-
+        Tensor = function.Tensor
         x = self.input_tensor(0)
         axis, n = self.axis, x.shape[self.axis]
         grads = []
         for i in range(n):
-            keep = xp.ones(x.shape, dtype=x._array.dtype)
-            skip = xp.zeros(x.shape, dtype=x._array.dtype)
+            keep = xp.ones(x.shape, dtype=x._data.dtype)
+            skip = xp.zeros(x.shape, dtype=x._data.dtype)
             index = (slice(None),) * axis + (i,)
             keep[index], skip[index] = 0, 1
             products = cumprod(x * Tensor._make(keep) + Tensor._make(skip), axis)    # x_i replaced by 1

@@ -5,10 +5,12 @@ scatter-add into the indexed places, slice out of the joined result.
 """
 import math
 
+from .. import kernels
 from ..autograd import function
 from ..autograd.function import Function
-from ..backend import normalize_dims, unbroadcast, xp
-from ..parallel import batch_slices, map_async, settle
+from ..backend import xp
+from ..kernels import unbroadcast
+from .dims import normalize_dims
 
 
 class Reshape(Function):
@@ -158,7 +160,7 @@ class IndexPut(Function):
         from .elementwise import sum_to
 
         index, value_shape = self.meta
-        kept = xp.ones(g.shape, g._array.dtype)
+        kept = xp.ones(g.shape, g._data.dtype)
         kept[index] = 0
         gx = g * function.Tensor._make(kept) if self.needs_input_grad[0] else None
         gv = sum_to(g[index], value_shape) if self.needs_input_grad[2] else None
@@ -191,23 +193,12 @@ class IndexAdd(Function):
 class Cat(Function):
     """y = [x_1, x_2, ...] joined along `dim`.  dL/dx_k = the slice of dL/dy where x_k sits."""
 
-    asynchronous = True
 
     @staticmethod
     def forward(ctx, axis, *arrays):
         ctx.axis = axis
         ctx.sizes = [a.shape[axis] for a in arrays]
-        if axis == 1 and all(_channels_last(a) for a in arrays):
-            # keep the channels-last memory of conv outputs: join along the last axis of the NHWC views,
-            # each thread its slice of the batch
-            parts = [a.transpose(0, 2, 3, 1) for a in arrays]
-            n, h, w = parts[0].shape[:3]
-            joined = xp.empty((n, h, w, sum(ctx.sizes)), dtype=xp.result_type(*arrays))
-            map_async(lambda rows: xp.concatenate([p[rows] for p in parts], axis=3, out=joined[rows]),
-                      batch_slices(n), outputs=(joined,))
-            return joined.transpose(0, 3, 1, 2)
-        settle(*arrays, whole=True)
-        return xp.concatenate(arrays, axis=axis)
+        return kernels.active().cat(arrays, axis)
 
     @staticmethod
     def backward(ctx, g):
@@ -220,11 +211,6 @@ class Cat(Function):
             pieces.append(g[(slice(None),) * self.axis + (slice(start, start + size),)])
             start += size
         return tuple(pieces)
-
-
-def _channels_last(array):
-    """True for a 4-D (N, C, H, W) array whose memory is NHWC (PyTorch's channels_last format)."""
-    return array.ndim == 4 and array.transpose(0, 2, 3, 1).flags.c_contiguous and not array.flags.c_contiguous
 
 
 class ConstantPad(Function):
@@ -369,8 +355,7 @@ def repeat(x, *repeats):
 
 def convert_index(index):
     """Turn tensors inside an index into arrays (int64 positions or boolean masks)."""
-    from ..tensor import Tensor
-
+    Tensor = function.Tensor
     def convert(item):
         if isinstance(item, Tensor):
             return item._data
@@ -400,12 +385,12 @@ def cat(tensors, dim=0):
                 a != b for k, (a, b) in enumerate(zip(t.shape, reference.shape)) if k != axis):
             raise RuntimeError(f"Sizes of tensors must match except in dimension {axis}. Expected size "
                                f"{list(reference.shape)} but got size {list(t.shape)} for tensor number {i} in the list.")
-    common = reference._array.dtype
+    common = reference._data.dtype
     for t in tensors[1:]:
-        common = xp.promote_types(common, t._array.dtype)
+        common = xp.promote_types(common, t._data.dtype)
     from .. import dtypes
 
-    tensors = [t if t._array.dtype == common else t.to(dtypes.from_numpy_dtype(common)) for t in tensors]
+    tensors = [t if t._data.dtype == common else t.to(dtypes.from_numpy_dtype(common)) for t in tensors]
     return Cat.apply(axis, *tensors)
 
 

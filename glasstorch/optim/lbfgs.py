@@ -29,14 +29,14 @@ class LBFGS(Optimizer):
         self._params = self.param_groups[0]["params"]
 
     def _flat_grad(self):
-        return xp.concatenate([p.grad._data.reshape(-1) if p.grad is not None else xp.zeros(p.numel(), p._array.dtype)
+        return xp.concatenate([p.grad._data.reshape(-1) if p.grad is not None else xp.zeros(p.numel(), p._data.dtype)
                                for p in self._params])
 
     def _add_to_params(self, step, direction):
         offset = 0
         for p in self._params:
             n = p.numel()
-            p._data += (step * direction[offset:offset + n]).reshape(p.shape).astype(p._array.dtype)
+            p._data += (step * direction[offset:offset + n]).reshape(p.shape).astype(p._data.dtype)
             p._bump_version()
             offset += n
 

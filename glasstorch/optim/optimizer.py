@@ -132,7 +132,7 @@ class Optimizer:
                 if isinstance(value, Tensor):
                     array = value._data
                     if key != "step" and array.dtype.kind == "f":
-                        array = array.astype(p._array.dtype)
+                        array = array.astype(p._data.dtype)
                     value = Tensor._make(xp.array(array, copy=True))
                 entry[key] = value
             self.state[p] = entry

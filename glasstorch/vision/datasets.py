@@ -47,8 +47,8 @@ class _TorchvisionLayout:
             return cls.embedded
 
     def __getitem__(self, index):
-        image = Image.fromarray(self.data._array[index], mode="L")
-        target = int(self.targets._array[index])
+        image = Image.fromarray(self.data._data[index], mode="L")
+        target = int(self.targets._data[index])
         if self.transform is not None:
             image = self.transform(image)
         if self.target_transform is not None:
@@ -56,7 +56,7 @@ class _TorchvisionLayout:
         return image, target
 
     def _arrays(self):
-        return self.data._array, self.targets._array
+        return self.data._data, self.targets._data
 
     def _transform_batch(self, images):
         return self.transform.batch(images)

@@ -49,7 +49,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
                            "norm anyway, set `error_if_nonfinite=False`")
     coefficient = min(max_norm / (total + 1e-6), 1.0)
     for g in grads:
-        g._data *= g._array.dtype.type(coefficient)
+        g._data *= g._data.dtype.type(coefficient)
     return tensor(total, dtype=grads[0].dtype)
 
 

@@ -112,7 +112,7 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
         lengths = lengths_sorted[sequence.unsorted_indices._data]
     else:
         lengths = lengths_sorted
-    filler = Tensor._make(xp.full((1,) + tuple(data.shape[1:]), padding_value, dtype=data._array.dtype))
+    filler = Tensor._make(xp.full((1,) + tuple(data.shape[1:]), padding_value, dtype=data._data.dtype))
     padded = getitem(cat([data, filler]), where.T if batch_first else where)
     return padded, Tensor._make(lengths.astype(xp.int64))
 

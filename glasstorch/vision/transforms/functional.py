@@ -75,7 +75,7 @@ def _from_array_like(array, like):
 
 
 def _tensor(array, like):
-    return Tensor._make(np.ascontiguousarray(array).astype(like._array.dtype, copy=False))
+    return Tensor._make(np.ascontiguousarray(array).astype(like._data.dtype, copy=False))
 
 
 def to_tensor(pic):
@@ -139,7 +139,7 @@ def normalize(tensor, mean, std, inplace=False):
     if tensor.dim() < 3:
         raise ValueError(f"Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = "
                          f"{tuple(tensor.shape)}")
-    dtype = tensor._array.dtype
+    dtype = tensor._data.dtype
     mean = np.asarray(mean, dtype=dtype).reshape(-1, 1, 1)
     std = np.asarray(std, dtype=dtype).reshape(-1, 1, 1)
     if (std == 0).any():

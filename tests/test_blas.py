@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from glasstorch.backend import add_rows, mm, pixel_rows, rowwise, sum_rows
+from glasstorch.kernels.blas import add_rows, mm, pixel_rows, rowwise, sum_rows
 
 
 @pytest.mark.parametrize("rows, width", [(0, 10), (1, 10), (7, 3), (97, 10), (18432, 10), (4608, 24), (64, 300)])

@@ -1,0 +1,67 @@
+"""The fast set's helpers for NumPy on OpenBLAS: matrix products that release the GIL, row-wise ufuncs wide
+enough for SIMD, and sums over rows as BLAS products. The same arithmetic as the plain NumPy expressions, faster
+on the skinny shapes of small convolutions (each helper gives its measurement)."""
+import functools
+
+from ..backend import xp
+
+
+def mm(a, b, out=None):
+    """The matrix product a b of 2-D arrays (or 1-D @ 2-D) by BLAS, with the GIL released for the whole product.
+
+    np.dot rather than np.matmul: matmul keeps the GIL when the result has at most 500 elements (NumPy's
+    threshold for releasing it), so the small products of a worker thread (dL/dW of a 1x1 or one-channel
+    convolution, bias sums) would stall the other thread. Measured on a 10 x 8192 by 8192 x 49 product, two
+    threads at once: each 2.0x slower than alone with matmul, 1.0x with dot. Same speed alone."""
+    return xp.dot(a, b) if out is None else xp.dot(a, b, out=out)
+
+
+def add_rows(matrix, vector):
+    """matrix[i, :] += vector for every row of a 2-D array, in place (a bias added to pixels x channels)."""
+    if not matrix.flags.c_contiguous:
+        matrix += vector
+        return matrix
+    return rowwise(xp.add, matrix, vector, out=matrix)
+
+
+def rowwise(ufunc, matrix, vector, out):
+    """out[i, :] = ufunc(matrix[i, :], vector) for every row of C-contiguous 2-D arrays (pixels x channels).
+
+    A row of 10-32 channels is too short an inner loop for NumPy's SIMD code, so the arrays are viewed k rows at
+    a time against the vector repeated k times (a bias add on 18,432 x 10 float32: 148 -> 46 us)."""
+    rows, width = matrix.shape
+    k = _rows_at_a_time(rows, width)
+    repeated = xp.empty((k, width), dtype=vector.dtype)
+    repeated[...] = vector
+    ufunc(matrix.reshape(rows // k, k * width), repeated.reshape(-1), out=out.reshape(rows // k, k * width))
+    return out
+
+
+def pixel_rows(array):
+    """A C-contiguous or channels-last (N, C, H, W) array as the 2-D (pixels, channels-in-memory) view of its
+    memory, or None when its memory is laid out otherwise."""
+    if array.ndim == 4 and not array.flags.c_contiguous:
+        array = array.transpose(0, 2, 3, 1)
+    if array.ndim == 0 or not array.flags.c_contiguous:
+        return None
+    return array.reshape(-1, array.shape[-1])
+
+
+@functools.lru_cache(maxsize=256)
+def _rows_at_a_time(rows, width):
+    """The largest k <= 256 / width that divides rows."""
+    k = max(1, 256 // max(width, 1))
+    while rows % k:
+        k -= 1
+    return k
+
+
+def sum_rows(matrix):
+    """sum_i A[i, :] of a 2-D array, computed as the product 1^T A.
+
+    For the tall, narrow matrices of bias gradients (pixels x channels) BLAS's matrix-vector product is
+    about 10x faster than NumPy's reduction over axis 0 (measured 873 -> 96 us for 36,864 x 10 float32).
+    """
+    if matrix.dtype not in (xp.float32, xp.float64) or matrix.shape[0] < 64:
+        return matrix.sum(axis=0)
+    return mm(xp.ones(matrix.shape[0], dtype=matrix.dtype), matrix)
