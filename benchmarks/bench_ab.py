@@ -2,7 +2,7 @@
 process, alternating bursts of training steps (and inference) of the course's networks; prints medians and the
 ratio after / before. What a change did to speed, measured in one run (tables from different runs drift).
 
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_ab.py REV [--batch 64] [--inference 64]
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_ab.py REV [--batch 64] [--inference 64] [--threads 1]
 """
 import argparse
 import statistics
@@ -26,13 +26,13 @@ def cpu_flags():
     return "AVX-512" if "avx512f" in text else "AVX2" if "avx2" in text else "no AVX2"
 
 
-def compare(task, label, networks, sizes, bursts, steps, before):
+def compare(task, label, networks, sizes, bursts, steps, before, threads=None):
     rows = []
     for network in networks:
         weights = initial_weights(network)
         for size in sizes:
-            results = alternate(task, dict(network=network, batch_size=size, weights=weights), bursts, steps,
-                                sides={"before": ("glasstorch", before), "after": ("glasstorch", None)})
+            results = alternate(task, dict(network=network, batch_size=size, weights=weights, threads=threads), bursts, steps,
+                                sides={"before": ("glasstorch", before), "after": ("glasstorch", ROOT)})
             medians = {side: median_ms([s[-1] for burst in runs for s in burst]) for side, runs in results.items()}
             per_burst = [statistics.median(s[-1] for s in a) / statistics.median(s[-1] for s in b)
                          for a, b in zip(results["after"], results["before"])]
@@ -51,6 +51,7 @@ def main():
     parser.add_argument("--bursts", type=int, default=10)
     parser.add_argument("--steps", type=int, default=8)
     parser.add_argument("--networks", nargs="+", default=["inception-net", "resnet"])
+    parser.add_argument("--threads", type=int, default=None, help="threads of each side (default: all cores)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         before = Path(folder) / "before"
@@ -60,10 +61,12 @@ def main():
             commit = subprocess.run(["git", "-C", str(before), "log", "-1", "--format=%h %s"], capture_output=True,
                                     text=True).stdout.strip()
             print(f"{machine()}; {cpu_flags()}; {blas()}\nbefore: {commit}\nafter: the working tree")
-            rows = compare(train_task, "training step", args.networks, args.batch, args.bursts, args.steps, before)
+            print(f"threads: {args.threads or 'all cores'}")
+            rows = compare(train_task, "training step", args.networks, args.batch, args.bursts, args.steps, before,
+                           args.threads)
             if args.inference:
                 rows += compare(inference_task, "inference", args.networks, args.inference, args.bursts, args.steps,
-                                before)
+                                before, args.threads)
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(before)], check=False)
     print_table(["network", "measurement", "batch", "before ms", "after ms", "after / before", "burst range"], rows)

@@ -2,7 +2,7 @@
 
     import glasstorch as torch
 """
-from . import autograd, diagnostics, dtypes, nn, optim, utils, viz
+from . import autograd, diagnostics, distributed, dtypes, nn, optim, utils, viz
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full, full_like, linspace,
                        multinomial, normal, ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm,

@@ -39,6 +39,9 @@ def _add_train(sub):
     p.add_argument("--track-gradients", action="store_true",
                    help="record per-layer gradient norms and activations; figures go into the run directory")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (epoch lines only)")
+    p.add_argument("--nproc", type=int, help="train with N processes (MPI ranks, one thread each) that split every "
+                                             "batch; needs glasstorch[distributed] (default: 1, or what mpiexec "
+                                             "started)")
     p.set_defaults(handler=_train)
 
 
@@ -47,8 +50,23 @@ _TRAIN_OPTIONS = ("model", "dataset", "epochs", "batch_size", "lr", "optimizer",
 
 
 def _train(args):
+    from .distributed import launch
     from .train import Trainer, TrainConfig
 
+    ranks = launch.world_size_from_environment()
+    if args.nproc is not None and args.nproc < 1:
+        raise CLIError(f"--nproc must be at least 1, got {args.nproc}")
+    if ranks is None and args.nproc and args.nproc > 1:
+        try:
+            return launch.run(args.nproc, [sys.executable, "-m", "glasstorch", *args.argv])
+        except launch.LauncherError as error:
+            raise CLIError(str(error)) from None
+    if ranks is not None and args.nproc not in (None, ranks):
+        raise CLIError(f"--nproc {args.nproc} does not match the {ranks} ranks mpiexec started")
+    if ranks is not None and ranks > 1:
+        from . import distributed
+
+        distributed.init_process_group("mpi")
     given = {name: getattr(args, name) for name in _TRAIN_OPTIONS if getattr(args, name) is not None}
     given.update(download=args.download, track_gradients=args.track_gradients, progress=not args.no_progress)
     if given.get("model", TrainConfig.model) not in _model_names():
@@ -56,9 +74,14 @@ def _train(args):
     config = TrainConfig.for_model(**given)
     trainer = Trainer.resuming(config.run_dir, **given) if args.resume else Trainer(config)
     config = trainer.config
+    if not trainer.writes:      # another rank: rank 0 speaks for the run
+        trainer.log = lambda message: None
+        trainer.fit()
+        return 0
+    processes = f", {trainer.world_size} processes" if trainer.world_size > 1 else ""
     print(f"training {config.model} ({sum(p.numel() for p in trainer.model.parameters()):,} parameters) on "
-          f"{config.dataset}: {len(trainer.train_loader.dataset):,} training / {len(trainer.test_loader.dataset):,} "
-          f"test images, {config.optimizer} lr {config.lr:g}, batch {config.batch_size}, run directory "
+          f"{config.dataset}: {len(trainer.train_loader.dataset):,} training / {len(trainer.full_test_set):,} "
+          f"test images, {config.optimizer} lr {config.lr:g}, batch {config.batch_size}{processes}, run directory "
           f"{trainer.run_dir}")
     try:
         history = trainer.fit()
@@ -240,6 +263,10 @@ def main(argv=None):
         sys.stderr.close()
         return 0
     except (CLIError, ValueError, OSError, IDXError, CheckpointError, TrainingDiverged) as error:
+        from . import distributed
+
+        if distributed.is_initialized() and distributed.get_world_size() > 1:
+            distributed.abort(f"glasstorch {args.command}: error: {error}")     # the others must not wait for it
         print(f"glasstorch {args.command}: error: {error}", file=sys.stderr)
         return 1
     return code or 0

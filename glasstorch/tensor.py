@@ -104,6 +104,7 @@ class Tensor:
         self._grad_fn = grad_fn
         self.grad = None
         self._hooks = {}
+        self._post_accumulate_grad_hooks = {}
         self._version_counter = VersionCounter()
 
     @classmethod
@@ -339,6 +340,16 @@ class Tensor:
         hooks = self._hooks if self.grad_fn is None else self.grad_fn._hooks
         handle = RemovableHandle(hooks)
         hooks[handle.id] = hook
+        return handle
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """hook(self), called during backward right after dL/dself has been added into self.grad (leaves only)."""
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        handle = RemovableHandle(self._post_accumulate_grad_hooks)
+        self._post_accumulate_grad_hooks[handle.id] = hook
         return handle
 
     def retain_grad(self):

@@ -1,4 +1,4 @@
-"""glasstorch's modules form layers with no import circle: backend -> kernels -> autograd -> ops -> tensor -> nn.
+"""glasstorch's modules form layers with no import circle: backend -> kernels -> autograd -> ops -> tensor -> nn (and distributed).
 Each layer imports alone, in that order, and no module imports one above it (not even inside a function)."""
 import ast
 import subprocess
@@ -12,7 +12,7 @@ LAYERS = [
     ("glasstorch.autograd",),
     ("glasstorch.ops",),
     ("glasstorch.tensor", "glasstorch._formatting", "glasstorch.creation"),
-    ("glasstorch.nn",),
+    ("glasstorch.nn", "glasstorch.distributed"),
 ]
 
 

@@ -69,14 +69,14 @@ def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None, accumul
             raise RuntimeError(f"element {index} of tensors does not require grad and does not have a grad_fn")
         deliver(tensor._gradient_edge(), grad)
 
-    leaves = []
     with enable_grad() if create_graph else no_grad():
         for node in _topological_order([t._gradient_edge() for t in tensors]):
             grad = node_grads.pop(id(node), None)
             if grad is None:
                 continue
-            if isinstance(node, AccumulateGrad):
-                leaves.append((node, grad))
+            if isinstance(node, AccumulateGrad):    # every use of the leaf is behind: its gradient is complete
+                _finish_leaf(node, grad, accumulate and (wanted is None or id(node) in wanted), accumulate_into,
+                             create_graph, captured if wanted is not None and id(node) in wanted else None)
                 continue
             if node._hooks:
                 grad = _apply_hooks(node._hooks, grad, create_graph)
@@ -89,20 +89,26 @@ def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None, accumul
                     deliver(edge, parent_grad)
             if not retain_graph:
                 node.release()
-
-        for node, grad in leaves:
-            leaf = node.variable
-            if leaf is None:
-                continue
-            if leaf._hooks:
-                grad = _apply_hooks(leaf._hooks, grad, create_graph)
-            if wanted is not None and id(node) in wanted:
-                captured[id(node)] = grad
-            if accumulate and (wanted is None or id(node) in wanted):
-                accumulate_into(leaf, grad)
     if accumulate:
         return None
     return [captured.get(id(t._gradient_edge())) for t in inputs]
+
+
+def _finish_leaf(node, grad, accumulate, accumulate_into, create_graph, captured):
+    """A leaf's complete gradient, at the leaf's place in the order (as soon as its last use is done, so a hook
+    can start sending it while the rest of backward runs): its hooks, then .grad += grad and the post-accumulate
+    hooks, or, for autograd.grad, the captured result."""
+    leaf = node.variable
+    if leaf is None:
+        return
+    if leaf._hooks:
+        grad = _apply_hooks(leaf._hooks, grad, create_graph)
+    if captured is not None:
+        captured[id(node)] = grad
+    if accumulate:
+        accumulate_into(leaf, grad)
+        for hook in list(leaf._post_accumulate_grad_hooks.values()):
+            hook(leaf)
 
 
 def _accumulate_graph_grad(tensor, grad):

