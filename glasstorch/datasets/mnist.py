@@ -24,6 +24,8 @@ FILES = {
     "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
 }
 
+SYSTEM_DATASETS = Path("/usr/share/datasets")    # where Debian's dataset-* packages put their files
+
 
 class DatasetNotFoundError(FileNotFoundError):
     """No folder holds the dataset's files; the message lists every place tried and how to get them."""
@@ -75,7 +77,7 @@ class MNIST(Dataset):
         if os.environ.get("GLASSTORCH_DATA"):
             paths.append(Path(os.environ["GLASSTORCH_DATA"]).expanduser() / cls.name)
         paths.append(default_cache() / cls.name)
-        paths.append(Path("/usr/share/datasets") / cls.name)
+        paths.append(SYSTEM_DATASETS / cls.name)
         if embedded and cls.embedded is not None:
             paths.append(cls.embedded)
         return paths

@@ -139,6 +139,7 @@ def test_mnist_reads_torchvision_layout_and_gives_pil_samples(torchvision_root):
 def test_mnist_download_without_network_falls_back_to_the_shipped_subset(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("GLASSTORCH_DATA", raising=False)
+    monkeypatch.setattr(gt.datasets.mnist, "SYSTEM_DATASETS", tmp_path / "no-system-datasets")   # Debian's copies
     monkeypatch.setattr(datasets.MNIST, "mirrors", ("http://127.0.0.1:9/",))
     data = datasets.MNIST(tmp_path / "data", train=True, download=True)
     assert len(data) == 5000 and (tmp_path / "data" / "MNIST" / "raw").is_dir()
