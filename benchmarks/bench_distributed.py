@@ -1,5 +1,6 @@
 """Data parallelism over MPI: a training step of the course's networks with N glasstorch ranks x 1 thread
-(DistributedDataParallel, each rank half of the global batch) against PyTorch's one process with N threads, in
+(DistributedDataParallel, each rank half of the global batch) against PyTorch's one process with N threads and
+PyTorch's own DDP (gloo, N processes x 1 thread, started by the same mpiexec), in
 alternating runs, each side in its own processes; and the cost of one all_reduce against its size, with what it
 predicts for more hosts.
 
@@ -77,10 +78,47 @@ def rank_main(network, batch_size, steps, weights_path):
                           "sizes_ms": {str(k): 1000 * v for k, v in sizes.items()}}))
 
 
-def glasstorch_ranks(network, batch_size, steps, nproc, weights_path):
+def torch_rank_main(network, batch_size, steps, weights_path):
+    """Run inside mpiexec: PyTorch's DDP (gloo) step on this rank's share, one thread; rank 0 prints JSON."""
+    import os
+
+    import numpy as np
+    import torch
+    import torch.distributed as tdist
+    from common import batch
+    from torch_models import NETWORKS
+
+    rank, world = int(os.environ["OMPI_COMM_WORLD_RANK"]), int(os.environ["OMPI_COMM_WORLD_SIZE"])
+    torch.set_num_threads(1)
+    tdist.init_process_group("gloo", init_method="tcp://127.0.0.1:29533", rank=rank, world_size=world)
+    model = NETWORKS[network]()
+    model.load_state_dict({k: torch.from_numpy(v) for k, v in np.load(weights_path).items()})
+    ddp = torch.nn.parallel.DistributedDataParallel(model)
+    optimizer = torch.optim.SGD(ddp.parameters(), lr=0.01, momentum=0.5)
+    x_np, y_np = batch(batch_size)
+    mine = slice(rank * batch_size // world, (rank + 1) * batch_size // world)
+    x, y = torch.from_numpy(x_np[mine]), torch.from_numpy(y_np[mine])
+
+    def step():
+        started = time.perf_counter()
+        loss = torch.nn.functional.cross_entropy(ddp(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return time.perf_counter() - started
+
+    for _ in range(3):
+        step()
+    times = [step() for _ in range(steps)]
+    if rank == 0:
+        print(json.dumps({"step_ms": 1000 * statistics.median(times)}))
+    tdist.destroy_process_group()
+
+
+def glasstorch_ranks(network, batch_size, steps, nproc, weights_path, flag="--rank-main"):
     from glasstorch.distributed import launch
 
-    command = launch.command(nproc, [sys.executable, str(HERE / "bench_distributed.py"), "--rank-main", network,
+    command = launch.command(nproc, [sys.executable, str(HERE / "bench_distributed.py"), flag, network,
                                      str(batch_size), str(steps), str(weights_path)])
     result = subprocess.run(command, env=launch.environment(), capture_output=True, text=True, timeout=600,
                             cwd=str(HERE))
@@ -108,10 +146,14 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--rank-main", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--torch-rank-main", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.rank_main:
         network, size, steps, weights = args.rank_main
         return rank_main(network, int(size), int(steps), weights)
+    if args.torch_rank_main:
+        network, size, steps, weights = args.torch_rank_main
+        return torch_rank_main(network, int(size), int(steps), weights)
     import tempfile
 
     import numpy as np
@@ -124,20 +166,24 @@ def main():
             weights_path = Path(folder) / f"{network}.npz"
             np.savez(weights_path, **initial_weights(network))
             for size in args.batch:
-                ours, theirs = [], []
-                for _ in range(args.rounds):    # alternate, so a noisy stretch of the machine hits both sides
+                ours, theirs, theirs_ddp = [], [], []
+                for _ in range(args.rounds):    # alternate, so a noisy stretch of the machine hits every side
                     theirs.append(pytorch_threads(network, size, args.steps, args.nproc))
                     ours.append(glasstorch_ranks(network, size, args.steps, args.nproc, weights_path))
+                    theirs_ddp.append(glasstorch_ranks(network, size, args.steps, args.nproc, weights_path,
+                                                       "--torch-rank-main")["step_ms"])
                 step = statistics.median(o["step_ms"] for o in ours)
                 local = statistics.median(o["local_ms"] for o in ours)
                 torch_ms = statistics.median(theirs)
+                torch_ddp_ms = statistics.median(theirs_ddp)
                 allreduce = statistics.median(o["allreduce_ms"] for o in ours)
                 rows.append((network, size, f"{step:.1f}", f"{torch_ms:.1f}", f"{step / torch_ms:.2f}x",
-                             f"{local:.1f}", f"{step - local:.1f}", f"{allreduce:.2f}"))
+                             f"{torch_ddp_ms:.1f}", f"{step / torch_ddp_ms:.2f}x", f"{local:.1f}",
+                             f"{step - local:.1f}", f"{allreduce:.2f}"))
                 print(f"  {network} batch {size}: {step / torch_ms:.2f}x", flush=True)
             model_rows.append((network, ours[-1]["values"], ours[-1]["sizes_ms"]))
     print_table(["network", "global batch", f"glasstorch {args.nproc} ranks ms", f"PyTorch {args.nproc} threads ms",
-                 "ratio", "step without sync (no_sync) ms", "sync cost ms", "one all_reduce of the gradients ms"],
+                 "ratio", f"PyTorch DDP gloo {args.nproc} x 1 ms", "ratio to DDP", "step without sync (no_sync) ms", "sync cost ms", "one all_reduce of the gradients ms"],
                 rows)
     print("(sync cost = step - step without sync: the all_reduce not hidden behind backward plus the wait for the "
           "slower rank)")
