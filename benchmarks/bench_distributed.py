@@ -8,6 +8,7 @@ predicts for more hosts.
         [--nproc 2] [--rounds 3] [--steps 20]
 """
 import argparse
+import contextlib
 import json
 import statistics
 import subprocess
@@ -42,15 +43,10 @@ def rank_main(network, batch_size, steps, weights_path):
 
     def step(sync=True):
         started = time.perf_counter()
-        if sync:
+        with contextlib.nullcontext() if sync else ddp.no_sync():
             loss = gt.nn.functional.cross_entropy(ddp(x), y)
             optimizer.zero_grad()
             loss.backward()
-        else:
-            with ddp.no_sync():
-                loss = gt.nn.functional.cross_entropy(ddp(x), y)
-                optimizer.zero_grad()
-                loss.backward()
         optimizer.step()
         return time.perf_counter() - started
 

@@ -107,8 +107,9 @@ def _finish_leaf(node, grad, accumulate, accumulate_into, create_graph, captured
         captured[id(node)] = grad
     if accumulate:
         accumulate_into(leaf, grad)
-        for hook in list(leaf._post_accumulate_grad_hooks.values()):
-            hook(leaf)
+        if leaf._post_accumulate_grad_hooks:
+            for hook in list(leaf._post_accumulate_grad_hooks.values()):
+                hook(leaf)
 
 
 def _accumulate_graph_grad(tensor, grad):

@@ -88,22 +88,20 @@ def init_process_group(backend="mpi", init_method=None, timeout=None, world_size
 
 def _abort_on_uncaught(kind, error, traceback):
     """One line naming the rank and the error, the traceback, then MPI_Abort: no rank waits forever."""
-    comm = _group["comm"]
-    previous = _group["previous_excepthook"] or sys.__excepthook__
-    if comm is None or issubclass(kind, KeyboardInterrupt):
-        previous(kind, error, traceback)
-        return
-    previous(kind, error, traceback)
-    sys.stderr.write(f"glasstorch.distributed: rank {comm.Get_rank()} of {comm.Get_size()} failed with "
-                     f"{kind.__name__}: {error}; aborting every rank\n")
-    sys.stderr.flush()
-    comm.Abort(1)
+    (_group["previous_excepthook"] or sys.__excepthook__)(kind, error, traceback)
+    if _group["comm"] is not None and not issubclass(kind, KeyboardInterrupt):
+        _abort(f"failed with {kind.__name__}: {error}")
 
 
 def abort(message, code=1):
     """Print `message` (naming this rank) and end every rank of the job at once."""
+    _abort(f": {message}", code)
+
+
+def _abort(what, code=1):
     comm = _comm()
-    sys.stderr.write(f"glasstorch.distributed: rank {comm.Get_rank()} of {comm.Get_size()}: {message}; "
+    separator = "" if what.startswith(":") else " "
+    sys.stderr.write(f"glasstorch.distributed: rank {comm.Get_rank()} of {comm.Get_size()}{separator}{what}; "
                      "aborting every rank\n")
     sys.stderr.flush()
     comm.Abort(code)
@@ -299,17 +297,24 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
     return Work(None) if async_op else None
 
 
+def _check_root_list(comm, tensors, root, like, op, name, role):
+    """Whether this rank is the root; the root's list must hold one tensor like `like` per rank, and the other
+    ranks pass none."""
+    _check_tensor(like, op)
+    root = _check_rank(comm, root, op, role)
+    if comm.Get_rank() == root:
+        _check_list(tensors, comm.Get_size(), like, op, name)
+        return root, True
+    if tensors:
+        raise DistributedError(f"{op}: only the {'destination' if role == 'dst' else 'source'} rank {root} passes "
+                               f"a {name} (rank {comm.Get_rank()} passed one)")
+    return root, False
+
+
 def gather(tensor, gather_list=None, dst=0, group=None, async_op=False):
     """gather_list[r] = rank r's tensor, on rank dst (the others pass no list)."""
     comm = _comm()
-    _check_tensor(tensor, "gather")
-    dst = _check_rank(comm, dst, "gather", "dst")
-    is_root = comm.Get_rank() == dst
-    if is_root:
-        _check_list(gather_list, comm.Get_size(), tensor, "gather", "gather_list")
-    elif gather_list:
-        raise DistributedError(f"gather: only the destination rank {dst} passes a gather_list (rank "
-                               f"{comm.Get_rank()} passed one)")
+    dst, is_root = _check_root_list(comm, gather_list, dst, tensor, "gather", "gather_list", "dst")
     _agree(comm, ("gather", *_describe(tensor), dst))
     received = np.empty((comm.Get_size(), *tensor._data.shape), dtype=tensor._data.dtype) if is_root else None
     comm.Gather(np.ascontiguousarray(tensor._data), received, root=dst)
@@ -322,14 +327,7 @@ def gather(tensor, gather_list=None, dst=0, group=None, async_op=False):
 def scatter(tensor, scatter_list=None, src=0, group=None, async_op=False):
     """tensor = rank src's scatter_list[r], on rank r (only src passes a list)."""
     comm = _comm()
-    _check_tensor(tensor, "scatter")
-    src = _check_rank(comm, src, "scatter", "src")
-    is_root = comm.Get_rank() == src
-    if is_root:
-        _check_list(scatter_list, comm.Get_size(), tensor, "scatter", "scatter_list")
-    elif scatter_list:
-        raise DistributedError(f"scatter: only the source rank {src} passes a scatter_list (rank "
-                               f"{comm.Get_rank()} passed one)")
+    src, is_root = _check_root_list(comm, scatter_list, src, tensor, "scatter", "scatter_list", "src")
     _agree(comm, ("scatter", *_describe(tensor), src))
     sent = np.stack([t._data for t in scatter_list]) if is_root else None
     buffer = _Buffer(tensor)

@@ -4,9 +4,9 @@ Binary ops broadcast; their backward sums the gradient back to each operand's sh
 """
 import math
 
+from .. import kernels
 from ..autograd import function
 from ..autograd.function import Function
-from .. import kernels
 from ..backend import xp
 from ..kernels import unbroadcast
 from .promotion import promote

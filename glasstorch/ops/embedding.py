@@ -3,10 +3,10 @@
 y[i] = W[idx[i]] picks rows of the weight matrix, so dL/dW[r] = sum of dL/dy[i] over every i with idx[i] = r
 (rows used twice add up; the padding row gets none). One-hot is the same lookup in the identity matrix.
 """
+from ..autograd import function
 from ..autograd.function import Function, LinearMap
 from ..backend import xp
 from .shape import add_at
-from ..autograd import function
 
 
 class Embedding(Function):

@@ -6,11 +6,11 @@ y = scatter_add(x, d, idx, s) has dL/ds = gather(dL/dy, d, idx).
 """
 import collections
 
+from ..autograd import function
 from ..autograd.function import Function
 from ..backend import xp
 from .dims import normalize_dims
 from .shape import add_at, getitem
-from ..autograd import function
 
 ValuesIndices = collections.namedtuple("ValuesIndices", ["values", "indices"])
 

@@ -3,11 +3,11 @@
     cross_entropy(x, t) = -log softmax(x)_t = -x_t + log sum_j e^(x_j)
     dL/dx_j = softmax(x)_j - [j = t]   (per sample, before reduction)
 """
+from ..autograd import function
 from ..autograd.function import Function
 from ..backend import xp
 from .activation import log_softmax
 from .elementwise import Softplus, where
-from ..autograd import function
 
 REDUCTIONS = ("none", "mean", "sum")
 

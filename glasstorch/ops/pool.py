@@ -8,10 +8,10 @@ import functools
 import math
 
 from .. import kernels
+from ..autograd import function
 from ..autograd.function import Function, LinearMap
 from ..backend import xp
 from .conv import _pair
-from ..autograd import function
 
 
 def pool_output_size(size, kernel, stride, pad, dilation, ceil_mode):

@@ -7,8 +7,8 @@ the default float dtype (float32), `float32 tensor + 2.5` stays float32.
 import numbers
 
 from .. import dtypes
-from ..backend import xp
 from ..autograd import function
+from ..backend import xp
 
 
 def _category(np_dtype):

@@ -6,11 +6,11 @@ import builtins
 import collections
 import math
 
+from ..autograd import function
 from ..autograd.function import Function, LinearMap
 from ..backend import xp
 from .dims import normalize_dims
 from .elementwise import where
-from ..autograd import function
 
 ValuesIndices = collections.namedtuple("ValuesIndices", ["values", "indices"])
 

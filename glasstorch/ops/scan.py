@@ -4,10 +4,10 @@ cumsum: y_j = sum_{i<=j} x_i, linear, so dL/dx_i = sum_{j>=i} dL/dy_j (a cumsum 
 cumprod: y_j = prod_{i<=j} x_i, so dL/dx_i = sum_{j>=i} dL/dy_j prod_{k<=j, k!=i} x_k, which is
 sum_{j>=i} dL/dy_j y_j / x_i where x_i != 0; lines holding a zero take the product without it directly.
 """
+from ..autograd import function
 from ..autograd.function import Function
 from ..backend import xp
 from .dims import normalize_dims
-from ..autograd import function
 
 
 def reverse_cumsum(g, axis):
