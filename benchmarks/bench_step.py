@@ -72,16 +72,14 @@ def measure(task, networks, sizes, bursts, steps, label, threads=None):
 
 class OpProfiler:
     """Accumulates glasstorch's time per op (forward and backward) by wrapping Function.apply and run_backward.
-    Ops wait for their worker slices meanwhile (parallel.set_asynchronous(False)), so each op's time is its own."""
+    Each op returns when its worker slices are done, so each op's time is its own."""
 
     def __init__(self):
         self.totals = collections.defaultdict(float)
 
     def __enter__(self):
-        from glasstorch import parallel
         from glasstorch.autograd.function import Function
 
-        self._asynchronous = parallel.set_asynchronous(False)
         self._apply, self._backward = Function.apply.__func__, Function.run_backward
         totals, original_apply, original_backward = self.totals, self._apply, self._backward
 
@@ -91,9 +89,9 @@ class OpProfiler:
             totals[f"{cls.__name__} forward"] += time.perf_counter() - t0
             return out
 
-        def run_backward(node, grad):
+        def run_backward(node, grad, create_graph=False):
             t0 = time.perf_counter()
-            out = original_backward(node, grad)
+            out = original_backward(node, grad, create_graph)
             totals[f"{type(node).__name__} backward"] += time.perf_counter() - t0
             return out
 
@@ -102,16 +100,14 @@ class OpProfiler:
         return self
 
     def __exit__(self, *exc):
-        from glasstorch import parallel
         from glasstorch.autograd.function import Function
 
-        parallel.set_asynchronous(self._asynchronous)
         Function.apply = classmethod(self._apply)
         Function.run_backward = self._backward
 
 
-def profile(network, batch_size, steps=10):
-    run = train_task("glasstorch", network, batch_size, initial_weights(network))
+def profile(network, batch_size, steps=10, threads=None):
+    run = train_task("glasstorch", network, batch_size, initial_weights(network), threads)
     run(2)
     with OpProfiler() as prof:
         t0 = time.perf_counter()
@@ -120,7 +116,7 @@ def profile(network, batch_size, steps=10):
     rows = sorted(prof.totals.items(), key=lambda kv: -kv[1])
     print(f"\nglasstorch per-op time, {network}, batch {batch_size} ({1000 * total / steps:.1f} ms/step)")
     print_table(["op", "ms/step", "share"], [(op, f"{1000 * t / steps:.2f}", f"{100 * t / total:.1f}%")
-                                             for op, t in rows[:15]])
+                                             for op, t in rows[:25]])
 
 
 def main():
@@ -136,7 +132,7 @@ def main():
     args = parser.parse_args()
     if args.profile:
         for network in args.networks:
-            profile(network, args.batch[0])
+            profile(network, args.batch[0], threads=args.threads)
         return
     threads = f", {args.threads} thread(s) per side" if args.threads else ""
     print(f"{machine()}; medians of {args.bursts} alternating bursts x {args.steps} steps, separate processes{threads}")

@@ -9,7 +9,8 @@ The parameters are laid out in buckets (flat arrays, in the reverse order of reg
 order backward finishes them; the first bucket holds at most 1 MiB, the others bucket_cap_mb, as PyTorch's).
 A hook on every parameter copies its gradient into its bucket once backward has accumulated it; a bucket whose
 gradients are all in starts a non-blocking all_reduce at once, while backward goes on with the layers below.
-The hook of the last gradient waits for every bucket, divides by N and writes the averages back into `.grad`.
+Buckets start in index order on every rank (MPI matches collectives by order). The hook of the last gradient
+waits for every bucket, divides by N and writes the averages back into `.grad`.
 """
 import contextlib
 
@@ -64,6 +65,7 @@ class DistributedDataParallel(Module):
         self._buckets = self._make_buckets(params, (bucket_cap_mb or 25) * 1024 * 1024)
         self._place = {id(p): (bucket, index) for bucket in self._buckets for index, p in enumerate(bucket.params)}
         self._syncing = False       # whether the backward of the latest forward averages gradients
+        self._next_bucket = 0       # the first bucket whose all_reduce has not started
         self._hooks = [p.register_post_accumulate_grad_hook(self._gradient_ready) for p in params]
 
     @staticmethod
@@ -124,28 +126,48 @@ class DistributedDataParallel(Module):
         self._count_ready(bucket)
 
     def _count_ready(self, bucket):
+        """One more gradient of `bucket` is in. Buckets start their all_reduce in index order, as PyTorch's
+        reducer does: MPI matches non-blocking collectives by the order each rank starts them, and the order
+        buckets fill in can differ between ranks (find_unused_parameters marks a rank's unused ones ready at
+        forward), which would sum one rank's bucket with another bucket of the other rank."""
         bucket.missing -= 1
         if bucket.missing:
             return
-        bucket.work = distributed.all_reduce_unchecked(bucket.array, distributed.ReduceOp.SUM, async_op=True)
-        for other in self._buckets:     # let MPI move the messages already under way
-            if other.work is not None:
-                other.work.is_completed()
-        if all(b.work is not None for b in self._buckets):
+        while self._next_bucket < len(self._buckets) and not self._buckets[self._next_bucket].missing:
+            ready = self._buckets[self._next_bucket]
+            ready.work = distributed.all_reduce_unchecked(ready.array, distributed.ReduceOp.SUM, async_op=True)
+            self._next_bucket += 1
+        for other in self._buckets[:self._next_bucket]:     # let MPI move the messages already under way
+            other.work.is_completed()
+        if self._next_bucket == len(self._buckets):
             self._finish()
 
     def _finish(self):
-        """Wait for every bucket and write the averaged gradients into .grad."""
+        """Wait for every bucket and write the averaged gradients into .grad. With find_unused_parameters, a
+        parameter no rank used keeps its .grad as it was (PyTorch's rule); one that some rank used gets the
+        average, zeros from the ranks that did not use it included."""
+        used_anywhere = self._used_anywhere() if self.find_unused_parameters else None
+        position = 0
         for bucket in self._buckets:
             bucket.work.wait()
             bucket.array /= self.world_size
-            for index, (p, view) in enumerate(zip(bucket.params, bucket.views)):
-                if p.grad is not None:
-                    p.grad._data[...] = view
-                elif index not in bucket.unused or view.any():  # used here, or somewhere (a nonzero average)
-                    p.grad = Tensor._make(view.copy())
+            for p, view in zip(bucket.params, bucket.views):
+                if used_anywhere is None or used_anywhere[position]:
+                    if p.grad is not None:
+                        p.grad._data[...] = view
+                    else:
+                        p.grad = Tensor._make(view.copy())
+                position += 1
             bucket.work, bucket.missing, bucket.unused = None, len(bucket.params), set()
+        self._next_bucket = 0
         self._syncing = False
+
+    def _used_anywhere(self):
+        """Per parameter (in bucket order), whether any rank's backward reached it: one small all_reduce."""
+        used = np.array([index not in bucket.unused for bucket in self._buckets for index in range(len(bucket.params))],
+                        dtype=np.int32)
+        distributed.communicator().Allreduce(distributed._mpi().IN_PLACE, used)
+        return used
 
     @contextlib.contextmanager
     def no_sync(self):

@@ -108,5 +108,29 @@ for _ in range(2):      # d(sum of outputs)/dW[i, :] = the sum of the 2 inputs, 
     lenient(gt.ones(2, 4) * (rank + 1)).sum().backward()
 np.testing.assert_allclose(two_heads["used"].weight.grad.numpy(), np.full((2, 4), 4 * np.mean(np.arange(world) + 1)))
 assert two_heads["unused"].weight.grad is None      # unused on every rank: left alone, as in PyTorch
+
+
+# each rank uses another head: the buckets fill in another order on every rank (the unused ones at forward), yet
+# every bucket must be summed with the same bucket of the other ranks; head 0's output is scaled by 0 on rank 0
+class HeadPerRank(gt.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.heads = gt.nn.ModuleList([gt.nn.Linear(4, 2) for _ in range(world + 1)])
+
+    def forward(self, v):
+        out = self.heads[rank + 1](v)
+        return out + 0 * self.heads[0](v) if rank == 0 else out
+
+
+per_rank = DDP(HeadPerRank(), find_unused_parameters=True, bucket_cap_mb=1e-5)   # a bucket per parameter
+assert len(per_rank._buckets) == 2 * (world + 1)
+per_rank(gt.ones(3, 4) * (rank + 1)).sum().backward()
+for index, head in enumerate(per_rank.module.heads):
+    if index == 0:      # used (with a zero gradient) on rank 0 only: every rank gets the zero average
+        np.testing.assert_array_equal(head.weight.grad.numpy(), np.zeros((2, 4)))
+        continue
+    user = index - 1    # d(sum)/dW[i, :] = 3 (user + 1) on the rank that used it, 0 elsewhere
+    np.testing.assert_allclose(head.weight.grad.numpy(), np.full((2, 4), 3 * (user + 1) / world), err_msg=str(index))
+    np.testing.assert_allclose(head.bias.grad.numpy(), np.full(2, 3 / world), err_msg=str(index))
 dist.destroy_process_group()
 print(f"rank {rank} ok")
