@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .banners import BannerFilter
+
 THREAD_VARIABLES = ("GLASSTORCH_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -59,8 +61,31 @@ def command(nproc, argv, mpiexec=None):
 
 
 def run(nproc, argv):
-    """Run `argv` as `nproc` ranks and return mpiexec's exit status (non-zero when any rank failed)."""
-    return subprocess.call(command(nproc, argv), env=environment())
+    """Run `argv` as `nproc` ranks and return mpiexec's exit status (non-zero when any rank failed). Their
+    stderr passes through as it comes, with Open MPI's end-of-job banners folded into one line each."""
+    process = subprocess.Popen(command(nproc, argv), env=environment(), stderr=subprocess.PIPE)
+    banners = BannerFilter()
+    while True:
+        try:
+            chunk = os.read(process.stderr.fileno(), 1 << 16)
+        except KeyboardInterrupt:       # the ranks got the Ctrl-C too: let them say what was saved
+            continue
+        _write_stderr(banners.feed(chunk) if chunk else banners.close())
+        if not chunk:
+            break
+    process.stderr.close()
+    return process.wait()
+
+
+def _write_stderr(data):
+    if not data:
+        return
+    stream = getattr(sys.stderr, "buffer", None)
+    if stream is None:
+        sys.stderr.write(data.decode(errors="replace"))
+    else:
+        stream.write(data)
+    sys.stderr.flush()
 
 
 def world_size_from_environment():
