@@ -21,7 +21,7 @@ from common import ROOT, initial_weights, machine, print_table
 HERE = Path(__file__).resolve().parent
 
 
-def rank_main(network, batch_size, steps, weights_path):
+def rank_main(network, batch_size, steps, weights_path, bucket_cap_mb=None):
     """Run inside mpiexec: the DDP step on this rank's share; rank 0 prints JSON medians."""
     import numpy as np
 
@@ -35,7 +35,7 @@ def rank_main(network, batch_size, steps, weights_path):
     gt.set_num_threads(1)
     model = models.create_model(network)
     model.load_state_dict({k: gt.tensor(v) for k, v in np.load(weights_path).items()})
-    ddp = gt.nn.parallel.DistributedDataParallel(model)
+    ddp = gt.nn.parallel.DistributedDataParallel(model, bucket_cap_mb=bucket_cap_mb)
     optimizer = gt.optim.SGD(ddp.parameters(), lr=0.01, momentum=0.5)
     x_np, y_np = batch(batch_size)
     mine = slice(rank * batch_size // world, (rank + 1) * batch_size // world)
@@ -71,6 +71,7 @@ def rank_main(network, batch_size, steps, weights_path):
     if rank == 0:
         print(json.dumps({"step_ms": 1000 * statistics.median(synced), "local_ms": 1000 * statistics.median(local),
                           "allreduce_ms": 1000 * allreduce, "values": int(gradient.size),
+                          "buckets": len(ddp._buckets),
                           "sizes_ms": {str(k): 1000 * v for k, v in sizes.items()}}))
 
 
@@ -141,12 +142,12 @@ def main():
     parser.add_argument("--nproc", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=20)
-    parser.add_argument("--rank-main", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--rank-main", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--torch-rank-main", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.rank_main:
-        network, size, steps, weights = args.rank_main
-        return rank_main(network, int(size), int(steps), weights)
+        network, size, steps, weights, *cap = args.rank_main
+        return rank_main(network, int(size), int(steps), weights, float(cap[0]) if cap else None)
     if args.torch_rank_main:
         network, size, steps, weights = args.torch_rank_main
         return torch_rank_main(network, int(size), int(steps), weights)

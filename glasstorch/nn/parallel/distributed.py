@@ -131,16 +131,18 @@ class DistributedDataParallel(Module):
         buckets fill in can differ between ranks (find_unused_parameters marks a rank's unused ones ready at
         forward), which would sum one rank's bucket with another bucket of the other rank."""
         bucket.missing -= 1
-        if bucket.missing:
-            return
         while self._next_bucket < len(self._buckets) and not self._buckets[self._next_bucket].missing:
             ready = self._buckets[self._next_bucket]
             ready.work = distributed.all_reduce_unchecked(ready.array, distributed.ReduceOp.SUM, async_op=True)
             self._next_bucket += 1
-        for other in self._buckets[:self._next_bucket]:     # let MPI move the messages already under way
-            other.work.is_completed()
         if self._next_bucket == len(self._buckets):
             self._finish()
+            return
+        # MPI moves a non-blocking collective's messages only inside MPI calls: a test at every gradient lets
+        # the buckets under way travel while backward computes the layers below (benchmarks/bench_hosts.py, two
+        # hosts on a 1 Gb/s link, 8 buckets: the network added 5.4 ms to a step without these tests, 3.7 with)
+        for started in self._buckets[:self._next_bucket]:
+            started.work.is_completed()
 
     def _finish(self):
         """Wait for every bucket and write the averaged gradients into .grad. With find_unused_parameters, a
