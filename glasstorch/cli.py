@@ -64,9 +64,12 @@ def _train(args):
     if ranks is not None and args.nproc not in (None, ranks):
         raise CLIError(f"--nproc {args.nproc} does not match the {ranks} ranks mpiexec started")
     if ranks is not None and ranks > 1:
-        from . import distributed
+        from . import distributed, parallel
 
         distributed.init_process_group("mpi")
+        cores = launch.cores_per_rank()
+        if cores is not None:       # started by mpiexec itself: a share of the host's cores, as --nproc gives
+            parallel.use_cores(cores)
     given = {name: getattr(args, name) for name in _TRAIN_OPTIONS if getattr(args, name) is not None}
     given.update(download=args.download, track_gradients=args.track_gradients, progress=not args.no_progress)
     if given.get("model", TrainConfig.model) not in _model_names():
@@ -78,7 +81,11 @@ def _train(args):
         trainer.log = lambda message: None
         trainer.fit()
         return 0
-    processes = f", {trainer.world_size} processes" if trainer.world_size > 1 else ""
+    from .parallel import get_num_threads
+
+    threads = get_num_threads()
+    processes = (f", {trainer.world_size} processes x {threads} thread{'s' * (threads != 1)}"
+                 if trainer.world_size > 1 else "")
     print(f"training {config.model} ({sum(p.numel() for p in trainer.model.parameters()):,} parameters) on "
           f"{config.dataset}: {len(trainer.train_loader.dataset):,} training / {len(trainer.full_test_set):,} "
           f"test images, {config.optimizer} lr {config.lr:g}, batch {config.batch_size}{processes}, run directory "

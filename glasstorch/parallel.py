@@ -48,6 +48,15 @@ def set_num_threads(count):
         _configure_blas(_state["threads"])
 
 
+def use_cores(count):
+    """Use `count` cores in all, as one rank of several on a host does: `count` glasstorch threads, each with a
+    single-threaded BLAS (also after a later set_num_threads(1), which hands BLAS back this count of 1)."""
+    set_num_threads(count)
+    for lib in _blas_libraries():
+        lib.set_num_threads(1)
+    _state["blas_threads"] = [1 for _ in _state["blas"]]
+
+
 def batch_slices(n, min_per_slice=2):
     """Contiguous slices covering range(n), one per thread (fewer when the batch is small); slice t goes to
     thread t, the calling thread taking slice 0."""

@@ -116,3 +116,21 @@ def test_split_ops_return_finished_results_so_the_caller_may_reuse_its_buffer_at
         np.testing.assert_array_equal(out.numpy(), expected)
         np.testing.assert_array_equal(bare.numpy(), expected_bare)
         assert np.abs(expected_bare).sum() > 0
+
+
+def test_use_cores_keeps_blas_at_one_thread_also_after_set_num_threads_1():
+    """A rank of several on a host (parallel.use_cores): its threads each get a single-threaded BLAS, even where
+    BLAS would take every core by itself. Run in a fresh process with no thread variables set."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from threadpoolctl import threadpool_info\nimport glasstorch as gt\nfrom glasstorch import parallel\n"
+            "blas = lambda: sorted({i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'})\n"
+            "parallel.use_cores(2)\nprint(gt.get_num_threads(), blas())\n"
+            "gt.set_num_threads(1)\nprint(gt.get_num_threads(), blas())\n")
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    env["OPENBLAS_NUM_THREADS"] = "2"       # BLAS would take two threads by itself
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:2] == ["2 [1]", "1 [1]"]

@@ -1,7 +1,8 @@
 """Start N ranks of a command through mpiexec (what `glasstorch train --nproc N` does).
 
 Each rank gets one compute thread (GLASSTORCH_NUM_THREADS=1 and one BLAS thread) unless the environment already
-says otherwise: N processes on N cores do not share a GIL, where N threads in one process do. Open MPI refuses
+says otherwise: N processes on N cores do not share a GIL, where N threads in one process do. A rank that
+`mpiexec` started directly takes its share of the host's cores the same way (cores_per_rank). Open MPI refuses
 to start as root without OMPI_ALLOW_RUN_AS_ROOT=1 and OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; the launcher sets both
 when it runs as root (containers and CI usually do), and lets Open MPI place more ranks than cores.
 """
@@ -86,6 +87,18 @@ def _write_stderr(data):
     else:
         stream.write(data)
     sys.stderr.flush()
+
+
+def cores_per_rank(environ=None):
+    """A rank's share of its host's cores when mpiexec started it and no thread count was set (any of
+    THREAD_VARIABLES): the host's cores over its ranks (Open MPI's or MPICH's local size), else None."""
+    environ = os.environ if environ is None else environ
+    if any(name in environ for name in THREAD_VARIABLES):
+        return None
+    for name in ("OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS"):
+        if environ.get(name, "").isdigit() and int(environ[name]) > 0:
+            return max(1, (os.cpu_count() or 1) // int(environ[name]))
+    return None
 
 
 def world_size_from_environment():

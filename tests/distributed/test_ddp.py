@@ -110,3 +110,23 @@ def _rank_of(pid):
         return None
     value = variables.get(b"OMPI_COMM_WORLD_RANK")
     return value.decode() if value is not None else None
+
+
+def test_ranks_mpiexec_starts_itself_take_a_share_of_the_cores(tmp_path):
+    """`mpiexec -n 2 glasstorch train` runs each rank as --nproc 2 does: cores / 2 threads each, one BLAS thread."""
+    env = {name: value for name, value in launch.environment().items() if name not in launch.THREAD_VARIABLES}
+    out = tmp_path / "run"
+    command = launch.command(2, [sys.executable, "-m", "glasstorch", "train", "--model", "linear", "--limit-train",
+                                 "128", "--limit-test", "50", "--epochs", "1", "--no-progress", "--out", str(out)])
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    threads = max(1, (os.cpu_count() or 1) // 2)
+    assert f"2 processes x {threads} thread{'s' * (threads != 1)}" in result.stdout
+
+
+def test_a_rank_takes_its_hosts_cores_over_its_ranks_unless_a_thread_count_is_set():
+    cores = os.cpu_count() or 1
+    assert launch.cores_per_rank({"OMPI_COMM_WORLD_LOCAL_SIZE": "2"}) == max(1, cores // 2)
+    assert launch.cores_per_rank({"MPI_LOCALNRANKS": "1"}) == cores
+    assert launch.cores_per_rank({"OMPI_COMM_WORLD_LOCAL_SIZE": "2", "OMP_NUM_THREADS": "3"}) is None
+    assert launch.cores_per_rank({}) is None
