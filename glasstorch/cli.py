@@ -86,11 +86,11 @@ def _train(args):
     threads = get_num_threads()
     processes = (f", {trainer.world_size} processes x {threads} thread{'s' * (threads != 1)}"
                  if trainer.world_size > 1 else "")
-    print(f"training {config.model} ({sum(p.numel() for p in trainer.model.parameters()):,} parameters) on "
-          f"{config.dataset}: {len(trainer.train_loader.dataset):,} training / {len(trainer.full_test_set):,} "
-          f"test images, {config.optimizer} lr {config.lr:g}, batch {config.batch_size}{processes}, run directory "
-          f"{trainer.run_dir}")
-    try:
+    try:     # the header inside: a Ctrl-C right after it still gets the one-line answer
+        print(f"training {config.model} ({sum(p.numel() for p in trainer.model.parameters()):,} parameters) on "
+              f"{config.dataset}: {len(trainer.train_loader.dataset):,} training / {len(trainer.full_test_set):,} "
+              f"test images, {config.optimizer} lr {config.lr:g}, batch {config.batch_size}{processes}, run directory "
+              f"{trainer.run_dir}")
         history = trainer.fit()
     except KeyboardInterrupt:
         if trainer.saved_epoch:

@@ -8,14 +8,18 @@ when it runs as root (containers and CI usually do), and lets Open MPI place mor
 """
 import functools
 import os
+import selectors
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from .banners import BannerFilter
 
 THREAD_VARIABLES = ("GLASSTORCH_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+PROGRESS_VARIABLE = "GLASSTORCH_PROGRESS"
+_progress = {"stream": None}
 
 
 class LauncherError(RuntimeError):
@@ -63,19 +67,69 @@ def command(nproc, argv, mpiexec=None):
 
 def run(nproc, argv):
     """Run `argv` as `nproc` ranks and return mpiexec's exit status (non-zero when any rank failed). Their
-    stderr passes through as it comes, with Open MPI's end-of-job banners folded into one line each."""
-    process = subprocess.Popen(command(nproc, argv), env=environment(), stderr=subprocess.PIPE)
-    banners = BannerFilter()
-    while True:
+    stderr passes through as it comes, with Open MPI's end-of-job banners folded into one line each.
+
+    mpiexec forwards a rank's output a line at a time, so a progress bar, which redraws one line with carriage
+    returns, would show only when the run ends. The ranks are therefore handed a FIFO (PROGRESS_VARIABLE)
+    whose bytes go straight to this process's stderr: the writing rank draws its bar there."""
+    env = environment()
+    with tempfile.TemporaryDirectory(prefix="glasstorch-ranks-") as folder:
+        progress = None
+        if hasattr(os, "mkfifo"):
+            path = os.path.join(folder, "progress")
+            os.mkfifo(path)
+            progress = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+            keeper = os.open(path, os.O_WRONLY)     # our own writer: the FIFO never reads as ended meanwhile
+            env[PROGRESS_VARIABLE] = path
+            columns, lines = shutil.get_terminal_size()
+            env.setdefault("COLUMNS", str(columns))     # the bar's width, where the FIFO has no terminal size
+            env.setdefault("LINES", str(lines))
+        process = subprocess.Popen(command(nproc, argv), env=env, stderr=subprocess.PIPE)
         try:
-            chunk = os.read(process.stderr.fileno(), 1 << 16)
-        except KeyboardInterrupt:       # the ranks got the Ctrl-C too: let them say what was saved
-            continue
-        _write_stderr(banners.feed(chunk) if chunk else banners.close())
-        if not chunk:
-            break
-    process.stderr.close()
-    return process.wait()
+            _relay(process.stderr.fileno(), progress)
+        finally:
+            process.stderr.close()
+            if progress is not None:
+                os.close(progress)
+                os.close(keeper)
+        return process.wait()
+
+
+def _relay(stderr, progress):
+    """Copy mpiexec's stderr (through BannerFilter) and the progress FIFO to our stderr until mpiexec's ends."""
+    banners = BannerFilter()
+    with selectors.DefaultSelector() as selector:
+        selector.register(stderr, selectors.EVENT_READ)
+        if progress is not None:
+            selector.register(progress, selectors.EVENT_READ)
+        while True:
+            try:
+                ready = selector.select()
+            except KeyboardInterrupt:       # the ranks got the Ctrl-C too: let them say what was saved
+                continue
+            for key, _ in ready:
+                try:
+                    chunk = os.read(key.fd, 1 << 16)
+                except BlockingIOError:
+                    continue
+                if key.fd == progress:
+                    _write_stderr(chunk)
+                    continue
+                _write_stderr(banners.feed(chunk) if chunk else banners.close())
+                if not chunk:
+                    return
+
+
+def progress_stream():
+    """Where this rank draws a progress bar: the launcher's FIFO when `glasstorch train --nproc` started the job,
+    stderr for a single process, None under a bare mpiexec (whose line-by-line forwarding would show the bar
+    only at the end)."""
+    path = os.environ.get(PROGRESS_VARIABLE)
+    if path:
+        if _progress["stream"] is None:
+            _progress["stream"] = open(path, "w", encoding="utf-8")     # kept open for the whole run
+        return _progress["stream"]
+    return sys.stderr if world_size_from_environment() in (None, 1) else None
 
 
 def _write_stderr(data):

@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import __version__, distributed, optim, random
 from ..datasets import DATASETS
+from ..distributed import launch
 from ..datasets.transforms import Compose, Normalize, ToTensor
 from ..models import MODELS, create_model
 from ..nn import functional as F
@@ -254,8 +255,9 @@ class Trainer:
         self.model.train()
         total_loss, correct, seen = 0.0, 0, 0
         started = time.perf_counter()
-        bar = tqdm(self.train_loader, desc=f"epoch {self.epoch}/{self.config.epochs}", unit="batch",
-                   disable=not (self.config.progress and self.writes), leave=False, dynamic_ncols=True)
+        stream = launch.progress_stream() if self.writes else None
+        bar = tqdm(self.train_loader, desc=f"epoch {self.epoch}/{self.config.epochs}", unit="batch", file=stream,
+                   disable=not self.config.progress or stream is None, leave=False, dynamic_ncols=True)
         for step, (images, labels) in enumerate(bar, start=1):
             logits = self.replica(images)
             loss = F.cross_entropy(logits, labels)

@@ -117,11 +117,27 @@ def test_ranks_mpiexec_starts_itself_take_a_share_of_the_cores(tmp_path):
     env = {name: value for name, value in launch.environment().items() if name not in launch.THREAD_VARIABLES}
     out = tmp_path / "run"
     command = launch.command(2, [sys.executable, "-m", "glasstorch", "train", "--model", "linear", "--limit-train",
-                                 "128", "--limit-test", "50", "--epochs", "1", "--no-progress", "--out", str(out)])
+                                 "128", "--limit-test", "50", "--epochs", "1", "--out", str(out)])
     result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stderr
     threads = max(1, (os.cpu_count() or 1) // 2)
     assert f"2 processes x {threads} thread{'s' * (threads != 1)}" in result.stdout
+    assert "batch/s" not in result.stderr       # mpiexec would show the bar only at the end: none is drawn
+
+
+def test_the_progress_bar_of_nproc_2_is_drawn_while_training_runs(tmp_path):
+    """mpiexec forwards output a line at a time; --nproc relays rank 0's bar through a FIFO, so its redraws
+    arrive as they are made, not all at the end."""
+    command = [sys.executable, "-m", "glasstorch", "train", "--nproc", "2", "--model", "inception-net",
+               "--limit-train", "1280", "--limit-test", "50", "--epochs", "1", "--out", str(tmp_path / "run")]
+    job = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=launch.environment())
+    arrivals = []
+    while chunk := os.read(job.stderr.fileno(), 1 << 16):
+        arrivals.append((time.monotonic(), chunk))
+    assert job.wait(timeout=120) == 0
+    redraws = [when for when, chunk in arrivals if b"batch" in chunk]
+    assert len(redraws) >= 3, arrivals
+    assert redraws[-1] - redraws[0] > 0.2, arrivals     # spread over the epoch, not one burst at its end
 
 
 def test_a_rank_takes_its_hosts_cores_over_its_ranks_unless_a_thread_count_is_set():
