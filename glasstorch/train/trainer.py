@@ -16,8 +16,8 @@ import numpy as np
 
 from .. import __version__, distributed, optim, random
 from ..datasets import DATASETS
-from ..distributed import launch
 from ..datasets.transforms import Compose, Normalize, ToTensor
+from ..distributed import launch
 from ..models import MODELS, create_model
 from ..nn import functional as F
 from ..nn.parallel import DistributedDataParallel

@@ -168,7 +168,7 @@ class DistributedDataParallel(Module):
         """Per parameter (in bucket order), whether any rank's backward reached it: one small all_reduce."""
         used = np.array([index not in bucket.unused for bucket in self._buckets for index in range(len(bucket.params))],
                         dtype=np.int32)
-        distributed.communicator().Allreduce(distributed._mpi().IN_PLACE, used)
+        distributed.all_reduce_unchecked(used)
         return used
 
     @contextlib.contextmanager
