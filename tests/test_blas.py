@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from glasstorch.kernels.blas import add_rows, mm, pixel_rows, rowwise, sum_rows
+from glasstorch.kernels.blas import add_rows, mm, pixel_matrix, pixel_rows, rowwise, sum_rows
 
 
 @pytest.mark.parametrize("rows, width", [(0, 10), (1, 10), (7, 3), (97, 10), (18432, 10), (4608, 24), (64, 300)])
@@ -57,3 +57,24 @@ def test_pixel_rows_views_contiguous_and_channels_last_memory_and_nothing_else()
     assert rows.shape == (40, 3) and np.shares_memory(rows, channels_last)
     np.testing.assert_array_equal(rows[7], channels_last[0, :, 1, 2])     # pixel (0, 1, 2) = row 1 * 5 + 2
     assert pixel_rows(nchw[:, :, ::2]) is None
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 4, 88), (1, 1, 1, 88), (3, 1, 5, 88), (2, 4, 1, 88), (4, 1, 1, 88)])
+def test_pixel_matrix_views_a_channel_slice_of_channels_last_memory(shape):
+    nhwc = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
+    for part in (nhwc, nhwc[..., 16:40], nhwc[..., 87:]):
+        matrix = pixel_matrix(part)
+        assert np.shares_memory(matrix, nhwc)
+        np.testing.assert_array_equal(matrix, part.reshape(-1, part.shape[-1]))
+        np.testing.assert_allclose(mm(matrix.T, matrix), part.reshape(-1, part.shape[-1]).T @ part.reshape(
+            -1, part.shape[-1]), rtol=1e-5, atol=1e-5)
+
+
+def test_pixel_matrix_refuses_memory_whose_pixels_are_not_evenly_spaced():
+    nhwc = np.zeros((2, 4, 6, 8), np.float32)
+    assert pixel_matrix(nhwc[:, :, ::2]) is not None           # every other pixel of a row: still one stride
+    assert pixel_matrix(nhwc[:, :3]) is None                    # rows cut short: a jump between images
+    assert pixel_matrix(nhwc[:, :, :5]) is None                 # columns cut short: a jump between rows
+    assert pixel_matrix(nhwc[..., ::2]) is None                 # channels not adjacent
+    assert pixel_matrix(nhwc.transpose(0, 3, 1, 2).transpose(0, 2, 3, 1)[..., ::-1]) is None
+    assert pixel_matrix(np.zeros((2, 3, 4, 5), np.float32).transpose(0, 2, 3, 1)) is None    # NCHW memory

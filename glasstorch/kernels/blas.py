@@ -3,7 +3,7 @@ enough for SIMD, and sums over rows as BLAS products. The same arithmetic as the
 on the skinny shapes of small convolutions (each helper gives its measurement)."""
 import functools
 
-from ..backend import xp
+from ..backend import as_strided, xp
 
 
 def mm(a, b, out=None):
@@ -45,6 +45,20 @@ def pixel_rows(array):
     if array.ndim == 0 or not array.flags.c_contiguous:
         return None
     return array.reshape(-1, array.shape[-1])
+
+
+def pixel_matrix(nhwc):
+    """The 2-D (pixels, channels) view of an (N, H, W, C) array whose channels are adjacent in memory and whose
+    pixels are evenly spaced, or None. A channel slice of a wider channels-last array qualifies: BLAS reads its
+    rows at the full array's stride, so that slice needs no copy (the gradient of one branch of a Cat)."""
+    n, h, w, c = nhwc.shape
+    item = nhwc.itemsize
+    pixel = nhwc.strides[2] if w > 1 else nhwc.strides[1] if h > 1 else nhwc.strides[0]
+    if (c > 1 and nhwc.strides[3] != item) or pixel < c * item or pixel % item:
+        return None
+    if (w > 1 and h > 1 and nhwc.strides[1] != pixel * w) or (n > 1 and nhwc.strides[0] != pixel * w * h):
+        return None
+    return as_strided(nhwc, shape=(n * h * w, c), strides=(pixel, item), writeable=False)
 
 
 @functools.lru_cache(maxsize=256)

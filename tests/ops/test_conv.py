@@ -72,10 +72,45 @@ def test_both_input_gradient_algorithms_match_torch(config):
     stride, dilation = _pair(config.get("stride", 1), "stride"), _pair(config.get("dilation", 1), "dilation")
     padding = conv_padding(config.get("padding", 0), w.shape[2:], dilation, stride)
     g_nhwc = np.ascontiguousarray(g.transpose(0, 2, 3, 1))
+    wider = np.zeros((*g_nhwc.shape[:3], g_nhwc.shape[3] + 5), np.float32)     # dL/dy as a Cat's channel slice
+    wider[..., 2:-3] = g_nhwc
     for algorithm in (conv_col2im_nhwc, conv_transpose_nhwc, conv_transpose_rows_nhwc):
-        grad = algorithm(g_nhwc, w, x.shape, stride, padding, dilation, config.get("groups", 1))
-        np.testing.assert_allclose(grad.transpose(0, 3, 1, 2), xt.grad.numpy(), rtol=1e-4, atol=1e-5,
-                                   err_msg=algorithm.__name__)
+        for g_given in (g_nhwc, wider[..., 2:-3]):
+            grad = algorithm(g_given, w, x.shape, stride, padding, dilation, config.get("groups", 1))
+            np.testing.assert_allclose(grad.transpose(0, 3, 1, 2), xt.grad.numpy(), rtol=1e-4, atol=1e-5,
+                                       err_msg=algorithm.__name__)
+
+
+def test_conv2d_weight_and_input_gradients_through_a_channel_slice_match_torch():
+    """dL/dy of a convolution whose output is a slice of a Cat (an Inception branch) is read in place: the
+    next convolution's channels-last dL/dx, cut along channels."""
+    import torch
+
+    x, w1, w2, w3 = (randn(3, 4, 9, 9, seed=1), randn(5, 4, 3, 3, seed=2), randn(6, 4, 5, 5, seed=3),
+                     randn(7, 11, 3, 3, seed=4))
+    g = randn(3, 7, 7, 7, seed=5)
+    grads = {}
+    for lib in (gt, torch):
+        xs, a, b, c = (lib.tensor(v, requires_grad=True) for v in (x, w1, w2, w3))
+        f = lib.nn.functional
+        y = lib.cat([f.conv2d(xs, a, padding=1), f.conv2d(xs, b, padding=2)], 1)
+        f.conv2d(y, c).backward(lib.tensor(g))
+        grads[lib.__name__] = [t.grad.numpy() for t in (xs, a, b, c)]
+    for ours, theirs in zip(grads["glasstorch"], grads["torch"]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)
+
+
+def test_im2col_blocks_are_twice_the_l2_cache(tmp_path):
+    from glasstorch.kernels.fast import _block_bytes
+
+    for index, (level, kind, size) in enumerate([(1, "Data", "48K"), (1, "Instruction", "32K"), (2, "Unified", "1024K"),
+                                                 (3, "Unified", "32768K")]):
+        folder = tmp_path / f"index{index}"
+        folder.mkdir()
+        for name, value in (("level", level), ("type", kind), ("size", size)):
+            (folder / name).write_text(f"{value}\n")
+    assert _block_bytes(tmp_path) == 2 << 20
+    assert _block_bytes(tmp_path / "missing") == 1 << 20
 
 
 def test_conv2d_large_batch_without_grad_equals_the_recorded_path():
