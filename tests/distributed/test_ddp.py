@@ -146,3 +146,11 @@ def test_a_rank_takes_its_hosts_cores_over_its_ranks_unless_a_thread_count_is_se
     assert launch.cores_per_rank({"MPI_LOCALNRANKS": "1"}) == cores
     assert launch.cores_per_rank({"OMPI_COMM_WORLD_LOCAL_SIZE": "2", "OMP_NUM_THREADS": "3"}) is None
     assert launch.cores_per_rank({}) is None
+
+
+def test_the_ranks_environment_keeps_what_the_user_set_and_fills_in_the_rest():
+    env = launch.environment({"OMP_NUM_THREADS": "4", "OMPI_MCA_btl": "self,tcp"})
+    assert env["OMP_NUM_THREADS"] == "4" and env["OPENBLAS_NUM_THREADS"] == "1"
+    assert env["OMPI_MCA_btl"] == "self,tcp"
+    assert launch.environment({})["OMPI_MCA_btl"] == "self,sm,tcp"      # no slow probe of ofi/uct devices
+
