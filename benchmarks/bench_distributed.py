@@ -108,7 +108,8 @@ def torch_rank_main(network, batch_size, steps, weights_path):
         step()
     times = [step() for _ in range(steps)]
     if rank == 0:
-        print(json.dumps({"step_ms": 1000 * statistics.median(times)}))
+        print(json.dumps({"step_ms": 1000 * statistics.median(times)}), flush=True)
+    tdist.barrier()     # neither rank tears gloo's pairs down while the other still uses them (a C++ terminate)
     tdist.destroy_process_group()
 
 
