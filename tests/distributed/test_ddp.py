@@ -153,4 +153,3 @@ def test_the_ranks_environment_keeps_what_the_user_set_and_fills_in_the_rest():
     assert env["OMP_NUM_THREADS"] == "4" and env["OPENBLAS_NUM_THREADS"] == "1"
     assert env["OMPI_MCA_btl"] == "self,tcp"
     assert launch.environment({})["OMPI_MCA_btl"] == "^ofi"      # no 1 s probe of libfabric's providers
-

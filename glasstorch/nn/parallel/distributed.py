@@ -148,18 +148,17 @@ class DistributedDataParallel(Module):
         """Wait for every bucket and write the averaged gradients into .grad. With find_unused_parameters, a
         parameter no rank used keeps its .grad as it was (PyTorch's rule); one that some rank used gets the
         average, zeros from the ranks that did not use it included."""
-        used_anywhere = self._used_anywhere() if self.find_unused_parameters else None
-        position = 0
+        used_anywhere = iter(self._used_anywhere()) if self.find_unused_parameters else None
         for bucket in self._buckets:
             bucket.work.wait()
             bucket.array /= self.world_size
             for p, view in zip(bucket.params, bucket.views):
-                if used_anywhere is None or used_anywhere[position]:
-                    if p.grad is not None:
-                        p.grad._data[...] = view
-                    else:
-                        p.grad = Tensor._make(view.copy())
-                position += 1
+                if used_anywhere is not None and not next(used_anywhere):
+                    continue
+                if p.grad is not None:
+                    p.grad._data[...] = view
+                else:
+                    p.grad = Tensor._make(view.copy())
             bucket.work, bucket.missing, bucket.unused = None, len(bucket.params), set()
         self._next_bucket = 0
         self._syncing = False
