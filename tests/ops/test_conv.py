@@ -56,7 +56,7 @@ def test_conv2d_errors_name_shapes():
 @pytest.mark.parametrize("config", [c for c in CONFIGS if len(c["x"]) == 4], ids=lambda c: str(c))
 def test_both_input_gradient_algorithms_match_torch(config):
     """conv2d picks col2im or a transposed convolution (whole or by kernel row) by cost; each must be exact on
-    every geometry."""
+    every geometry, and so must the transposed convolution's dL/dW."""
     import torch
 
     from glasstorch.kernels.fast import conv_col2im_nhwc, conv_transpose_nhwc, conv_transpose_rows_nhwc
@@ -65,8 +65,8 @@ def test_both_input_gradient_algorithms_match_torch(config):
     config = dict(config)
     x, w = randn(*config.pop("x"), seed=1), randn(*config.pop("w"), seed=2)
     config.pop("bias", None)
-    xt = torch.tensor(x, requires_grad=True)
-    out = torch.nn.functional.conv2d(xt, torch.tensor(w), **config)
+    xt, wt = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    out = torch.nn.functional.conv2d(xt, wt, **config)
     g = randn(*out.shape, seed=3)
     out.backward(torch.tensor(g))
     stride, dilation = _pair(config.get("stride", 1), "stride"), _pair(config.get("dilation", 1), "dilation")
@@ -79,6 +79,16 @@ def test_both_input_gradient_algorithms_match_torch(config):
             grad = algorithm(g_given, w, x.shape, stride, padding, dilation, config.get("groups", 1))
             np.testing.assert_allclose(grad.transpose(0, 3, 1, 2), xt.grad.numpy(), rtol=1e-4, atol=1e-5,
                                        err_msg=algorithm.__name__)
+    # the gather also gives dL/dW from its own im2col blocks, added onto the sums it is handed (per group)
+    groups = config.get("groups", 1)
+    out_g, in_g, kh, kw = w.shape
+    x_nhwc = x.transpose(0, 2, 3, 1)
+    for x_given in (np.ascontiguousarray(x_nhwc), x_nhwc):      # channels-last memory, and NCHW memory
+        sums = [np.ones((out_g // groups, kh * kw * in_g), np.float32) for _ in range(groups)]
+        conv_transpose_nhwc(wider[..., 2:-3], w, x.shape, stride, padding, dilation, groups, x=x_given,
+                            weight_grads=sums)
+        grad_w = np.concatenate([s.reshape(-1, kh, kw, in_g).transpose(0, 3, 1, 2) for s in sums]) - 1
+        np.testing.assert_allclose(grad_w, wt.grad.numpy(), rtol=1e-4, atol=1e-4)
 
 
 def test_conv2d_weight_and_input_gradients_through_a_channel_slice_match_torch():
