@@ -52,12 +52,12 @@ def rank_main(network, batch_size, steps, weights_path, bucket_cap_mb=None):
 
     for _ in range(3):
         step()
-    synced, local = [], []
+    synced, local, turn = [], [], max(1, steps // 4)
     for _ in range(4):      # in turns, so that a slow stretch of the machine does not fall on one kind only
         dist.barrier()
-        synced += [step() for _ in range(steps // 4)]
+        synced += [step() for _ in range(turn)]
         dist.barrier()
-        local += [step(sync=False) for _ in range(steps // 4)]
+        local += [step(sync=False) for _ in range(turn)]
     gradient = np.zeros(sum(p.numel() for p in model.parameters()), dtype=np.float32)
     dist.barrier()
     started = time.perf_counter()

@@ -77,7 +77,7 @@ def conv2d_backward(grad_output, x, weight, x_shape, geometry, need_x, need_w, n
         if g_rows is None:
             g_part = xp.ascontiguousarray(g_part)
             g_rows = g_part.reshape(-1, out_channels)
-        # the gather's im2col of dL/dY also gives dL/dW (conv_transpose_nhwc), instead of a second im2col, of x
+        # the gather (conv_transpose_nhwc) computes dL/dW from its own im2col of dL/dY: no second im2col, of x
         shared = need_x and need_w and input_grad is conv_transpose_nhwc
         if need_x:
             weight_grad = dict(x=x_nhwc[rows], weight_grads=partial_w) if shared else {}
@@ -191,7 +191,7 @@ def conv_transpose_nhwc(g, weight, x_shape, stride, padding, dilation, groups, x
     grad_x = xp.empty((n, h, w, in_channels), dtype=g.dtype)
     grad_rows = grad_x.reshape(-1, in_channels)
     flipped = weight[:, :, ::-1, ::-1]
-    x_rows = None if weight_grads is None else _pixel_rows(x)
+    x_rows = None if weight_grads is None else _pixel_matrix_or_copy(x)
     for group in range(groups):
         outs = slice(group * group_out, (group + 1) * group_out)
         channels = slice(group * group_channels, (group + 1) * group_channels)
@@ -210,8 +210,9 @@ def conv_transpose_nhwc(g, weight, x_shape, stride, padding, dilation, groups, x
     return grad_x
 
 
-def _pixel_rows(nhwc):
-    """(pixels, channels) rows of an (N, H, W, C) array: a view where its pixels are evenly spaced, else a copy."""
+def _pixel_matrix_or_copy(nhwc):
+    """blas.pixel_matrix of an (N, H, W, C) array, or its (pixels, channels) rows copied where its pixels are not
+    evenly spaced."""
     rows = pixel_matrix(nhwc)
     return rows if rows is not None else xp.ascontiguousarray(nhwc).reshape(-1, nhwc.shape[3])
 
