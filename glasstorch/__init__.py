@@ -2,7 +2,7 @@
 
     import glasstorch as torch
 """
-from . import autograd, diagnostics, distributed, dtypes, nn, optim, utils, viz
+from . import autograd, diagnostics, distributed, dtypes, linalg, nn, optim, utils, viz
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full, full_like, linspace,
                        multinomial, normal, ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm,
@@ -10,13 +10,16 @@ from .creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, fro
 from .dtypes import (bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int, int8, int16,
                      int32, int64, long, set_default_dtype, short, uint8)
 from .ops.activation import log_softmax, softmax
-from .ops.elementwise import (abs, add, clamp, cos, div, exp, log, maximum, minimum, mul, neg, pow, relu, sigmoid,
-                              sin, sqrt, sub, tanh, where)
+from .ops.division import div, floor_divide, fmod, remainder
+from .ops.elementwise import (abs, add, clamp, cos, exp, log, maximum, minimum, mul, neg, pow, relu, sigmoid, sin,
+                              sqrt, sub, tanh, where)
+from .ops.norms import tensor_norm as norm
+from .ops.special import atan2, xlogy
 from .ops.indexing import (argsort, argwhere, gather, index_select, masked_select, nonzero, scatter, scatter_add, sort,
                            topk, unique)
 from .ops.matmul import bmm, einsum, matmul
 from .ops.scan import cumprod, cumsum
-from .ops.reduce import argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
+from .ops.reduce import amax, amin, argmax, argmin, logsumexp, max, mean, median, min, prod, std, sum, var
 from .ops.shape import cat, chunk, flatten, permute, reshape, split, squeeze, stack, transpose, unsqueeze
 from .serialization import load, save
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state

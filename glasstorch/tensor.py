@@ -438,7 +438,7 @@ class Tensor:
         return self._inplace(lambda t: ops.elementwise.mul(t, other), other)
 
     def div_(self, other, rounding_mode=None):
-        return self._inplace(lambda t: ops.elementwise.div(t, other, rounding_mode=rounding_mode), other)
+        return self._inplace(lambda t: ops.division.div(t, other, rounding_mode=rounding_mode), other)
 
     def pow_(self, exponent):
         return self._inplace(lambda t: ops.elementwise.pow(t, exponent), exponent)
@@ -594,7 +594,16 @@ class Tensor:
         return ops.elementwise.div(other, self)
 
     def __floordiv__(self, other):
-        return ops.elementwise.div(self, other, rounding_mode="floor")
+        return ops.division.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return ops.division.floor_divide(other, self)
+
+    def __mod__(self, other):
+        return ops.division.remainder(self, other)
+
+    def __rmod__(self, other):
+        return ops.division.remainder(other, self)
 
     def __pow__(self, other):
         return ops.elementwise.pow(self, other)
@@ -682,7 +691,7 @@ class Tensor:
         return Tensor._make(xp.isfinite(self._data))
 
     def sign(self):
-        return Tensor._make(xp.sign(self._data))
+        return ops.elementwise.sign(self)
 
     def masked_fill(self, mask, value):
         if not isinstance(value, Tensor):
@@ -700,7 +709,16 @@ class Tensor:
         return ops.elementwise.mul(self, other)
 
     def div(self, other, rounding_mode=None):
-        return ops.elementwise.div(self, other, rounding_mode=rounding_mode)
+        return ops.division.div(self, other, rounding_mode=rounding_mode)
+
+    def floor_divide(self, other):
+        return ops.division.floor_divide(self, other)
+
+    def remainder(self, other):
+        return ops.division.remainder(self, other)
+
+    def fmod(self, other):
+        return ops.division.fmod(self, other)
 
     def pow(self, exponent):
         return ops.elementwise.pow(self, exponent)
@@ -757,11 +775,15 @@ class Tensor:
     def log_softmax(self, dim):
         return ops.activation.log_softmax(self, dim)
 
-    def norm(self, p=2, dim=None, keepdim=False):
-        """||x||_p = (sum |x|^p)^(1/p)."""
-        if p == 2:
-            return (self * self).sum(dim, keepdim).sqrt()
-        return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        """||x||_p over dim (ops/norms.py)."""
+        return ops.norms.tensor_norm(self, p, dim, keepdim, dtype)
+
+    def atan2(self, other):
+        return ops.special.atan2(self, other)
+
+    def xlogy(self, other):
+        return ops.special.xlogy(self, other)
 
     # reductions
     def sum(self, dim=None, keepdim=False, dtype=None):
@@ -785,6 +807,15 @@ class Tensor:
 
     def argmin(self, dim=None, keepdim=False):
         return ops.reduce.argmin(self, dim, keepdim)
+
+    def amax(self, dim=(), keepdim=False):
+        return ops.reduce.amax(self, dim, keepdim)
+
+    def amin(self, dim=(), keepdim=False):
+        return ops.reduce.amin(self, dim, keepdim)
+
+    def median(self, dim=None, keepdim=False):
+        return ops.reduce.median(self, dim, keepdim)
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
         return ops.reduce.var(self, dim, unbiased, keepdim, correction=correction)

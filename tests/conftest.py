@@ -14,3 +14,17 @@ def mnist_dir():
     """The real MNIST digits the package ships (5,000 training, 2,000 test): no test needs anything outside
     the repository."""
     return MNIST.embedded
+
+
+def pytest_terminal_summary(terminalreporter):
+    """After a run that included the edge table, print its coverage (ops x edge kinds) with totals."""
+    if not any("test_edges.py" in str(item) for item in getattr(terminalreporter.config, "_edge_items", [])):
+        return
+    from ops.test_edges import coverage_report
+
+    terminalreporter.write_sep("-", "edge table coverage (tests/ops/op_table.py)")
+    terminalreporter.write_line(coverage_report())
+
+
+def pytest_collection_modifyitems(config, items):
+    config._edge_items = [item.nodeid for item in items if "test_edges.py" in item.nodeid]

@@ -274,6 +274,28 @@ class Function:
         return f"<{self.name()} object>"
 
 
+class TensorGradient(Function):
+    """An op whose derivative is written once, as `gradient(self, grad_output)` in glasstorch's differentiable ops on
+    tensors (the inputs through `input_tensor`). A plain backward runs that formula on the gradient without recording
+    a graph; a gradient of a gradient (create_graph=True) runs the same formula in the graph.
+
+    forward saves its array inputs with save_for_backward so that an in-place change since is refused."""
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        with grad_mode.no_grad():
+            grads = ctx.backward_graph(Tensor._make(grad_output))
+        return tuple(None if g is None else g._data for g in grads)
+
+    def backward_graph(self, grad_output):
+        self.saved_tensors      # the version check: inputs changed in place since forward are refused
+        grads = self.gradient(grad_output)
+        return grads if isinstance(grads, tuple) else (grads,)
+
+    def gradient(self, grad_output):
+        raise NotImplementedError
+
+
 def _first(grads):
     return grads[0] if isinstance(grads, tuple) else grads
 

@@ -500,7 +500,7 @@ def relu(x):
 
 
 def relu_backward(grad_output, y):
-    """dL/dx = dL/dy [y > 0]."""
+    """dL/dx = dL/dy [not y <= 0] (a NaN passes the gradient on, as in PyTorch)."""
     return batchwise(_relu_grad_into, xp.empty_like(grad_output), grad_output, y)
 
 
@@ -522,4 +522,6 @@ def _relu_into(x, out):
 
 
 def _relu_grad_into(g, y, out):
-    xp.multiply(g, y > 0, out=out)
+    passes = xp.less_equal(y, 0, out=xp.empty(y.shape, dtype=bool))
+    xp.logical_not(passes, out=passes)
+    xp.multiply(g, passes, out=out)

@@ -113,8 +113,8 @@ def relu(x):
 
 
 def relu_backward(grad_output, y):
-    """dL/dx = dL/dy [y > 0]."""
-    return grad_output * (y > 0)
+    """dL/dx = dL/dy [not y <= 0] (a NaN passes the gradient on, as in PyTorch)."""
+    return grad_output * ~(y <= 0)
 
 
 def add(a, b):

@@ -1,3 +1,3 @@
 """Differentiable primitives, one module per family; each Function's forward sits beside its backward."""
-from . import (activation, conv, elementwise, embedding, indexing, loss, matmul, normalization, pool,  # noqa: F401
-               promotion, recurrent, reduce, sampling, scan, shape)
+from . import (activation, conv, division, elementwise, embedding, indexing, loss, matmul, normalization,  # noqa: F401
+               norms, pool, promotion, recurrent, reduce, sampling, scan, shape, special)

@@ -60,13 +60,21 @@ def _softmax_axis(x, dim, name):
     return normalize_dims(dim, x.dim(), name)[0]
 
 
+def _check_floating(x, op):
+    if x._data.dtype.kind != "f":
+        raise NotImplementedError(f"{op}: \"{op}_lastdim_kernel_impl\" not implemented for "
+                                  f"'{x.dtype.name.capitalize()}' (pass dtype=torch.float32)")
+
+
 def softmax(x, dim=None, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
+    _check_floating(x, "softmax")
     return Softmax.apply(x, _softmax_axis(x, dim, "softmax"))
 
 
 def log_softmax(x, dim=None, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
+    _check_floating(x, "log_softmax")
     return LogSoftmax.apply(x, _softmax_axis(x, dim, "log_softmax"))

@@ -160,6 +160,9 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if input.dim() != 4:
         raise RuntimeError(f"conv2d: expected a 3-D (unbatched) or 4-D (batched) input, got input of shape "
                            f"{tuple(input.shape)}")
+    if input._data.dtype != weight._data.dtype:
+        raise RuntimeError(f"conv2d: expected scalar type {input.dtype.name} but found {weight.dtype.name} "
+                           f"(input {input.dtype}, weight {weight.dtype}: convert one with .to())")
     out_channels, group_channels, kh, kw = weight.shape
     in_channels = input.shape[1]
     if in_channels != group_channels * groups:

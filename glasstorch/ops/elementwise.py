@@ -290,7 +290,26 @@ class Abs(_FromInput):
     derivative_graph = staticmethod(lambda x: x.sign())     # a constant of the graph: (|x|)'' = 0
 
     function = staticmethod(xp.abs)
-    derivative = staticmethod(xp.sign)
+    derivative = staticmethod(lambda x: sign_array(x))
+
+
+def sign_array(x):
+    """-1, 0 or 1, and 0 for NaN (PyTorch's sign and sgn)."""
+    return xp.where(xp.isnan(x), 0, xp.sign(x)).astype(x.dtype, copy=False) if x.dtype.kind == "f" else xp.sign(x)
+
+
+class Sign(Function):
+    """y = sign(x): -1, 0 or 1 (0 for NaN).  dL/dx = 0 (a step function: flat wherever it is differentiable)."""
+
+    piecewise_linear = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy() if x.dtype == xp.bool_ else sign_array(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return xp.zeros_like(g)
 
 
 class Clamp(Function):
@@ -322,7 +341,8 @@ class Clamp(Function):
 
 
 class _Extremum(Function):
-    """y = max(a, b) (or min).  The gradient goes to the larger (smaller) operand, half to each on ties."""
+    """y = max(a, b) (or min).  The gradient goes to an operand unless the other one is larger (smaller), half to
+    each on ties: with a NaN neither loses, so both get it, as in PyTorch."""
 
     pick = None
 
@@ -334,17 +354,22 @@ class _Extremum(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        wins_a = ctx.wins(a, b)
-        share_a = xp.where(a == b, 0.5, wins_a).astype(g.dtype)
+        share_a, share_b = ctx.shares(a, b, g.dtype)
         ga = unbroadcast(g * share_a, xp.shape(a)) if ctx.needs_input_grad[0] else None
-        gb = unbroadcast(g * (1 - share_a), xp.shape(b)) if ctx.needs_input_grad[1] else None
+        gb = unbroadcast(g * share_b, xp.shape(b)) if ctx.needs_input_grad[1] else None
         return ga, gb
+
+    @classmethod
+    def shares(cls, a, b, dtype):
+        """The fractions of dL/dy that a and b get: 1 unless the other wins, 1/2 each on a tie."""
+        tie = a == b
+        return (xp.where(tie, 0.5, ~cls.wins(b, a)).astype(dtype), xp.where(tie, 0.5, ~cls.wins(a, b)).astype(dtype))
 
     def backward_graph(self, g):
         a, b = self.saved_tensors
-        share_a = function.Tensor._make(xp.where(a == b, 0.5, self.wins(a, b)).astype(g._data.dtype))
+        share_a, share_b = (function.Tensor._make(s) for s in self.shares(a, b, g._data.dtype))
         ga = sum_to(g * share_a, xp.shape(a)) if self.needs_input_grad[0] else None
-        gb = sum_to(g * (1 - share_a), xp.shape(b)) if self.needs_input_grad[1] else None
+        gb = sum_to(g * share_b, xp.shape(b)) if self.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -425,7 +450,8 @@ class LeakyRelu(Function):
 
 
 class Hardtanh(Function):
-    """y = min(max(x, lo), hi).  dL/dx = dL/dy where lo < x < hi, else 0 (the flat ends and their corners)."""
+    """y = min(max(x, lo), hi).  dL/dx = dL/dy where lo < x < hi, else 0 (the flat ends and their corners; a NaN
+    passes the gradient on, as in PyTorch)."""
 
     piecewise_linear = True
 
@@ -438,7 +464,7 @@ class Hardtanh(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * ((x > ctx.lo) & (x < ctx.hi)), None, None
+        return g * ~((x <= ctx.lo) | (x >= ctx.hi)), None, None
 
 
 class Sigmoid(_FromOutput):
@@ -563,11 +589,11 @@ class Elu(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return xp.where(x > 0, g, g * (ctx.alpha * xp.exp(xp.minimum(x, 0))).astype(g.dtype)), None
+        return xp.where(x <= 0, g * (ctx.alpha * xp.exp(xp.minimum(x, 0))).astype(g.dtype), g), None
 
     def backward_graph(self, g):
         (x,) = self.saved_tensors
-        return where(x > 0, g, g * self.alpha * self.input_tensor(0).clamp(max=0).exp()), None
+        return where(x <= 0, g * self.alpha * self.input_tensor(0).clamp(max=0).exp(), g), None
 
 
 # ---------------------------------------------------------------- functional wrappers
@@ -577,7 +603,14 @@ def add(a, b, alpha=1):
     return Add.apply(*promote(a, b))
 
 
+def _refuse_bool(op, message, *operands):
+    if all(getattr(x, "_data", xp.asarray(x)).dtype == xp.bool_ for x in operands):
+        raise RuntimeError(f"{op}: {message}")
+
+
 def sub(a, b, alpha=1):
+    _refuse_bool("sub", "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                 "`logical_xor()` operator instead.", a, b)
     if alpha != 1:
         b = mul(b, alpha)
     return Sub.apply(*promote(a, b))
@@ -587,18 +620,11 @@ def mul(a, b):
     return Mul.apply(*promote(a, b))
 
 
-def div(a, b, rounding_mode=None):
-    """a / b. Integers divide to the default float dtype; rounding_mode 'floor' or 'trunc' rounds the
-    quotient (piecewise constant: no gradient flows)."""
+def div(a, b):
+    """a / b, true division: integers divide to the default float dtype (div with a rounding_mode: ops/division.py)."""
     from .. import dtypes
     Tensor = function.Tensor
-    if rounding_mode not in (None, "floor", "trunc"):
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
     a, b = promote(a, b)
-    if rounding_mode is not None:
-        a_arr, b_arr = (x._data if isinstance(x, Tensor) else x for x in (a, b))
-        rounded = xp.floor_divide(a_arr, b_arr) if rounding_mode == "floor" else xp.trunc(a_arr / b_arr)
-        return Tensor._make(xp.asarray(rounded).astype(xp.result_type(a_arr, b_arr)))
     if xp.result_type(*(x._data if isinstance(x, Tensor) else x for x in (a, b))).kind != "f":
         float_dtype = dtypes.get_default_dtype()
         a, b = (x.to(float_dtype) if isinstance(x, Tensor) else xp.asarray(x, dtype=float_dtype.numpy) for x in (a, b))
@@ -606,10 +632,29 @@ def div(a, b, rounding_mode=None):
 
 
 def pow(a, b):
-    return Pow.apply(*promote(a, b))
+    a, b = promote(a, b)
+    common = xp.result_type(*(getattr(x, "_data", x) for x in (a, b)))
+    if common == xp.bool_:
+        raise NotImplementedError("pow: \"pow\" not implemented for 'Bool'")
+    if common.kind in "iu":
+        return _integer_power(a, b)
+    return Pow.apply(a, b)
+
+
+def _integer_power(a, b):
+    """Integer a ** b as PyTorch: a negative exponent gives 0, except for the bases 1 (1) and -1 (+-1)."""
+    base, exponent = (getattr(x, "_data", x) for x in (a, b))
+    negative = exponent < 0
+    with xp.errstate(over="ignore"):
+        powers = xp.power(base, xp.where(negative, 0, exponent))
+    odd = xp.remainder(exponent, 2) == 1
+    inverse = xp.where(base == 1, 1, xp.where(base == -1, xp.where(odd, -1, 1), 0))
+    return function.Tensor._make(xp.asarray(xp.where(negative, inverse, powers)).astype(powers.dtype))
 
 
 def neg(x):
+    _refuse_bool("neg", "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
+                 "a mask, use the `~` or `logical_not()` operator instead.", x)
     return Neg.apply(x)
 
 
@@ -634,7 +679,13 @@ def cos(x):
 
 
 def abs(x):
+    if x._data.dtype == xp.bool_:
+        raise NotImplementedError('abs: "abs_cpu" not implemented for \'Bool\'')
     return Abs.apply(x)
+
+
+def sign(x):
+    return Sign.apply(x)
 
 
 def clamp(x, min=None, max=None):
@@ -646,11 +697,19 @@ def clamp(x, min=None, max=None):
     return Clamp.apply(x, lo, hi)
 
 
+def require_tensor(value, op, position=2, name="other"):
+    """PyTorch's binary ops such as maximum take tensors only: a Python number is a TypeError."""
+    if not isinstance(value, function.Tensor):
+        raise TypeError(f"{op}(): argument '{name}' (position {position}) must be Tensor, not {type(value).__name__}")
+
+
 def maximum(a, b):
+    require_tensor(b, "maximum")
     return Maximum.apply(*promote(a, b))
 
 
 def minimum(a, b):
+    require_tensor(b, "minimum")
     return Minimum.apply(*promote(a, b))
 
 
@@ -668,6 +727,8 @@ def _in_place_or_not(x, inplace, op, *args):
 
 
 def relu(x, inplace=False):
+    if x._data.dtype == xp.bool_:
+        raise RuntimeError("relu: Boolean inputs not supported for relu")
     return _in_place_or_not(x, inplace, Relu)
 
 

@@ -28,7 +28,8 @@ def _reduce(loss, reduction):
 class NLLLoss(Function):
     """L_i = -w_{t_i} logp[i, t_i] (0 where t_i = ignore_index); mean divides by sum_i w_{t_i}.
 
-    dL/dlogp[i, t_i] = -w_{t_i} dL/dL_i (/ sum w for the mean); every other entry gets 0.
+    dL/dlogp[i, t_i] = -w_{t_i} dL/dL_i (/ sum w for the mean); every other entry, and every ignored row, gets 0
+    (a batch whose targets are all ignored has a NaN mean loss, 0/0, and a zero gradient, as in PyTorch).
     """
 
     linear_in = 0
@@ -42,21 +43,25 @@ class NLLLoss(Function):
         class_weight = (weight[safe_target] if weight is not None else xp.ones(len(safe_target), logp.dtype)) * keep
         picked = rows[xp.arange(len(safe_target)), safe_target]
         losses = -picked * class_weight
-        ctx.meta = (logp.shape, safe_target, class_weight, reduction)
+        ctx.meta = (logp.shape, safe_target, class_weight, keep, reduction)
         if reduction == "none":
             return losses.reshape(target.shape).astype(logp.dtype)
         total = losses.sum()
         if reduction == "sum":
             return xp.asarray(total, dtype=logp.dtype)
         ctx.denominator = class_weight.sum()
-        return xp.asarray(total / ctx.denominator, dtype=logp.dtype)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return xp.asarray(total / ctx.denominator, dtype=logp.dtype)
 
     @staticmethod
     def backward(ctx, g):
-        shape, target, class_weight, reduction = ctx.meta
-        per_row = class_weight * (g.reshape(-1) if reduction == "none" else g)
+        shape, target, class_weight, keep, reduction = ctx.meta
+        scale = g.reshape(-1) if reduction == "none" else g
         if reduction == "mean":
-            per_row = per_row / ctx.denominator
+            with xp.errstate(divide="ignore", invalid="ignore"):
+                scale = scale / ctx.denominator
+        with xp.errstate(invalid="ignore"):
+            per_row = xp.where(keep, class_weight * scale, 0)
         moved_shape = (shape[0],) + tuple(shape[2:]) + (shape[1],)
         rows = xp.zeros((len(target), shape[1]), dtype=g.dtype)
         rows[xp.arange(len(target)), target] = -per_row
@@ -124,7 +129,8 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     smooth = -weighted.sum(class_dim) * keep
     if reduction == "mean":
         if weight is None:
-            smooth = smooth.sum() / keep.sum()
+            kept = float(keep._data.sum())     # all ignored: a NaN loss (0/0) whose gradient is 0, as in PyTorch
+            smooth = smooth.sum() / kept if kept else smooth.sum() * 0 + float("nan")
         else:
             safe = xp.where(keep._data > 0, target._data, 0)
             smooth = smooth.sum() / float((weight._data[safe] * keep._data).sum())
@@ -164,9 +170,12 @@ def l1_loss(input, target, reduction="mean"):
 
 
 def _quadratic_then_linear(diff, beta):
-    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (smooth L1's elementwise loss)."""
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (smooth L1's elementwise loss). The quadratic branch
+    squares only the small differences, so an infinite d gets the linear branch's gradient, not 0 inf = NaN."""
     size = diff.abs()
-    return where(size < beta, 0.5 * diff * diff / beta, size - 0.5 * beta)
+    small = ~(size >= beta)         # a NaN difference takes the quadratic branch: its gradient is NaN, as PyTorch's
+    near = where(small, diff, 0.0)
+    return where(small, 0.5 * near * near / beta, size - 0.5 * beta)
 
 
 def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
@@ -207,8 +216,8 @@ class BinaryCrossEntropy(Function):
         grad = g * (p - t) / xp.maximum(p * (1 - p), 1e-12)
         grad_t = None
         if ctx.needs_input_grad[1]:
-            with xp.errstate(divide="ignore"):
-                grad_t = g * (xp.maximum(xp.log1p(-p), -100) - xp.maximum(xp.log(p), -100))
+            with xp.errstate(divide="ignore", invalid="ignore"):      # unclamped: inf at p = 0 or 1, as PyTorch
+                grad_t = g * (xp.log1p(-p) - xp.log(p))
             grad_t = grad_t if w is None else grad_t * w
         return (grad if w is None else grad * w).astype(g.dtype), grad_t, None
 
@@ -219,7 +228,7 @@ class BinaryCrossEntropy(Function):
         grad = g * (p - t) / (p * (1 - p)).clamp(min=1e-12)
         grad_t = None
         if self.needs_input_grad[1]:
-            grad_t = g * ((1 - p).log().clamp(min=-100) - p.log().clamp(min=-100))
+            grad_t = g * ((1 - p).log() - p.log())
             grad_t = grad_t if w is None else grad_t * w
         return (grad if w is None else grad * w), grad_t, None
 

@@ -60,6 +60,8 @@ def matmul(a, b):
         left = "x".join(map(str, a.shape if a.dim() > 1 else (1,) + a.shape))
         right = "x".join(map(str, b.shape if b.dim() > 1 else b.shape + (1,)))
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({left} and {right})")
+    if a._data.dtype != b._data.dtype and a._data.dtype.kind == "f" == b._data.dtype.kind:
+        raise RuntimeError(f"matmul: expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}")
     return MatMul.apply(*promote(a, b))
 
 

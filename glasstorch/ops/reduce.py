@@ -7,7 +7,7 @@ import collections
 import math
 
 from ..autograd import function
-from ..autograd.function import Function, LinearMap
+from ..autograd.function import Function, LinearMap, TensorGradient
 from ..backend import xp
 from .dims import normalize_dims
 from .elementwise import where
@@ -62,26 +62,51 @@ class Mean(Function):
 
 
 class AllExtremum(Function):
-    """y = max (or min) of all elements.  dL/dx is split evenly among the elements equal to y."""
+    """y = one element picked from all of x (max, min, median).  dL/dx is split evenly among the elements equal to y
+    (among the NaNs when y is NaN), as PyTorch's evenly_distribute_backward."""
 
     @staticmethod
     def forward(ctx, x, pick):
-        out = pick(x)
+        out = xp.asarray(pick(x))
         ctx.save_for_backward(x, out)
-        return xp.asarray(out)
+        return out
+
+    @staticmethod
+    def _share(x, out, dtype):
+        mask = xp.isnan(x) if xp.isnan(out) else x == out
+        return (mask / mask.sum()).astype(dtype)
 
     @staticmethod
     def backward(ctx, g):
         x, out = ctx.saved_tensors
-        mask = x == out
-        return g * mask / mask.sum(), None
+        return g * AllExtremum._share(x, out, g.dtype), None
 
     def backward_graph(self, g):
         """dL/dx = dL/dy m / |m| is linear in dL/dy; its adjoint sums u over the maxima m, divided by |m|."""
         x, out = self.saved_tensors
-        mask = (x == out).astype(g._data.dtype)
-        share = mask / mask.sum()
+        share = self._share(x, out, g._data.dtype)
         return LinearMap.apply(g, lambda grad: grad * share, lambda u: xp.asarray((u * share).sum())), None
+
+
+class Amax(Function):
+    """y = max (or min) of x over `axes`.  dL/dx = dL/dy m / |m|, m the elements equal to their y: ties share the
+    gradient evenly (a NaN maximum matches no element, so its slice gets NaN, as in PyTorch)."""
+
+    linear_in = 0       # a fixed mask scaled by 1/|m|: linear in dL/dy
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim, pick):
+        out = pick(x, axis=axes, keepdims=True)
+        mask = x == out
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            ctx.share = (mask / mask.sum(axis=axes, keepdims=True)).astype(x.dtype)
+        ctx.meta = (x.shape, axes, keepdim)
+        return out if keepdim else xp.squeeze(out, axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        with xp.errstate(invalid="ignore"):
+            return _expand_back(g, *ctx.meta) * ctx.share, None, None, None
 
 
 class DimExtremum(Function):
@@ -105,32 +130,54 @@ class DimExtremum(Function):
         return grad, None, None, None
 
 
-class Var(Function):
+def _variance(x, axes, correction, keepdim):
+    """sum_i (x_i - m)^2 / (n - c) over `axes` (NaN for an empty slice or n <= c, as in PyTorch)."""
+    n = math.prod(x.shape[a] for a in axes)
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        centered = x - (x.mean(axis=axes, keepdims=True) if n else xp.zeros((), x.dtype))
+        return (xp.sum(centered * centered, axis=axes, keepdims=keepdim) / builtins.max(n - correction, 0)).astype(
+            x.dtype)
+
+
+def _variance_gradient(node, g):
+    """dL/dx_i = dL/dv 2 (x_i - m) / (n - c), in differentiable ops (n - c = 0 gives inf, and 0 inf = NaN, as in
+    PyTorch's formula)."""
+    shape, axes, keepdim = node.meta
+    x = node.input_tensor(0)
+    n = math.prod(shape[a] for a in axes)
+    centered = x - x.mean(axes, keepdim=True) if n else x
+    return _expand_back_graph(g, *node.meta) * centered * (2 / builtins.max(n - node.correction, 0)
+                                                           if n > node.correction else math.inf)
+
+
+class Var(TensorGradient):
     """v = sum_i (x_i - m)^2 / (n - c).  dL/dx_i = dL/dv * 2 (x_i - m) / (n - c)."""
 
     @staticmethod
     def forward(ctx, x, axes, correction, keepdim):
-        n = math.prod(x.shape[a] for a in axes)
-        centered = x - x.mean(axis=axes, keepdims=True)
-        ctx.save_for_backward(centered)
-        ctx.meta = (x.shape, axes, keepdim)
-        ctx.denominator = builtins.max(n - correction, 0)
-        with xp.errstate(divide="ignore", invalid="ignore"):
-            return (xp.sum(centered * centered, axis=axes, keepdims=keepdim) / ctx.denominator).astype(x.dtype)
+        ctx.save_for_backward(x)
+        ctx.meta, ctx.correction = (x.shape, axes, keepdim), correction
+        return _variance(x, axes, correction, keepdim)
+
+    def gradient(self, g):
+        return _variance_gradient(self, g), None, None, None
+
+
+class Std(TensorGradient):
+    """s = sqrt(v).  dL/dx = dL/dv(dL/ds / (2 s)), with 0 in place of dL/ds / (2 s) where s = 0 (a kink, as in
+    PyTorch: all values equal give a zero gradient, not 0/0)."""
 
     @staticmethod
-    def backward(ctx, g):
-        (centered,) = ctx.saved_tensors
-        g = _expand_back(g, *ctx.meta)
-        with xp.errstate(divide="ignore", invalid="ignore"):
-            return (g * centered * (2 / ctx.denominator)).astype(g.dtype), None, None, None
+    def forward(ctx, x, axes, correction, keepdim):
+        out = xp.sqrt(_variance(x, axes, correction, keepdim))
+        ctx.save_for_backward(x, out)
+        ctx.meta, ctx.correction = (x.shape, axes, keepdim), correction
+        return out
 
-    def backward_graph(self, g):
-        self.saved_tensors
-        shape, axes, _ = self.meta
-        x = self.input_tensor(0)
-        centered = x - x.mean(axes, keepdim=True)
-        return _expand_back_graph(g, *self.meta) * centered * (2 / self.denominator), None, None, None
+    def gradient(self, g):
+        std = self.output_tensor(self.saved_tensors[1])
+        zero = function.Tensor._make(xp.asarray(std._data == 0))
+        return _variance_gradient(self, where(zero, 0.0, g / (2 * std))), None, None, None
 
 
 class LogSumExp(Function):
@@ -225,13 +272,25 @@ def mean(x, dim=None, keepdim=False, dtype=None):
     return Mean.apply(x, _check_dim(x, dim, "mean"), keepdim)
 
 
+def _check_not_empty(x, dim, name, error=IndexError):
+    """PyTorch's refusal of a max, min or arg-extremum with no element to pick."""
+    if dim is None:
+        if x.numel() == 0:
+            raise error(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                        f"reduction dim with the 'dim' argument (input of shape {tuple(x.shape)}).")
+        return None
+    (axis,) = _check_dim(x, dim, name)
+    if x.dim() and x.shape[axis] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size (input of shape "
+                         f"{tuple(x.shape)}).")
+    return axis
+
+
 def _extremum(x, dim, keepdim, name, pick, arg):
     Tensor = function.Tensor
-    if x.numel() == 0:
-        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+    axis = _check_not_empty(x, dim, name, RuntimeError)
     if dim is None:
         return AllExtremum.apply(x, pick)
-    (axis,) = _check_dim(x, dim, name)
     indices = arg(x._data, axis=axis, keepdims=True)
     values = DimExtremum.apply(x, axis, keepdim, indices)
     if not keepdim:
@@ -247,8 +306,64 @@ def min(x, dim=None, keepdim=False):
     return _extremum(x, dim, keepdim, "min", xp.min, xp.argmin)
 
 
+def _amax(x, dim, keepdim, name, pick):
+    axes = _check_dim(x, dim, name) if x.dim() else (_check_dim(x, dim, name), ())[1]
+    if dim is None:
+        _check_not_empty(x, None, name, RuntimeError)
+    elif any(x.shape[a] == 0 for a in axes):
+        raise IndexError(f"{name}(): Expected reduction dim {axes[0]} to have non-zero size (input of shape "
+                         f"{tuple(x.shape)})")
+    if x._data.dtype == xp.bool_:
+        return function.Tensor._make(xp.asarray(pick(x._data, axis=axes, keepdims=keepdim)))
+    return Amax.apply(x, axes, keepdim, pick)
+
+
+def amax(x, dim=(), keepdim=False):
+    """The largest value over `dim` (all dims by default); ties share the gradient evenly."""
+    return _amax(x, dim if dim != () else None, keepdim, "amax", xp.max)
+
+
+def amin(x, dim=(), keepdim=False):
+    return _amax(x, dim if dim != () else None, keepdim, "amin", xp.min)
+
+
+def _lower_median_index(values, axis):
+    """Per slice along `axis`: the index of the lower median (the ((n - 1) // 2)-th smallest; with a NaN, the
+    first NaN, since a NaN makes the median NaN)."""
+    order = xp.argsort(values, axis=axis, kind="stable")        # NaNs sort last
+    middle = xp.take(order, [(values.shape[axis] - 1) // 2], axis=axis)
+    nan = xp.isnan(values) if values.dtype.kind == "f" else xp.zeros(values.shape, bool)
+    first_nan = xp.argmax(nan, axis=axis, keepdims=True)
+    return xp.where(nan.any(axis=axis, keepdims=True), first_nan, middle)
+
+
+def median(x, dim=None, keepdim=False):
+    """The lower median: for n values, the ((n - 1) // 2)-th smallest (no average of the two middle ones), NaN if
+    any is NaN. Without dim the gradient is shared by the elements equal to it; with dim it goes to the index."""
+    Tensor = function.Tensor
+    if dim is None:
+        if x.numel() == 0:
+            return Tensor._make(xp.asarray(xp.nan, dtype=x._data.dtype))
+        flat = x._data.reshape(-1)
+        return AllExtremum.apply(x, lambda a: flat[_lower_median_index(flat, 0)[0]])
+    (axis,) = _check_dim(x, dim, "median")
+    if x.dim() and x.shape[axis] == 0:
+        raise IndexError(f"median(): Expected reduction dim {axis} to have non-zero size (input of shape "
+                         f"{tuple(x.shape)})")
+    if x.dim() == 0:
+        return ValuesIndices(x.clone(), Tensor._make(xp.asarray(0, dtype=xp.int64)))
+    indices = _lower_median_index(x._data, axis)
+    values = DimExtremum.apply(x, axis, keepdim, indices)
+    if not keepdim:
+        indices = xp.squeeze(indices, axis)
+    return ValuesIndices(values, Tensor._make(indices.astype(xp.int64)))
+
+
 def _arg_extremum(x, dim, keepdim, arg):
     Tensor = function.Tensor
+    if x._data.dtype == xp.bool_:
+        raise RuntimeError(f"{arg.__name__}(): does not support bool input")
+    _check_not_empty(x, dim, arg.__name__)
     if dim is None:
         return Tensor._make(xp.asarray(arg(x._data.reshape(-1)), dtype=xp.int64))
     (axis,) = _check_dim(x, dim, arg.__name__)
@@ -274,7 +389,7 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return var(x, dim, unbiased, keepdim, correction=correction).sqrt()
+    return Std.apply(x, _check_dim(x, dim, "std"), _correction(unbiased, correction), keepdim)
 
 
 def logsumexp(x, dim, keepdim=False):

@@ -432,7 +432,7 @@ def chunk(x, chunks, dim=0):
 def pad(x, pad, mode="constant", value=None):
     """Pad the last len(pad)//2 dims; `pad` = (left_last, right_last, left_second_last, ...), like PyTorch."""
     if len(pad) % 2:
-        raise ValueError(f"pad: padding length must be divisible by 2, got {len(pad)}")
+        raise RuntimeError(f"pad: Padding length must be divisible by 2, got {len(pad)}")
     if len(pad) // 2 > x.dim():
         raise ValueError(f"pad: padding length {len(pad)} is too large for a {x.dim()}-D input")
     widths = [(0, 0)] * x.dim()
