@@ -17,8 +17,11 @@ from .promotion import promote
 ROUNDINGS = {"floor": xp.floor_divide, "trunc": lambda a, b: xp.trunc(a / b)}
 
 
-def _arrays(a, b, op):
-    """a, b promoted to their common dtype, as arrays; an integer division by zero is refused."""
+def _arrays(a, b, op, kernel):
+    """a, b promoted to their common dtype, as arrays; bools (PyTorch has no `kernel` for them) and an integer
+    division by zero are refused."""
+    if xp.result_type(*(getattr(x, "_data", xp.asarray(x)) for x in (a, b))).kind == "b":
+        raise NotImplementedError(f"{op}: \"{kernel}\" not implemented for 'Bool'")
     a, b = promote(a, b)
     a_array, b_array = (x._data if isinstance(x, function.Tensor) else x for x in (a, b))
     if xp.result_type(a_array, b_array).kind in "iub" and (xp.asarray(b_array) == 0).any():
@@ -36,9 +39,7 @@ def _quotient(a_array, b_array, rounding):
 def divide_rounded(a, b, rounding_mode):
     """div(a, b, rounding_mode='floor' or 'trunc'): the rounded quotient, outside the graph."""
     op = "floor_divide" if rounding_mode == "floor" else "div(rounding_mode='trunc')"
-    if xp.result_type(*(getattr(x, "_data", xp.asarray(x)) for x in (a, b))).kind == "b":
-        raise NotImplementedError(f"{op}: \"div_{rounding_mode}_cpu\" not implemented for 'Bool'")
-    _, _, a_array, b_array = _arrays(a, b, op)
+    _, _, a_array, b_array = _arrays(a, b, op, f"div_{rounding_mode}_cpu")
     return function.Tensor._make(_quotient(a_array, b_array, rounding_mode))
 
 
@@ -86,9 +87,7 @@ class Fmod(_Remainder):
 
 
 def _remainder(op, name, a, b):
-    if xp.result_type(*(getattr(x, "_data", xp.asarray(x)) for x in (a, b))).kind == "b":
-        raise NotImplementedError(f"{name}: \"{name}_cpu\" not implemented for 'Bool'")
-    a, b, _, _ = _arrays(a, b, name)
+    a, b, _, _ = _arrays(a, b, name, f"{name}_cpu")
     return op.apply(a, b)
 
 

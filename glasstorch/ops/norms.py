@@ -57,9 +57,9 @@ class VectorNorm(TensorGradient):
             mask = function.Tensor._make(picked.astype(x._data.dtype))
             count = function.Tensor._make(picked.sum(axis=self.meta[1], keepdims=True).astype(x._data.dtype))
             return x.sign() * (g / count * mask), None, None, None
-        at_zero = function.Tensor._make(xp.asarray(norm._data == 0))
+        at_zero = norm._data == 0         # where() takes a bool array as its condition
         if p < 1:
-            scaled = where(function.Tensor._make(x._data == 0), 0.0, x.sign() * size ** (p - 1))
+            scaled = where(x._data == 0, 0.0, x.sign() * size ** (p - 1))
             return scaled * g * norm ** (1 - p), None, None, None
         scaled = x * size ** (p - 2) if p >= 2 else x.sign() * size ** (p - 1)
         return scaled * where(at_zero, 0.0, g / norm ** (p - 1)), None, None, None

@@ -176,8 +176,7 @@ class Std(TensorGradient):
 
     def gradient(self, g):
         std = self.output_tensor(self.saved_tensors[1])
-        zero = function.Tensor._make(xp.asarray(std._data == 0))
-        return _variance_gradient(self, where(zero, 0.0, g / (2 * std))), None, None, None
+        return _variance_gradient(self, where(std._data == 0, 0.0, g / (2 * std))), None, None, None
 
 
 class LogSumExp(Function):

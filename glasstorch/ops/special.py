@@ -35,7 +35,7 @@ class Atan2(TensorGradient):
     def gradient(self, g):
         a, b = self.input_tensor(0), self.input_tensor(1)
         square = a * a + b * b          # 0 at the origin: its gradient is 0 there, as PyTorch masks it
-        inverse_square = where(function.Tensor._make(xp.asarray(square._data == 0)), 0.0, 1 / square)
+        inverse_square = where(square._data == 0, 0.0, 1 / square)
         return sum_to(g * b * inverse_square, self.shapes[0]), sum_to(-g * a * inverse_square, self.shapes[1])
 
 
@@ -53,8 +53,7 @@ class Xlogy(TensorGradient):
 
     def gradient(self, g):
         x, y = self.input_tensor(0), self.input_tensor(1)
-        flat = function.Tensor._make(xp.asarray((x._data == 0) & (y._data <= 0)))
-        grad_x = where(flat, 0.0, Xlogy.apply(g, y))
+        grad_x = where((x._data == 0) & (y._data <= 0), 0.0, Xlogy.apply(g, y))
         return sum_to(grad_x, self.shapes[0]), sum_to(g * x / y, self.shapes[1])
 
 
