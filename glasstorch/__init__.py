@@ -20,7 +20,7 @@ from .ops.indexing import (argsort, argwhere, gather, index_select, masked_selec
 from .ops.matmul import bmm, einsum, matmul
 from .ops.scan import cumprod, cumsum
 from .ops.reduce import amax, amin, argmax, argmin, logsumexp, max, mean, median, min, prod, std, sum, var
-from .ops.shape import cat, chunk, flatten, permute, reshape, split, squeeze, stack, transpose, unsqueeze
+from .ops.shape import cat, chunk, flatten, flip, permute, reshape, split, squeeze, stack, transpose, unsqueeze
 from .serialization import load, save
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Size, Tensor, device

@@ -679,10 +679,12 @@ class Tensor:
         return bool(xp.allclose(self._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
     def all(self, dim=None, keepdim=False):
-        return Tensor._make(xp.asarray(xp.all(self._data, axis=dim, keepdims=keepdim)))
+        axes = None if dim is None else ops.dims.normalize_dims(dim, self.dim(), "all")
+        return Tensor._make(xp.asarray(xp.all(self._data, axis=axes, keepdims=keepdim)))
 
     def any(self, dim=None, keepdim=False):
-        return Tensor._make(xp.asarray(xp.any(self._data, axis=dim, keepdims=keepdim)))
+        axes = None if dim is None else ops.dims.normalize_dims(dim, self.dim(), "any")
+        return Tensor._make(xp.asarray(xp.any(self._data, axis=axes, keepdims=keepdim)))
 
     def isnan(self):
         return Tensor._make(xp.isnan(self._data))
@@ -694,6 +696,8 @@ class Tensor:
         return ops.elementwise.sign(self)
 
     def masked_fill(self, mask, value):
+        if mask.dtype != dtypes.bool:
+            raise RuntimeError(f"masked_fill: expected the mask to be a bool tensor, got {mask.dtype.name}")
         if not isinstance(value, Tensor):
             value = Tensor._make(xp.asarray(value, dtype=self._data.dtype))
         return ops.elementwise.where(mask, value.to(self.dtype), self)
@@ -845,6 +849,9 @@ class Tensor:
 
     def permute(self, *dims):
         return ops.shape.permute(self, *dims)
+
+    def flip(self, *dims):
+        return ops.shape.flip(self, dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims)
 
     def transpose(self, dim0, dim1):
         return ops.shape.transpose(self, dim0, dim1)

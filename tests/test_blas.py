@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from glasstorch.kernels.blas import add_rows, mm, pixel_matrix, pixel_rows, rowwise, sum_rows
+from glasstorch.kernels.blas import add_rows, mm, pixel_matrix, rowwise, sum_rows
 
 
 @pytest.mark.parametrize("rows, width", [(0, 10), (1, 10), (7, 3), (97, 10), (18432, 10), (4608, 24), (64, 300)])
@@ -47,16 +47,6 @@ def test_rowwise_applies_the_ufunc_against_the_vector_on_every_row(rows, width):
     out = np.empty_like(matrix)
     assert rowwise(np.maximum, matrix, vector, out=out) is out
     np.testing.assert_array_equal(out, np.maximum(matrix, vector))
-
-
-def test_pixel_rows_views_contiguous_and_channels_last_memory_and_nothing_else():
-    nchw = np.arange(2 * 3 * 4 * 5, dtype=np.float32).reshape(2, 3, 4, 5)
-    assert np.shares_memory(pixel_rows(nchw), nchw) and pixel_rows(nchw).shape == (24, 5)
-    channels_last = np.ascontiguousarray(nchw.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
-    rows = pixel_rows(channels_last)
-    assert rows.shape == (40, 3) and np.shares_memory(rows, channels_last)
-    np.testing.assert_array_equal(rows[7], channels_last[0, :, 1, 2])     # pixel (0, 1, 2) = row 1 * 5 + 2
-    assert pixel_rows(nchw[:, :, ::2]) is None
 
 
 @pytest.mark.parametrize("shape", [(2, 3, 4, 88), (1, 1, 1, 88), (3, 1, 5, 88), (2, 4, 1, 88), (4, 1, 1, 88)])

@@ -69,7 +69,8 @@ def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None, accumul
             raise RuntimeError(f"element {index} of tensors does not require grad and does not have a grad_fn")
         deliver(tensor._gradient_edge(), grad)
 
-    with enable_grad() if create_graph else no_grad():
+    # inf and NaN in a gradient are results, as in PyTorch, not NumPy warnings
+    with enable_grad() if create_graph else no_grad(), xp.errstate(all="ignore"):
         for node in _topological_order([t._gradient_edge() for t in tensors]):
             grad = node_grads.pop(id(node), None)
             if grad is None:

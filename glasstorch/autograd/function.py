@@ -147,7 +147,8 @@ class Function:
             node.needs_input_grad = tuple(edge is not None for edge in edges)
             node.constant_shapes = tuple(constants)
             node.inputs, node.kwargs = args, kwargs     # for a differentiable backward (create_graph=True)
-        out = cls.forward(node, *arrays, **kwargs)
+        with xp.errstate(all="ignore"):     # 1/0 = inf and 0/0 = NaN are results, as in PyTorch, not warnings
+            out = cls.forward(node, *arrays, **kwargs)
         result = tensor_type._make(out, requires_grad, node if requires_grad else None)
         if cls.is_view and isinstance(args[0], tensor_type) and xp.may_share_memory(out, arrays[0]):
             result._become_view(args[0], (cls, args[1:], kwargs))

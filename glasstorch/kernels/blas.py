@@ -37,16 +37,6 @@ def rowwise(ufunc, matrix, vector, out):
     return out
 
 
-def pixel_rows(array):
-    """A C-contiguous or channels-last (N, C, H, W) array as the 2-D (pixels, channels-in-memory) view of its
-    memory, or None when its memory is laid out otherwise."""
-    if array.ndim == 4 and not array.flags.c_contiguous:
-        array = array.transpose(0, 2, 3, 1)
-    if array.ndim == 0 or not array.flags.c_contiguous:
-        return None
-    return array.reshape(-1, array.shape[-1])
-
-
 def pixel_matrix(nhwc):
     """The 2-D (pixels, channels) view of an (N, H, W, C) array whose channels are adjacent in memory and whose
     pixels are evenly spaced, or None. A channel slice of a wider channels-last array qualifies: BLAS reads its

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..backend import as_strided, repeats_elements, xp
 from ..parallel import batch_slices, map_slices
-from .blas import add_rows, mm, pixel_matrix, pixel_rows, rowwise, sum_rows
+from .blas import add_rows, mm, pixel_matrix, sum_rows
 from .geometry import offset_slice, window_offsets
 
 
@@ -495,7 +495,7 @@ def _channels_last(array):
 
 
 def relu(x):
-    """y = max(x, 0), slice by slice."""
+    """y = x where not x < 0, else 0 (max(x, 0) that keeps -0.0 and NaN), slice by slice."""
     return batchwise(_relu_into, _like(x), x)
 
 
@@ -511,14 +511,15 @@ def _like(x):
 
 
 def _relu_into(x, out):
-    # max against a row of zeros, several pixels wide: NumPy's maximum with a scalar operand takes a loop that is
-    # not vectorised (2x slower on a (64, 16, 24, 24) channels-last batch), and a whole array of zeros costs a pass
-    x_rows, out_rows = pixel_rows(x), pixel_rows(out)
-    if x_rows is not None and out_rows is not None and x.strides == out.strides:
-        rowwise(xp.maximum, x_rows, xp.zeros(x_rows.shape[1], dtype=x.dtype), out=out_rows)
-        return
-    out.fill(0)
-    xp.maximum(x, out, out=out)
+    # y = x with every bit of the negative elements cleared: -0.0 and NaN stay as they are, as PyTorch's relu keeps
+    # x unless x < 0 (NumPy's maximum(x, 0) picks either zero of a tie, by code path). Three passes, none allocating:
+    # 1 where x < 0, minus 1 gives all bits clear there and all set elsewhere, and-ed with x's bits.
+    # (0.19 ms against maximum's 0.125 on a (64, 16, 24, 24) float32 batch, Zen 4.)
+    same_size_ints = xp.dtype(f"i{x.itemsize}")
+    keep = out.view(same_size_ints)
+    xp.less(x, 0, out=keep)
+    xp.subtract(keep, 1, out=keep)
+    xp.bitwise_and(x.view(same_size_ints), keep, out=keep)
 
 
 def _relu_grad_into(g, y, out):

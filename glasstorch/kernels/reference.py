@@ -75,7 +75,7 @@ def max_pool2d(x, geometry, track):
     maximum, PyTorch's tie rule."""
     windows = _windows(_pad(x, geometry.padding, -xp.inf), geometry.kernel, geometry.stride, geometry.dilation,
                        geometry.out_hw)
-    flat = windows.reshape(windows.shape[:4] + (-1,))
+    flat = windows.reshape(windows.shape[:4] + (windows.shape[4] * windows.shape[5],))   # no -1: N may be 0
     winners = flat.argmax(axis=4)
     return xp.take_along_axis(flat, winners[..., None], axis=4)[..., 0], (winners if track else None)
 
@@ -108,8 +108,8 @@ def avg_pool2d_backward(grad_output, x_shape, geometry, scale):
 
 
 def relu(x):
-    """y = max(x, 0)."""
-    return xp.maximum(x, 0)
+    """y = max(x, 0): x unless x < 0, so -0.0 and NaN pass as they are (PyTorch's rule)."""
+    return xp.where(x < 0, xp.zeros((), x.dtype), x)
 
 
 def relu_backward(grad_output, y):

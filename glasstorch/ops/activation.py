@@ -57,7 +57,8 @@ def _softmax_axis(x, dim, name):
         dim = 0 if x.dim() in (0, 1, 3) else 1
         warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
                       "as an argument.", UserWarning, stacklevel=3)
-    return normalize_dims(dim, x.dim(), name)[0]
+    axis = normalize_dims(dim, x.dim(), name)[0]
+    return axis if x.dim() else None       # a 0-d tensor: its one element is the whole softmax
 
 
 def _check_floating(x, op):

@@ -4,12 +4,12 @@ Binary ops broadcast; their backward sums the gradient back to each operand's sh
 """
 import math
 
-from .. import kernels
+from .. import dtypes, kernels
 from ..autograd import function
-from ..autograd.function import Function
+from ..autograd.function import Function, TensorGradient
 from ..backend import xp
 from ..kernels import unbroadcast
-from .promotion import promote
+from .promotion import promote, result_dtype
 
 
 def sum_to(g, shape):
@@ -84,8 +84,9 @@ class Mul(Function):
         return ga, gb
 
 
-class Div(Function):
-    """y = a / b.  dL/da = dL/dy / b,  dL/db = -dL/dy * a / b^2."""
+class Div(TensorGradient):
+    """y = a / b.  dL/da = dL/dy / b,  dL/db = -dL/dy (a / b) / b (PyTorch's order of operations, which decides
+    what the second derivative is where b = 0)."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -93,23 +94,16 @@ class Div(Function):
         ctx.save_for_backward(a if ctx.needs_grad(1) else None, b)
         return a / b
 
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        ga = unbroadcast(g / b, ctx.shapes[0]) if ctx.needs_input_grad[0] else None
-        gb = unbroadcast(-g * a / (b * b), ctx.shapes[1]) if ctx.needs_input_grad[1] else None
-        return ga, gb
-
-    def backward_graph(self, g):
-        self.saved_tensors
+    def gradient(self, g):
         a, b = self.input_tensor(0), self.input_tensor(1)
         ga = sum_to(g / b, self.shapes[0]) if self.needs_input_grad[0] else None
-        gb = sum_to(-g * a / (b * b), self.shapes[1]) if self.needs_input_grad[1] else None
+        gb = sum_to(-g * (a / b / b), self.shapes[1]) if self.needs_input_grad[1] else None
         return ga, gb
 
 
-class Pow(Function):
-    """y = a ** b.  dL/da = dL/dy * b a^(b-1),  dL/db = dL/dy * y ln a (0 where a = 0 and b >= 0)."""
+class Pow(TensorGradient):
+    """y = a ** b.  dL/da = dL/dy b a^(b-1), and 0 where b = 0;  dL/db = dL/dy y ln a, and 0 where a = 0 and b >= 0
+    (PyTorch's choices at those points)."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -117,29 +111,16 @@ class Pow(Function):
         ctx.save_for_backward(a, b, out if ctx.needs_grad(1) else None)
         return out
 
-    @staticmethod
-    def backward(ctx, g):
-        a, b, out = ctx.saved_tensors
-        ga = gb = None
-        if ctx.needs_input_grad[0]:
-            ga = unbroadcast(xp.where(b == 0, 0, g * b * a ** xp.where(b == 0, 1, b - 1)), xp.shape(a))
-        if ctx.needs_input_grad[1]:
-            with xp.errstate(divide="ignore", invalid="ignore"):
-                gb = g * out * xp.log(a)
-            gb = unbroadcast(xp.where((a == 0) & (b >= 0), 0, gb), xp.shape(b))
-        return ga, gb
-
-    def backward_graph(self, g):
+    def gradient(self, g):
         a_array, b_array, out = self.saved_tensors
         a, b = self.input_tensor(0), self.input_tensor(1)
         ga = gb = None
-        if self.needs_input_grad[0]:
-            exponent = where(b_array == 0, b, b - 1)            # b a^(b-1), and 0 where b = 0
-            ga = sum_to(where(b_array == 0, 0.0, g * b * a ** exponent), xp.shape(a_array))
-        if self.needs_input_grad[1]:
-            at_zero = (a_array == 0) & (b_array >= 0)
-            safe_a = where(at_zero, 1.0, a)
-            gb = sum_to(where(at_zero, 0.0, g * self.output_tensor(out) * log(safe_a)), xp.shape(b_array))
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            if self.needs_input_grad[0]:
+                ga = sum_to(where(b_array == 0, 0.0, g * (b * a ** (b - 1))), xp.shape(a_array))
+            if self.needs_input_grad[1]:
+                at_zero = (a_array == 0) & (b_array >= 0)
+                gb = sum_to(g * where(at_zero, 0.0, self.output_tensor(out) * log(a)), xp.shape(b_array))
         return ga, gb
 
 
@@ -312,44 +293,43 @@ class Sign(Function):
         return xp.zeros_like(g)
 
 
-class Clamp(Function):
-    """y = min(max(x, lo), hi).  dL/dx = dL/dy where lo <= x <= hi, else 0."""
-
-    piecewise_linear = True
+class Clamp(TensorGradient):
+    """y = min(max(x, lo), hi), each bound a number, a tensor or None; x wins a tie with either bound, a NaN
+    anywhere gives NaN.  dL/dx = dL/dy where lo <= x <= hi; dL/dlo = dL/dy where x < lo <= hi;
+    dL/dhi = dL/dy where max(x, lo) > hi (a bound above the other gives every element hi, and hi the gradient)."""
 
     @staticmethod
     def forward(ctx, x, lo, hi):
-        ctx.save_for_backward(x)
-        ctx.bounds = (lo, hi)
-        out = x
-        if lo is not None:
-            out = xp.maximum(out, lo)
-        if hi is not None:
-            out = xp.minimum(out, hi)
-        return out if out is not x else x.copy()
+        ctx.save_for_backward(x, lo, hi)
+        out = x if lo is None else xp.where((x < lo) | (lo != lo), lo, x)
+        out = out if hi is None else xp.where((out > hi) | (hi != hi), hi, out)
+        return xp.array(out, dtype=x.dtype)     # a copy, and the array NumPy returns a 0-d where as a scalar
 
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        lo, hi = ctx.bounds
-        mask = xp.ones(x.shape, dtype=bool)
+    def gradient(self, g):
+        x, lo, hi = self.saved_tensors
+        inside = xp.ones(x.shape, dtype=bool)
         if lo is not None:
-            mask &= x >= lo
+            inside &= x >= lo
         if hi is not None:
-            mask &= x <= hi
-        return g * mask, None, None
+            inside &= x <= hi
+        grad_lo = grad_hi = None
+        if self.needs_input_grad[1]:
+            below = (x < lo) if hi is None else (x < lo) & (lo <= hi)
+            grad_lo = sum_to(g * function.Tensor._make(below.astype(g.dtype.numpy)), xp.shape(lo))
+        if self.needs_input_grad[2]:
+            above = xp.where(x < lo, lo, x) > hi if lo is not None else x > hi
+            grad_hi = sum_to(g * function.Tensor._make(above.astype(g.dtype.numpy)), xp.shape(hi))
+        return g * function.Tensor._make(inside.astype(g.dtype.numpy)), grad_lo, grad_hi
 
 
 class _Extremum(Function):
     """y = max(a, b) (or min).  The gradient goes to an operand unless the other one is larger (smaller), half to
     each on ties: with a NaN neither loses, so both get it, as in PyTorch."""
 
-    pick = None
-
     @classmethod
     def forward(cls, ctx, a, b):
         ctx.save_for_backward(a, b)
-        return cls.pick(a, b)
+        return xp.asarray(xp.where(cls.wins(b, a) | (b != b), b, a))    # a on ties: max(-0.0, 0.0) is -0.0
 
     @staticmethod
     def backward(ctx, g):
@@ -374,16 +354,12 @@ class _Extremum(Function):
 
 
 class Maximum(_Extremum):
-    pick = staticmethod(xp.maximum)
-
     @staticmethod
     def wins(a, b):
         return a > b
 
 
 class Minimum(_Extremum):
-    pick = staticmethod(xp.minimum)
-
     @staticmethod
     def wins(a, b):
         return a < b
@@ -491,7 +467,12 @@ class Tanh(_FromOutput):
     derivative = staticmethod(lambda y: 1 - y * y)
 
 
-_erf = xp.frompyfunc(math.erf, 1, 1)
+_erf_objects = xp.frompyfunc(math.erf, 1, 1)
+
+
+def _erf(x):
+    """erf of every element of an array (math.erf's double precision), in x's dtype."""
+    return xp.asarray(_erf_objects(x), dtype=x.dtype)
 
 
 class Erf(Function):
@@ -500,7 +481,7 @@ class Erf(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _erf(x).astype(x.dtype)
+        return _erf(x)
 
     @staticmethod
     def backward(ctx, g):
@@ -512,10 +493,16 @@ class Erf(Function):
         return g * (2 / math.sqrt(math.pi)) * (-(x * x)).exp()
 
 
-class Gelu(Function):
-    """y = x Phi(x), Phi the standard normal CDF.  dL/dx = dL/dy * (Phi(x) + x phi(x)).
+# GELU's tanh approximation of the normal CDF (Hendrycks & Gimpel): Phi(x) ~= (1 + tanh(k (x + c x^3))) / 2
+GELU_TANH_SLOPE = math.sqrt(2 / math.pi)     # k
+GELU_TANH_CUBIC = 0.044715                   # c
 
-    approximate='tanh': Phi(x) ~= (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2.
+
+class Gelu(TensorGradient):
+    """y = x Phi(x), Phi the standard normal CDF.  dL/dx = dL/dy (Phi(x) + x phi(x)), phi = Phi' the normal density.
+
+    approximate='tanh': Phi(x) ~= (1 + t) / 2 with t = tanh(k (x + c x^3)), so
+    dL/dx = dL/dy ((1 + t) / 2 + x (1 - t^2) k (1 + 3 c x^2) / 2).
     """
 
     @staticmethod
@@ -523,34 +510,19 @@ class Gelu(Function):
         ctx.save_for_backward(x)
         ctx.approximate = approximate
         if approximate == "tanh":
-            inner = math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)
-            return (0.5 * x * (1 + xp.tanh(inner))).astype(x.dtype)
-        cdf = 0.5 * (1 + _erf(x / math.sqrt(2)).astype(x.dtype))
-        return x * cdf
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        if ctx.approximate == "tanh":
-            k = math.sqrt(2 / math.pi)
-            t = xp.tanh(k * (x + 0.044715 * x ** 3))
-            d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x)
+            cdf = 0.5 * (1 + xp.tanh(GELU_TANH_SLOPE * (x + GELU_TANH_CUBIC * x ** 3)))
         else:
-            cdf = 0.5 * (1 + _erf(x / math.sqrt(2)).astype(x.dtype))
-            pdf = xp.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
-            d = cdf + x * pdf
-        return (g * d).astype(g.dtype), None
+            cdf = 0.5 * (1 + _erf(x / math.sqrt(2)))
+        return xp.asarray(x * cdf, dtype=x.dtype)
 
-    def backward_graph(self, g):
-        self.saved_tensors
+    def gradient(self, g):
         x = self.input_tensor(0)
         if self.approximate == "tanh":
-            k = math.sqrt(2 / math.pi)
-            t = (k * (x + 0.044715 * x ** 3)).tanh()
-            return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x)), None
+            t = (GELU_TANH_SLOPE * (x + GELU_TANH_CUBIC * x ** 3)).tanh()
+            return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_TANH_SLOPE * (1 + 3 * GELU_TANH_CUBIC * x * x)), None
         cdf = 0.5 * (1 + Erf.apply(x / math.sqrt(2)))
-        pdf = (-0.5 * x * x).exp() / math.sqrt(2 * math.pi)
-        return g * (cdf + x * pdf), None
+        density = (-0.5 * x * x).exp() / math.sqrt(2 * math.pi)
+        return g * (cdf + x * density), None
 
 
 class Softplus(Function):
@@ -584,7 +556,7 @@ class Elu(Function):
     def forward(ctx, x, alpha):
         ctx.save_for_backward(x)
         ctx.alpha = alpha
-        return xp.where(x > 0, x, (alpha * xp.expm1(xp.minimum(x, 0))).astype(x.dtype))
+        return xp.where(x > 0, x, (alpha * xp.expm1(xp.where(x > 0, 0, x))).astype(x.dtype))    # elu(-0.0) = -0.0
 
     @staticmethod
     def backward(ctx, g):
@@ -593,7 +565,8 @@ class Elu(Function):
 
     def backward_graph(self, g):
         (x,) = self.saved_tensors
-        return where(x <= 0, g * self.alpha * self.input_tensor(0).clamp(max=0).exp(), g), None
+        # e^x of x < 0 only: PyTorch's second derivative is 0 at x = 0 (and at NaN), where the first is alpha
+        return where(x <= 0, g * self.alpha * where(x < 0, self.input_tensor(0), 0.0).exp(), g), None
 
 
 # ---------------------------------------------------------------- functional wrappers
@@ -689,12 +662,18 @@ def sign(x):
 
 
 def clamp(x, min=None, max=None):
+    """x limited to [min, max]; a bound is a number, a tensor (broadcast, and given its gradient) or None. The
+    result's dtype promotes x with the bounds, as PyTorch's: an integer tensor clamped at 0.5 is float."""
     if min is None and max is None:
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
-    dtype = x._data.dtype
-    lo = None if min is None else xp.asarray(getattr(min, "_data", min), dtype=dtype)
-    hi = None if max is None else xp.asarray(getattr(max, "_data", max), dtype=dtype)
-    return Clamp.apply(x, lo, hi)
+    bounds = [b for b in (min, max) if b is not None]
+    dtype = dtypes.from_numpy_dtype(result_dtype(x, *bounds))
+
+    def cast(value):
+        if value is None or isinstance(value, function.Tensor):
+            return value if value is None or value.dtype == dtype else value.to(dtype)
+        return xp.asarray(value, dtype=dtype.numpy)
+    return Clamp.apply(cast(x), cast(min), cast(max))
 
 
 def require_tensor(value, op, position=2, name="other"):
@@ -799,7 +778,7 @@ class Dropout(Function):
 
 def dropout(x, p=0.5, training=True, inplace=False, generator=None):
     """Each element zeroed with probability p, the rest scaled by 1/(1-p)."""
-    return _dropout(x, p, training, inplace, generator, x.shape)
+    return _dropout(x, p, training, inplace, generator, x.shape, "dropout")
 
 
 def dropout2d(x, p=0.5, training=True, inplace=False, generator=None):
@@ -823,14 +802,14 @@ def dropout2d(x, p=0.5, training=True, inplace=False, generator=None):
                       "dropout instead. Note that dropout2d exists to provide channel-wise dropout on inputs with 2 "
                       "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D "
                       "inputs).", UserWarning, stacklevel=3)
-    return _dropout(x, p, training, inplace, generator, tuple(x.shape[:2]) + (1,) * (x.dim() - 2))
+    return _dropout(x, p, training, inplace, generator, tuple(x.shape[:2]) + (1,) * (x.dim() - 2), "dropout2d")
 
 
-def _dropout(x, p, training, inplace, generator, mask_shape):
+def _dropout(x, p, training, inplace, generator, mask_shape, op):
     from .. import random
 
     if not 0 <= p <= 1:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        raise ValueError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
         return x
     keep = random.generator(generator).random(mask_shape) >= p

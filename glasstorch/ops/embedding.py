@@ -87,11 +87,11 @@ def one_hot(tensor, num_classes=-1):
     if array.dtype != xp.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if array.size and array.min() < 0:
-        raise RuntimeError("Class values must be non-negative.")
+        raise RuntimeError("one_hot: Class values must be non-negative.")
     if num_classes == -1:
         if not array.size:
             raise RuntimeError("Can not infer total number of classes from empty tensor.")
         num_classes = int(array.max()) + 1
     elif array.size and array.max() >= num_classes:
-        raise RuntimeError("Class values must be smaller than num_classes.")
+        raise RuntimeError(f"one_hot: Class values must be smaller than num_classes ({num_classes}).")
     return Tensor._make(xp.eye(num_classes, dtype=xp.int64)[array])

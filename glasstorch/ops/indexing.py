@@ -140,6 +140,10 @@ def index_select(input, dim, index):
         raise IndexError("index_select(): Index is supposed to be a vector")
     if array.dtype.kind not in "iu":
         raise IndexError("index_select(): Expected dtype int32 or int64 for index")
+    size = input.shape[axis] if input.dim() else 1
+    outside = array[(array < -size) | (array >= size)]
+    if outside.size:
+        raise IndexError(f"index_select(): index {int(outside[0])} is out of range for dim {axis} of size {size}")
     return getitem(input, (slice(None),) * axis + (array.reshape(-1),))
 
 
@@ -178,7 +182,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     (axis,) = normalize_dims(dim, input.dim(), "topk")
     size = input.shape[axis] if input.dim() else 1
     if not 0 <= k <= size:
-        raise RuntimeError("selected index k out of range")
+        raise RuntimeError(f"topk: selected index k out of range (k = {k}, dim {axis} has {size} elements)")
     indices = _order(input._data, axis, largest, True)
     indices = indices[(slice(None),) * axis + (slice(0, k),)] if input.dim() else indices
     return ValuesIndices(Gather.apply(input, axis, indices) if input.dim() else input.clone(), _long(indices))

@@ -92,7 +92,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     labels = target._data
     bad = (labels != ignore_index) & ((labels < 0) | (labels >= classes))
     if bad.any():
-        raise IndexError(f"Target {int(labels[bad].reshape(-1)[0])} is out of bounds: the input has {classes} classes "
+        raise IndexError(f"nll_loss: Target {int(labels[bad].reshape(-1)[0])} is out of bounds: the input has {classes} classes "
                          f"(valid targets are 0..{classes - 1})")
     if input.dim() == 1:
         loss = nll_loss(input.unsqueeze(0), target.unsqueeze(0), weight, ignore_index, reduction)

@@ -1,5 +1,6 @@
 """Matrix product with NumPy's matmul rules (1-D operands, broadcast batch dims)."""
-from ..autograd.function import Function
+from ..autograd import function
+from ..autograd.function import Function, TensorGradient
 from ..backend import xp
 from ..kernels import unbroadcast
 from ..kernels.blas import sum_rows
@@ -59,7 +60,7 @@ def matmul(a, b):
     if k_a != k_b:
         left = "x".join(map(str, a.shape if a.dim() > 1 else (1,) + a.shape))
         right = "x".join(map(str, b.shape if b.dim() > 1 else b.shape + (1,)))
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({left} and {right})")
+        raise RuntimeError(f"matmul: mat1 and mat2 shapes cannot be multiplied ({left} and {right})")
     if a._data.dtype != b._data.dtype and a._data.dtype.kind == "f" == b._data.dtype.kind:
         raise RuntimeError(f"matmul: expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}")
     return MatMul.apply(*promote(a, b))
@@ -113,7 +114,8 @@ def linear(input, weight, bias=None):
 def bmm(input, mat2):
     """Batched matrix product (b, n, m) @ (b, m, p) -> (b, n, p); no broadcasting, as in PyTorch."""
     if input.dim() != 3 or mat2.dim() != 3:
-        raise RuntimeError(f"batch1 must be a 3D tensor" if input.dim() != 3 else "batch2 must be a 3D tensor")
+        raise RuntimeError(f"bmm: batch{1 if input.dim() != 3 else 2} must be a 3D tensor (got shapes "
+                           f"{tuple(input.shape)} and {tuple(mat2.shape)})")
     if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{input.shape[0]}, "
                            f"{input.shape[2]}] but got: [{mat2.shape[0]}, {mat2.shape[1]}].")
@@ -151,11 +153,12 @@ def _einsum_subscripts(equation, shapes):
     return explicit, output
 
 
-class Einsum(Function):
+class Einsum(TensorGradient):
     """y = einsum(eq, A_1, ..., A_n), a sum of products over the letters missing from the output.
 
-    dL/dA_k = einsum(out, A_1..A_n except A_k -> subscripts of A_k) applied to dL/dy: the same sum with A_k's
-    place taken by dL/dy; letters only A_k has are broadcast back, a repeated letter is A_k's diagonal."""
+    dL/dA_k = the same sum with A_k's place taken by dL/dy, over A_k's distinct letters (an einsum again, so
+    differentiable to any order): a letter only A_k has is broadcast back, and a repeated letter ('ii', A_k's
+    diagonal) puts the sum on the diagonal, through a Kronecker delta: dL/dA_ij = dL/dy_i delta_ij for 'ii->i'."""
 
     @staticmethod
     def forward(ctx, terms, output, *operands):
@@ -163,58 +166,37 @@ class Einsum(Function):
         ctx.save_for_backward(*operands)
         return xp.asarray(xp.einsum(",".join(terms) + "->" + output, *operands, optimize=len(operands) > 2))
 
-    @staticmethod
-    def backward(ctx, g):
-        operands = ctx.saved_tensors
-        grads = [None, None]
-        for k, operand in enumerate(operands):
-            if not ctx.needs_input_grad[k + 2]:
-                grads.append(None)
-                continue
-            grads.append(_einsum_operand_grad(ctx.terms, ctx.output, operands, k, g))
-        return tuple(grads)
-
-    def backward_graph(self, g):
-        inputs = [self.input_tensor(k) for k in range(2, len(self.inputs))]
-        grads = [None, None]
-        for k in range(len(inputs)):
-            if not self.needs_input_grad[k + 2]:
-                grads.append(None)
-                continue
-            others = [t for j, t in enumerate(self.terms) if j != k]
-            term = self.terms[k]
-            if len(set(term)) != len(term):
-                raise RuntimeError("einsum with a repeated subscript has no differentiable backward yet")
-            available = set(self.output).union(*others)
-            reduced = "".join(c for c in term if c in available)
-            grad = einsum(",".join([self.output] + others) + "->" + reduced,
-                          g, *[t for j, t in enumerate(inputs) if j != k])
-            if reduced != term:
-                for axis, c in enumerate(term):
-                    if c not in available:
-                        grad = grad.unsqueeze(axis)
-                grad = grad.expand(*inputs[k].shape)
-            grads.append(grad)
-        return tuple(grads)
+    def gradient(self, g):
+        operands = [self.input_tensor(k) for k in range(2, len(self.inputs))]
+        return (None, None) + tuple(_einsum_operand_grad(self.terms, self.output, operands, k, g)
+                                    if self.needs_input_grad[k + 2] else None for k in range(len(operands)))
 
 
 def _einsum_operand_grad(terms, output, operands, k, g):
-    term = terms[k]
+    """dL/dA_k for Einsum (see there), in differentiable ops."""
+    term, operand = terms[k], operands[k]
     others = [t for j, t in enumerate(terms) if j != k]
     available = set(output).union(*others)
-    target = "".join(dict.fromkeys(c for c in term if c in available))     # each letter once
-    grad = xp.einsum(",".join([output] + others) + "->" + target, g, *[o for j, o in enumerate(operands) if j != k])
-    sizes = {c: n for c, n in zip(term, operands[k].shape)}
-    full = xp.zeros(operands[k].shape, dtype=g.dtype)
-    # write grad onto the (possibly diagonal) positions of A_k: a letter missing from target is broadcast
-    expanded_letters = "".join(dict.fromkeys(term))
-    shape = [sizes[c] if c in target else 1 for c in expanded_letters]
-    order = [target.index(c) for c in expanded_letters if c in target]
-    grad = xp.transpose(grad, order).reshape(shape) if target else grad.reshape(shape)
-    grad = xp.broadcast_to(grad, [sizes[c] for c in expanded_letters])
-    view = xp.einsum(term + "->" + expanded_letters, full)    # a writable view of A_k's diagonal
-    view[...] = grad
-    return full
+    distinct = "".join(dict.fromkeys(term))
+    grad = einsum(",".join([output] + others) + "->" + "".join(c for c in distinct if c in available),
+                  g, *(o for j, o in enumerate(operands) if j != k))
+    sizes = dict(zip(term, operand.shape))
+    for axis, c in enumerate(distinct):
+        if c not in available:              # summed over in A_k alone: every position got the same dL/dy
+            grad = grad.unsqueeze(axis)
+    grad = grad.expand(*(sizes[c] for c in distinct))
+    if distinct == term:
+        return grad
+    spare = iter(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in "".join(terms) + output)
+    renamed, deltas = "", []
+    for c in term:                          # 'ii' -> 'iA' with delta_iA
+        if c in renamed:
+            deltas.append((c, next(spare)))
+            renamed += deltas[-1][1]
+        else:
+            renamed += c
+    eyes = [function.Tensor._make(xp.eye(sizes[c], dtype=g.dtype.numpy)) for c, _ in deltas]
+    return einsum(",".join([distinct] + [c + d for c, d in deltas]) + "->" + renamed, grad, *eyes)
 
 
 def einsum(equation, *operands):

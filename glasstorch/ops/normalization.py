@@ -93,7 +93,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise RuntimeError(f"batch_norm: {name} should contain {channels} elements (one per channel of input "
                                f"shape {tuple(input.shape)}), got shape {tuple(t.shape)}")
     if training and input.numel() // channels <= 1:
-        raise ValueError(f"Expected more than 1 value per channel when training, got input size {list(input.shape)}")
+        raise ValueError(f"batch_norm: Expected more than 1 value per channel when training, got input size {list(input.shape)}")
     if not training and (running_mean is None or running_var is None):
         raise RuntimeError("batch_norm: running_mean and running_var must be given in eval mode")
     stats = [None if t is None else t._data for t in (running_mean, running_var)]
@@ -106,7 +106,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     dL/dx = (1/sigma)(g - mean(g) - x_hat mean(g x_hat)) with g = dL/dy * weight."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if tuple(input.shape[input.dim() - len(shape):]) != shape:
-        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape [*, "
+        raise RuntimeError(f"layer_norm: Given normalized_shape={list(shape)}, expected input with shape [*, "
                            f"{', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != shape:

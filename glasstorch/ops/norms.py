@@ -58,6 +58,8 @@ class VectorNorm(TensorGradient):
             count = function.Tensor._make(picked.sum(axis=self.meta[1], keepdims=True).astype(x._data.dtype))
             return x.sign() * (g / count * mask), None, None, None
         at_zero = norm._data == 0         # where() takes a bool array as its condition
+        if p == 2:                        # PyTorch's form, whose second derivative is NaN at x = 0 (0 / 0)
+            return g * where(at_zero, 0.0, x / norm), None, None, None
         if p < 1:
             scaled = where(x._data == 0, 0.0, x.sign() * size ** (p - 1))
             return scaled * g * norm ** (1 - p), None, None, None

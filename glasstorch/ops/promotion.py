@@ -25,21 +25,19 @@ def _scalar_dtype(value):
     raise TypeError(f"unsupported operand type {type(value).__name__}")
 
 
-def result_dtype(a, b):
-    """The NumPy dtype of `a op b` for tensors or Python scalars a, b."""
+def result_dtype(*operands):
+    """The NumPy dtype of an op on tensors and Python scalars (`a + b`, `clamp(x, lo, hi)`): the highest category
+    among the operands decides; within it, dimensioned tensors outrank 0-dim tensors, which outrank scalars; the
+    dtypes of the top rank are promoted together."""
     Tensor = function.Tensor
-    def describe(x):  # (dtype, priority): dimensioned tensor 2, 0-dim tensor 1, Python scalar 0
-        if isinstance(x, Tensor):
-            return x._data.dtype, 2 if x._data.ndim else 1
-        return _scalar_dtype(x), 0
 
-    (da, pa), (db, pb) = describe(a), describe(b)
-    ca, cb = _category(da), _category(db)
-    if ca != cb:
-        return da if ca > cb else db
-    if pa != pb:
-        return da if pa > pb else db
-    return xp.promote_types(da, db)
+    def describe(x):  # (category, priority, dtype): dimensioned tensor 2, 0-dim tensor 1, Python scalar 0
+        dtype, priority = (x._data.dtype, 2 if x._data.ndim else 1) if isinstance(x, Tensor) else (_scalar_dtype(x), 0)
+        return _category(dtype), priority, dtype
+
+    described = [describe(x) for x in operands]
+    top = max(d[:2] for d in described)
+    return xp.result_type(*(dtype for category, priority, dtype in described if (category, priority) == top))
 
 
 def promote(a, b):

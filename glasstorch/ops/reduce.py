@@ -6,11 +6,13 @@ import builtins
 import collections
 import math
 
+from .. import dtypes
 from ..autograd import function
 from ..autograd.function import Function, LinearMap, TensorGradient
 from ..backend import xp
 from .dims import normalize_dims
 from .elementwise import where
+from .shape import cat
 
 ValuesIndices = collections.namedtuple("ValuesIndices", ["values", "indices"])
 
@@ -184,9 +186,10 @@ class LogSumExp(Function):
 
     @staticmethod
     def forward(ctx, x, axes, keepdim):
-        m = xp.max(x, axis=axes, keepdims=True)
+        m = xp.max(x, axis=axes, keepdims=True, initial=-xp.inf)      # -inf over nothing: ln 0 = -inf, as PyTorch
         m = xp.where(xp.isfinite(m), m, 0)
-        out = xp.log(xp.sum(xp.exp(x - m), axis=axes, keepdims=True)) + m
+        with xp.errstate(divide="ignore"):
+            out = xp.log(xp.sum(xp.exp(x - m), axis=axes, keepdims=True)) + m
         ctx.save_for_backward(x, out)
         ctx.meta = (x.shape, axes, keepdim)
         return out if keepdim else xp.squeeze(out, axes)
@@ -204,49 +207,34 @@ class LogSumExp(Function):
         return _expand_back_graph(g, *self.meta) * softmax, None, None
 
 
-class Prod(Function):
-    """y = prod_i x_i.  dL/dx_i = dL/dy * prod_{j != i} x_j (exclusive products: exact with zeros)."""
+class Prod(TensorGradient):
+    """y = prod_i x_i.  dL/dx_i = dL/dy prod_{j != i} x_j, which PyTorch computes, and so glasstorch, as dL/dy y / x_i
+    when no element of x is 0 (NaN where x_i is inf or NaN), else as the product of the x before i times the
+    product of the x after i (two exclusive running products: exact with zeros, and differentiable again)."""
 
     @staticmethod
     def forward(ctx, x, axis, keepdim):
-        ctx.save_for_backward(x)
+        y = xp.asarray(xp.prod(x)) if axis is None else xp.prod(x, axis=axis, keepdims=keepdim)
+        ctx.save_for_backward(x, y)
         ctx.meta = (axis, keepdim)
-        if axis is None:
-            return xp.asarray(xp.prod(x))
-        return xp.prod(x, axis=axis, keepdims=keepdim)
+        return y
 
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        axis, keepdim = ctx.meta
-        work = x.reshape(-1) if axis is None else x
-        along = 0 if axis is None else axis
-        ones = xp.ones_like(xp.take(work, [0], axis=along))
-        before = xp.cumprod(xp.concatenate([ones, xp.take(work, range(work.shape[along] - 1), axis=along)], along), along)
-        reversed_work = xp.flip(work, along)
-        after = xp.flip(xp.cumprod(xp.concatenate(
-            [ones, xp.take(reversed_work, range(work.shape[along] - 1), axis=along)], along), along), along)
-        others = (before * after).reshape(x.shape)
-        if axis is None:
-            return g * others, None, None
-        if not keepdim:
-            g = xp.expand_dims(g, axis)
-        return g * others, None, None
-
-    def backward_graph(self, g):
-        """The products of all the others, prod_{j != i} x_j, as a product over rows of x with x_i set to 1
-        (n x n values per reduced row: exact with zeros, and differentiable again)."""
-        self.saved_tensors
+    def gradient(self, g):
+        x_array, y_array = self.saved_tensors
+        x, y = self.input_tensor(0), self.output_tensor(y_array)
         axis, keepdim = self.meta
-        x = self.input_tensor(0)
-        work = x.reshape(-1) if axis is None else x.movedim(axis, -1)
-        n = work.shape[-1]
-        rows = work.unsqueeze(-2).expand(*work.shape[:-1], n, n)
-        others = where(xp.eye(n, dtype=bool), 1.0, rows).prod(-1)
-        if axis is None:
-            return (g * others).reshape(x.shape), None, None
-        g = g if keepdim or g.dim() == x.dim() else g.unsqueeze(axis)
-        return g * others.movedim(-1, axis), None, None
+        if x.dim() == 0:
+            return g, None, None
+        if axis is not None and not keepdim:
+            g, y = g.unsqueeze(axis), y.unsqueeze(axis)
+        if not (x_array == 0).any():
+            return g * (y / x), None, None
+        line, along = (x.reshape(-1), 0) if axis is None else (x, axis)
+        n = line.shape[along]
+        ones = function.Tensor._make(xp.ones_like(xp.take(x_array.reshape(line.shape), [0], axis=along)))
+        before = cat([ones, line.narrow(along, 0, n - 1)], along).cumprod(along)
+        after = cat([ones, line.narrow(along, 1, n - 1).flip([along])], along).cumprod(along).flip([along])
+        return g * (before * after).reshape(x.shape), None, None
 
 
 # ---------------------------------------------------------------- functional wrappers
@@ -341,9 +329,9 @@ def median(x, dim=None, keepdim=False):
     any is NaN. Without dim the gradient is shared by the elements equal to it; with dim it goes to the index."""
     Tensor = function.Tensor
     if dim is None:
-        if x.numel() == 0:
-            return Tensor._make(xp.asarray(xp.nan, dtype=x._data.dtype))
         flat = x._data.reshape(-1)
+        if flat.size == 0:      # NaN, in the graph (its gradient is empty)
+            return AllExtremum.apply(x, lambda a: xp.asarray(xp.nan, dtype=flat.dtype))
         return AllExtremum.apply(x, lambda a: flat[_lower_median_index(flat, 0)[0]])
     (axis,) = _check_dim(x, dim, "median")
     if x.dim() and x.shape[axis] == 0:
@@ -392,6 +380,8 @@ def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def logsumexp(x, dim, keepdim=False):
+    if not x.dtype.is_floating_point:
+        x = x.to(dtypes.get_default_dtype())       # integers and bools give the default float, as in PyTorch
     return LogSumExp.apply(x, _check_dim(x, dim, "logsumexp"), keepdim)
 
 

@@ -64,6 +64,8 @@ class CumProd(Function):
         Tensor = function.Tensor
         x = self.input_tensor(0)
         axis, n = self.axis, x.shape[self.axis]
+        if n == 0:
+            return g, None      # nothing to differentiate along an empty dim
         grads = []
         for i in range(n):
             keep = xp.ones(x.shape, dtype=x._data.dtype)

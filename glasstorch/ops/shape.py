@@ -5,12 +5,13 @@ scatter-add into the indexed places, slice out of the joined result.
 """
 import math
 
-from .. import kernels
+from .. import dtypes, kernels
 from ..autograd import function
 from ..autograd.function import Function
 from ..backend import xp
 from ..kernels import unbroadcast
 from .dims import normalize_dims
+from .promotion import result_dtype
 
 
 class Reshape(Function):
@@ -43,6 +44,21 @@ class Permute(Function):
     @staticmethod
     def backward(ctx, g):
         return g.transpose(ctx.inverse), None
+
+
+class Flip(Function):
+    """y = x with the order of its elements reversed along `dims` (a copy, as PyTorch's).  dL/dx = flip(dL/dy)."""
+
+    linear_in = 0
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return xp.flip(x, dims).copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return xp.flip(g, ctx.dims).copy(), None
 
 
 class Expand(Function):
@@ -289,6 +305,15 @@ def flatten(x, start_dim=0, end_dim=-1):
     return reshape(x, shape)
 
 
+def flip(x, dims):
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    axes = tuple(normalize_dims(d, x.dim(), "flip")[0] for d in dims)
+    repeated = [axis for axis in axes if axes.count(axis) > 1]
+    if repeated:
+        raise RuntimeError(f"flip: dim {repeated[0]} appears multiple times in the list of dims")
+    return Flip.apply(x, axes)
+
+
 def permute(x, *dims):
     dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
     if len(dims) != x.dim():
@@ -375,23 +400,26 @@ def getitem(x, index):
 
 
 def cat(tensors, dim=0):
+    """The tensors joined along dim, in their promoted dtype (int64 with float32 gives float32). A 1-D tensor of
+    size 0 is skipped whatever the others' shape, as PyTorch still allows for old code."""
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
-    reference = tensors[0]
-    (axis,) = normalize_dims(dim, reference.dim(), "cat")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
+        if t.dim() == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    common = dtypes.from_numpy_dtype(result_dtype(*tensors))
+    numbered = [(i, t) for i, t in enumerate(tensors) if tuple(t.shape) != (0,)] or [(0, tensors[0])]
+    reference = numbered[0][1]
+    (axis,) = normalize_dims(dim, reference.dim(), "cat")
+    for i, t in numbered:
         if t.dim() != reference.dim() or any(
                 a != b for k, (a, b) in enumerate(zip(t.shape, reference.shape)) if k != axis):
-            raise RuntimeError(f"Sizes of tensors must match except in dimension {axis}. Expected size "
-                               f"{list(reference.shape)} but got size {list(t.shape)} for tensor number {i} in the list.")
-    common = reference._data.dtype
-    for t in tensors[1:]:
-        common = xp.promote_types(common, t._data.dtype)
-    from .. import dtypes
-
-    tensors = [t if t._data.dtype == common else t.to(dtypes.from_numpy_dtype(common)) for t in tensors]
-    return Cat.apply(axis, *tensors)
+            raise RuntimeError(f"cat: Sizes of tensors must match except in dimension {axis}. Expected size "
+                               f"{list(reference.shape)} but got size {list(t.shape)} for tensor number {i} in "
+                               "the list.")
+    joined = [t for _, t in numbered]
+    return Cat.apply(axis, *(t if t.dtype == common else t.to(common) for t in joined))
 
 
 def stack(tensors, dim=0):
@@ -425,8 +453,15 @@ def split(x, split_size_or_sections, dim=0):
 
 
 def chunk(x, chunks, dim=0):
+    """Pieces of ceil(n / chunks) elements along dim (fewer pieces when the elements run out first); an empty dim
+    gives `chunks` empty pieces, as PyTorch's."""
+    if x.dim() == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     (axis,) = normalize_dims(dim, x.dim(), "chunk")
-    return split(x, max(1, math.ceil(x.shape[axis] / chunks)), dim)
+    size = x.shape[axis]
+    return split(x, math.ceil(size / chunks) if size else [0] * chunks, dim)
 
 
 def pad(x, pad, mode="constant", value=None):

@@ -741,6 +741,9 @@ TABLE = [
            gradgrad=True),
     OpInfo("permute", lambda ns, x, dims: ns.torch.permute(x, dims), _shape_samples({"dims": (2, 0, 1)}),
            gradgrad=True),
+    OpInfo("flip", torch_fn("flip"), lambda: _shape_samples({"dims": (0, 2)}, zero_d={"dims": ()})() + [
+        Sample((rand(2, 3),), {"dims": [-1]}), Sample((rand(2, 3),), {"dims": (1, -1)}, kind="error")],
+           gradgrad=True),
     OpInfo("transpose", torch_fn("transpose"), _shape_samples({"dim0": 0, "dim1": 2}), gradgrad=True),
     OpInfo("squeeze", torch_fn("squeeze"), lambda: _shape_samples({})() + [
         Sample((rand(2, 1, 3),), {"dim": 1}), Sample((scalar(1.0),), kind="0-d"),

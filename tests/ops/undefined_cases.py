@@ -1,0 +1,29 @@
+"""The samples of the edge table where PyTorch's own result is undefined, so glasstorch is free to differ (README,
+"Edges"): each an op, a sample (as test_edges describes it) and the evidence. Every other sample must agree.
+
+A listed sample may agree on one machine and not on another (it depends on which code path NumPy or PyTorch takes),
+so the test does not require it to disagree; it requires it to exist in the table.
+"""
+
+UNDEFINED = {
+    'topk': {
+        "tie: (float32[2.0, 1.0, 2.0, 2.0, 0.0]) {'k': 2}":
+            "which of several tied largest elements top-k returns (and so which gets the gradient) is not specified "
+            "by PyTorch",
+    },
+    'amax': {
+        'zero: (float32[0.0, -0.0]) ':
+            "which zero a maximum over +0.0 and -0.0 returns: PyTorch 2.13's amax returns the first for fewer than "
+            "64 elements and the last from 64 on, and its max() the last",
+    },
+    'amin': {
+        'zero: (float32[0.0, -0.0]) ':
+            "which zero a minimum over +0.0 and -0.0 returns: PyTorch 2.13's amin returns the first for fewer than "
+            "64 elements and the last from 64 on",
+    },
+    'F.gelu': {
+        'inf: (float32[inf, -inf, 1.0]) ':
+            "gelu(+inf) in float32: PyTorch 2.13 gives inf for a tensor of one element and NaN in its vectorised "
+            "kernel ([inf, -inf, 1.0]); glasstorch gives x Phi(x) = inf",
+    },
+}
