@@ -9,10 +9,10 @@ from .creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, fro
                        tensor, zeros, zeros_like)
 from .dtypes import (bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int, int8, int16,
                      int32, int64, long, set_default_dtype, short, uint8)
-from .ops.activation import log_softmax, softmax
+from .ops.activation import log_softmax, relu, sigmoid, softmax, tanh
 from .ops.division import div, floor_divide, fmod, remainder
-from .ops.elementwise import (abs, add, clamp, cos, exp, log, maximum, minimum, mul, neg, pow, relu, sigmoid, sin,
-                              sqrt, sub, tanh, where)
+from .ops.elementwise import (abs, add, clamp, cos, erf, exp, log, maximum, minimum, mul, neg, pow, sin, sqrt, sub,
+                              where)
 from .ops.norms import tensor_norm as norm
 from .ops.special import atan2, xlogy
 from .ops.indexing import (argsort, argwhere, gather, index_select, masked_select, nonzero, scatter, scatter_add, sort,

@@ -449,13 +449,13 @@ class Tensor:
     clip_ = clamp_
 
     def relu_(self):
-        return self._inplace(ops.elementwise.relu)
+        return self._inplace(ops.activation.relu)
 
     def sigmoid_(self):
-        return self._inplace(ops.elementwise.sigmoid)
+        return self._inplace(ops.activation.sigmoid)
 
     def tanh_(self):
-        return self._inplace(ops.elementwise.tanh)
+        return self._inplace(ops.activation.tanh)
 
     def exp_(self):
         return self._inplace(ops.elementwise.exp)
@@ -753,6 +753,13 @@ class Tensor:
     def cos(self):
         return ops.elementwise.cos(self)
 
+    def erf(self):
+        return ops.elementwise.erf(self)
+
+    def where(self, condition, other):
+        """self where condition, else other (torch.where(condition, self, other))."""
+        return ops.elementwise.where(condition, self, other)
+
     def clamp(self, min=None, max=None):
         return ops.elementwise.clamp(self, min, max)
 
@@ -765,13 +772,13 @@ class Tensor:
         return ops.elementwise.minimum(self, other)
 
     def relu(self):
-        return ops.elementwise.relu(self)
+        return ops.activation.relu(self)
 
     def sigmoid(self):
-        return ops.elementwise.sigmoid(self)
+        return ops.activation.sigmoid(self)
 
     def tanh(self):
-        return ops.elementwise.tanh(self)
+        return ops.activation.tanh(self)
 
     def softmax(self, dim):
         return ops.activation.softmax(self, dim)

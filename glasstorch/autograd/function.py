@@ -107,6 +107,7 @@ class Function:
         self._freed = False
         self._hooks = {}            # tensor hooks of the output: grad -> grad or None
         self._retain_grad = None    # the output tensor when it called retain_grad()
+        self.saved_output_index = None  # which of the saved arrays is the output (ops.formula.TENSORS.saved)
 
     # -- ctx API used inside forward/backward
     def save_for_backward(self, *arrays):
@@ -155,6 +156,7 @@ class Function:
         if requires_grad:
             node.output_shape = out.shape
             if node._saved:
+                node.saved_output_index = next((i for i, a in enumerate(node._saved) if a is out), None)
                 node._remember_versions(tensors, result)
         return result
 
@@ -273,28 +275,6 @@ class Function:
 
     def __repr__(self):
         return f"<{self.name()} object>"
-
-
-class TensorGradient(Function):
-    """An op whose derivative is written once, as `gradient(self, grad_output)` in glasstorch's differentiable ops on
-    tensors (the inputs through `input_tensor`). A plain backward runs that formula on the gradient without recording
-    a graph; a gradient of a gradient (create_graph=True) runs the same formula in the graph.
-
-    forward saves its array inputs with save_for_backward so that an in-place change since is refused."""
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        with grad_mode.no_grad():
-            grads = ctx.backward_graph(Tensor._make(grad_output))
-        return tuple(None if g is None else g._data for g in grads)
-
-    def backward_graph(self, grad_output):
-        self.saved_tensors      # the version check: inputs changed in place since forward are refused
-        grads = self.gradient(grad_output)
-        return grads if isinstance(grads, tuple) else (grads,)
-
-    def gradient(self, grad_output):
-        raise NotImplementedError
 
 
 def _first(grads):

@@ -1,8 +1,8 @@
 """`glasstorch.nn.functional`: the stateless layer ops (PyTorch's F)."""
-from ..ops.activation import log_softmax, softmax
+from ..ops.activation import (elu, gelu, hardtanh, leaky_relu, log_softmax, relu, relu6, sigmoid, softmax, softplus,
+                              tanh)
 from ..ops.conv import conv2d
-from ..ops.elementwise import (dropout, dropout2d, elu, gelu, hardtanh, leaky_relu, relu, relu6, sigmoid, softplus,
-                               tanh)
+from ..ops.dropout import dropout, dropout2d
 from ..ops.embedding import embedding, one_hot
 from ..ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, l1_loss,
                         mse_loss, nll_loss, smooth_l1_loss)

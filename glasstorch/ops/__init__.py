@@ -1,3 +1,3 @@
-"""Differentiable primitives, one module per family; each Function's forward sits beside its backward."""
-from . import (activation, conv, division, elementwise, embedding, indexing, loss, matmul, normalization,  # noqa: F401
-               norms, pool, promotion, recurrent, reduce, sampling, scan, shape, special)
+"""Differentiable primitives, one module per family; each op's forward sits beside its derivative (formula.py)."""
+from . import (activation, conv, division, dropout, elementwise, embedding, formula, indexing, loss,  # noqa: F401
+               matmul, normalization, norms, pool, promotion, recurrent, reduce, sampling, scan, shape, special)

@@ -8,10 +8,9 @@ and in b with slope -q (q the quotient, a constant of the graph). An integer div
 a float one gives inf or NaN.
 """
 from ..autograd import function
-from ..autograd.function import TensorGradient
 from ..backend import xp
 from .elementwise import div as true_divide
-from .elementwise import sum_to
+from .formula import Formula, sum_to
 from .promotion import promote
 
 ROUNDINGS = {"floor": xp.floor_divide, "trunc": lambda a, b: xp.trunc(a / b)}
@@ -58,8 +57,10 @@ def floor_divide(a, b):
     return divide_rounded(a, b, "floor")
 
 
-class _Remainder(TensorGradient):
+class _Remainder(Formula):
     """r = a - b q, q = round(a / b) (a constant).  dL/da = dL/dr,  dL/db = -dL/dr q."""
+
+    tensor_only = True      # written in tensor ops (see ops/formula.py)
 
     rounding = None
 
@@ -70,7 +71,7 @@ class _Remainder(TensorGradient):
         with xp.errstate(divide="ignore", invalid="ignore"):
             return xp.asarray(cls.remainder(a, b))
 
-    def gradient(self, g):
+    def gradient(self, m, g):
         a, b = self.input_tensor(0), self.input_tensor(1)
         quotient = function.Tensor._make(_quotient(a._data, b._data, self.rounding))
         return sum_to(g, self.shapes[0]), sum_to(-g * quotient, self.shapes[1])

@@ -6,8 +6,9 @@
 from ..autograd import function
 from ..autograd.function import Function
 from ..backend import xp
-from .activation import log_softmax
-from .elementwise import Softplus, where
+from .activation import Softplus, log_softmax
+from .elementwise import where
+from .formula import Formula
 
 REDUCTIONS = ("none", "mean", "sum")
 
@@ -195,7 +196,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
     return _reduce(_quadratic_then_linear(input - target, delta) * delta, reduction)
 
 
-class BinaryCrossEntropy(Function):
+class BinaryCrossEntropy(Formula):
     """L = -w (t log p + (1 - t) log(1 - p)), each log clamped at -100 as in PyTorch.
 
     dL/dp = w (p - t) / max(p (1 - p), 1e-12).
@@ -210,25 +211,12 @@ class BinaryCrossEntropy(Function):
         loss = -(t * log_p + (1 - t) * log_1p)
         return loss if w is None else loss * w
 
-    @staticmethod
-    def backward(ctx, g):
-        p, t, w = ctx.saved_tensors
-        grad = g * (p - t) / xp.maximum(p * (1 - p), 1e-12)
-        grad_t = None
-        if ctx.needs_input_grad[1]:
-            with xp.errstate(divide="ignore", invalid="ignore"):      # unclamped: inf at p = 0 or 1, as PyTorch
-                grad_t = g * (xp.log1p(-p) - xp.log(p))
-            grad_t = grad_t if w is None else grad_t * w
-        return (grad if w is None else grad * w).astype(g.dtype), grad_t, None
-
-    def backward_graph(self, g):
-        self.saved_tensors
-        p, t = self.input_tensor(0), self.input_tensor(1)
-        w = None if self.inputs[2] is None else self.input_tensor(2)
-        grad = g * (p - t) / (p * (1 - p)).clamp(min=1e-12)
+    def gradient(self, m, g):
+        p, t, w = m.saved(self)
+        grad = g * (p - t) / m.clamp_min(p * (1 - p), 1e-12)
         grad_t = None
         if self.needs_input_grad[1]:
-            grad_t = g * ((1 - p).log() - p.log())
+            grad_t = g * (m.log1p(-p) - m.log(p))           # unclamped: inf at p = 0 or 1, as PyTorch
             grad_t = grad_t if w is None else grad_t * w
         return (grad if w is None else grad * w), grad_t, None
 

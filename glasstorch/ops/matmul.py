@@ -1,9 +1,10 @@
 """Matrix product with NumPy's matmul rules (1-D operands, broadcast batch dims)."""
 from ..autograd import function
-from ..autograd.function import Function, TensorGradient
+from ..autograd.function import Function
 from ..backend import xp
 from ..kernels import unbroadcast
 from ..kernels.blas import sum_rows
+from .formula import Formula
 from .promotion import promote
 
 
@@ -37,7 +38,7 @@ class MatMul(Function):
         return ga, gb
 
     def backward_graph(self, g):
-        from .elementwise import sum_to
+        from .formula import sum_to
 
         self.saved_tensors
         a, b = self.input_tensor(0), self.input_tensor(1)
@@ -153,12 +154,14 @@ def _einsum_subscripts(equation, shapes):
     return explicit, output
 
 
-class Einsum(TensorGradient):
+class Einsum(Formula):
     """y = einsum(eq, A_1, ..., A_n), a sum of products over the letters missing from the output.
 
     dL/dA_k = the same sum with A_k's place taken by dL/dy, over A_k's distinct letters (an einsum again, so
     differentiable to any order): a letter only A_k has is broadcast back, and a repeated letter ('ii', A_k's
     diagonal) puts the sum on the diagonal, through a Kronecker delta: dL/dA_ij = dL/dy_i delta_ij for 'ii->i'."""
+
+    tensor_only = True      # written in tensor ops (see ops/formula.py)
 
     @staticmethod
     def forward(ctx, terms, output, *operands):
@@ -166,7 +169,7 @@ class Einsum(TensorGradient):
         ctx.save_for_backward(*operands)
         return xp.asarray(xp.einsum(",".join(terms) + "->" + output, *operands, optimize=len(operands) > 2))
 
-    def gradient(self, g):
+    def gradient(self, m, g):
         operands = [self.input_tensor(k) for k in range(2, len(self.inputs))]
         return (None, None) + tuple(_einsum_operand_grad(self.terms, self.output, operands, k, g)
                                     if self.needs_input_grad[k + 2] else None for k in range(len(operands)))

@@ -12,15 +12,17 @@ Matrix norms: 'fro' is the 2-norm of all entries; 1 and inf are the largest colu
 import math
 
 from ..autograd import function
-from ..autograd.function import TensorGradient
 from ..backend import xp
 from .dims import normalize_dims
 from .elementwise import where
+from .formula import Formula
 from .reduce import _expand_back_graph, amax, amin
 
 
-class VectorNorm(TensorGradient):
+class VectorNorm(Formula):
     """n = ||x||_p over `axes` (see the module docstring for the gradient)."""
+
+    tensor_only = True      # written in tensor ops (see ops/formula.py)
 
     @staticmethod
     def forward(ctx, x, ord, axes, keepdim):
@@ -43,7 +45,7 @@ class VectorNorm(TensorGradient):
         ctx.save_for_backward(x, out)
         return out
 
-    def gradient(self, g):
+    def gradient(self, m, g):
         x, p = self.input_tensor(0), self.ord
         g = _expand_back_graph(g, *self.meta)
         if p == 0:

@@ -8,10 +8,11 @@ import math
 
 from .. import dtypes
 from ..autograd import function
-from ..autograd.function import Function, LinearMap, TensorGradient
+from ..autograd.function import Function, LinearMap
 from ..backend import xp
 from .dims import normalize_dims
 from .elementwise import where
+from .formula import Formula
 from .shape import cat
 
 ValuesIndices = collections.namedtuple("ValuesIndices", ["values", "indices"])
@@ -152,8 +153,10 @@ def _variance_gradient(node, g):
                                                            if n > node.correction else math.inf)
 
 
-class Var(TensorGradient):
+class Var(Formula):
     """v = sum_i (x_i - m)^2 / (n - c).  dL/dx_i = dL/dv * 2 (x_i - m) / (n - c)."""
+
+    tensor_only = True      # written in tensor ops (see ops/formula.py)
 
     @staticmethod
     def forward(ctx, x, axes, correction, keepdim):
@@ -161,13 +164,15 @@ class Var(TensorGradient):
         ctx.meta, ctx.correction = (x.shape, axes, keepdim), correction
         return _variance(x, axes, correction, keepdim)
 
-    def gradient(self, g):
+    def gradient(self, m, g):
         return _variance_gradient(self, g), None, None, None
 
 
-class Std(TensorGradient):
+class Std(Formula):
     """s = sqrt(v).  dL/dx = dL/dv(dL/ds / (2 s)), with 0 in place of dL/ds / (2 s) where s = 0 (a kink, as in
     PyTorch: all values equal give a zero gradient, not 0/0)."""
+
+    tensor_only = True      # written in tensor ops (see ops/formula.py)
 
     @staticmethod
     def forward(ctx, x, axes, correction, keepdim):
@@ -176,41 +181,35 @@ class Std(TensorGradient):
         ctx.meta, ctx.correction = (x.shape, axes, keepdim), correction
         return out
 
-    def gradient(self, g):
+    def gradient(self, m, g):
         std = self.output_tensor(self.saved_tensors[1])
         return _variance_gradient(self, where(std._data == 0, 0.0, g / (2 * std))), None, None, None
 
 
-class LogSumExp(Function):
-    """y = m + ln sum_i e^(x_i - m), m = max x (no overflow).  dL/dx_i = dL/dy * softmax(x)_i."""
+class LogSumExp(Formula):
+    """y = m + ln sum_i e^(x_i - m), m = max x (no overflow).  dL/dx_i = dL/dy * softmax(x)_i = dL/dy e^(x_i - y)."""
 
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         m = xp.max(x, axis=axes, keepdims=True, initial=-xp.inf)      # -inf over nothing: ln 0 = -inf, as PyTorch
         m = xp.where(xp.isfinite(m), m, 0)
-        with xp.errstate(divide="ignore"):
-            out = xp.log(xp.sum(xp.exp(x - m), axis=axes, keepdims=True)) + m
+        out = xp.log(xp.sum(xp.exp(x - m), axis=axes, keepdims=True)) + m
+        out = out if keepdim else xp.squeeze(out, axes)
         ctx.save_for_backward(x, out)
-        ctx.meta = (x.shape, axes, keepdim)
-        return out if keepdim else xp.squeeze(out, axes)
+        ctx.kept_shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
+        return out
 
-    @staticmethod
-    def backward(ctx, g):
-        x, out = ctx.saved_tensors
-        return _expand_back(g, *ctx.meta) * xp.exp(x - out), None, None
-
-    def backward_graph(self, g):
-        _, out = self.saved_tensors
-        shape, axes, keepdim = self.meta
-        y = self.output_tensor(out if keepdim else xp.squeeze(out, axes))
-        softmax = (self.input_tensor(0) - _expand_back_graph(y, *self.meta)).exp()
-        return _expand_back_graph(g, *self.meta) * softmax, None, None
+    def gradient(self, m, g):
+        x, y = m.saved(self)
+        return g.reshape(self.kept_shape) * m.exp(x - y.reshape(self.kept_shape)), None, None
 
 
-class Prod(TensorGradient):
+class Prod(Formula):
     """y = prod_i x_i.  dL/dx_i = dL/dy prod_{j != i} x_j, which PyTorch computes, and so glasstorch, as dL/dy y / x_i
     when no element of x is 0 (NaN where x_i is inf or NaN), else as the product of the x before i times the
     product of the x after i (two exclusive running products: exact with zeros, and differentiable again)."""
+
+    tensor_only = True      # written in tensor ops (see ops/formula.py)
 
     @staticmethod
     def forward(ctx, x, axis, keepdim):
@@ -219,7 +218,7 @@ class Prod(TensorGradient):
         ctx.meta = (axis, keepdim)
         return y
 
-    def gradient(self, g):
+    def gradient(self, m, g):
         x_array, y_array = self.saved_tensors
         x, y = self.input_tensor(0), self.output_tensor(y_array)
         axis, keepdim = self.meta

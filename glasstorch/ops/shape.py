@@ -11,6 +11,7 @@ from ..autograd.function import Function
 from ..backend import xp
 from ..kernels import unbroadcast
 from .dims import normalize_dims
+from .formula import Formula
 from .promotion import result_dtype
 
 
@@ -152,8 +153,8 @@ class GetItem(Function):
         return grad, None
 
 
-class IndexPut(Function):
-    """y = x with y[index] = v.  dL/dx = dL/dy with dL/dy[index] = 0;  dL/dv = dL/dy[index] (unbroadcast)."""
+class IndexPut(Formula):
+    """y = x with y[index] = v.  dL/dx = dL/dy with dL/dy[index] = 0;  dL/dv = dL/dy[index] (summed to v's shape)."""
 
     @staticmethod
     def forward(ctx, x, index, value):
@@ -162,29 +163,21 @@ class IndexPut(Function):
         out[index] = value
         return out
 
-    @staticmethod
-    def backward(ctx, g):
-        index, value_shape = ctx.meta
-        gx = None
-        if ctx.needs_input_grad[0]:
-            gx = g.copy()
-            gx[index] = 0
-        gv = unbroadcast(xp.asarray(g[index]), value_shape) if ctx.needs_input_grad[2] else None
-        return gx, None, gv
-
-    def backward_graph(self, g):
-        from .elementwise import sum_to
-
+    def gradient(self, m, g):
         index, value_shape = self.meta
-        kept = xp.ones(g.shape, g._data.dtype)
-        kept[index] = 0
-        gx = g * function.Tensor._make(kept) if self.needs_input_grad[0] else None
-        gv = sum_to(g[index], value_shape) if self.needs_input_grad[2] else None
+        gx = gv = None
+        if self.needs_input_grad[0]:
+            kept = xp.ones(tuple(g.shape), dtype=bool)
+            kept[index] = False
+            gx = g * m.constant(kept)
+        if self.needs_input_grad[2]:
+            gv = m.sum_to(g[index], value_shape)
         return gx, None, gv
 
 
-class IndexAdd(Function):
-    """y = x with y[index] += v (repeated indices add up).  dL/dx = dL/dy;  dL/dv = dL/dy[index] (unbroadcast)."""
+class IndexAdd(Formula):
+    """y = x with y[index] += v (repeated indices add up).  dL/dx = dL/dy;  dL/dv = dL/dy[index] (summed to v's
+    shape)."""
 
     @staticmethod
     def forward(ctx, x, index, value):
@@ -193,22 +186,13 @@ class IndexAdd(Function):
         add_at(out, index, value)
         return out
 
-    @staticmethod
-    def backward(ctx, g):
-        index, value_shape = ctx.meta
-        gv = unbroadcast(xp.asarray(g[index]), value_shape) if ctx.needs_input_grad[2] else None
-        return g, None, gv
-
-    def backward_graph(self, g):
-        from .elementwise import sum_to
-
+    def gradient(self, m, g):
         index, value_shape = self.meta
-        return g, None, (sum_to(g[index], value_shape) if self.needs_input_grad[2] else None)
+        return g, None, (m.sum_to(g[index], value_shape) if self.needs_input_grad[2] else None)
 
 
-class Cat(Function):
+class Cat(Formula):
     """y = [x_1, x_2, ...] joined along `dim`.  dL/dx_k = the slice of dL/dy where x_k sits."""
-
 
     @staticmethod
     def forward(ctx, axis, *arrays):
@@ -216,12 +200,7 @@ class Cat(Function):
         ctx.sizes = [a.shape[axis] for a in arrays]
         return kernels.active().cat(arrays, axis)
 
-    @staticmethod
-    def backward(ctx, g):
-        bounds = xp.cumsum(ctx.sizes)[:-1]
-        return (None, *xp.split(g, bounds, axis=ctx.axis))
-
-    def backward_graph(self, g):
+    def gradient(self, m, g):
         pieces, start = [None], 0
         for size in self.sizes:
             pieces.append(g[(slice(None),) * self.axis + (slice(start, start + size),)])

@@ -5,9 +5,9 @@
 """
 from .. import dtypes
 from ..autograd import function
-from ..autograd.function import TensorGradient
 from ..backend import xp
-from .elementwise import require_tensor, sum_to, where
+from .elementwise import require_tensor, where
+from .formula import Formula, sum_to
 from .promotion import promote
 
 
@@ -22,9 +22,11 @@ def _floating_pair(a, b):
     return tuple(x.to(target) if isinstance(x, Tensor) else xp.asarray(x, dtype=target.numpy) for x in (a, b))
 
 
-class Atan2(TensorGradient):
+class Atan2(Formula):
     """y = atan2(a, b).  dL/da = dL/dy b / (a^2 + b^2),  dL/db = -dL/dy a / (a^2 + b^2) (NaN at a = b = 0, as
     PyTorch's formula gives)."""
+
+    tensor_only = True      # written in tensor ops (see ops/formula.py)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -32,16 +34,18 @@ class Atan2(TensorGradient):
         ctx.shapes = (xp.shape(a), xp.shape(b))
         return xp.asarray(xp.arctan2(a, b))
 
-    def gradient(self, g):
+    def gradient(self, m, g):
         a, b = self.input_tensor(0), self.input_tensor(1)
         square = a * a + b * b          # 0 at the origin: its gradient is 0 there, as PyTorch masks it
         inverse_square = where(square._data == 0, 0.0, 1 / square)
         return sum_to(g * b * inverse_square, self.shapes[0]), sum_to(-g * a * inverse_square, self.shapes[1])
 
 
-class Xlogy(TensorGradient):
+class Xlogy(Formula):
     """z = x ln y, 0 where x = 0 (unless y is NaN).  dL/dx = xlogy(dL/dz, y), 0 where x = 0 and y <= 0;
     dL/dy = dL/dz x / y."""
+
+    tensor_only = True      # written in tensor ops (see ops/formula.py)
 
     @staticmethod
     def forward(ctx, x, y):
@@ -51,7 +55,7 @@ class Xlogy(TensorGradient):
             return xp.asarray(xp.where((x == 0) & ~xp.isnan(y), 0, x * xp.log(y))).astype(
                 xp.result_type(x, y), copy=False)
 
-    def gradient(self, g):
+    def gradient(self, m, g):
         x, y = self.input_tensor(0), self.input_tensor(1)
         grad_x = where((x._data == 0) & (y._data <= 0), 0.0, Xlogy.apply(g, y))
         return sum_to(grad_x, self.shapes[0]), sum_to(g * x / y, self.shapes[1])

@@ -634,6 +634,7 @@ TABLE = [
     OpInfo("sqrt", torch_fn("sqrt"), unary(domain=positive), gradgrad=True),
     OpInfo("sin", torch_fn("sin"), unary(), gradgrad=True),
     OpInfo("cos", torch_fn("cos"), unary(), gradgrad=True),
+    OpInfo("erf", torch_fn("erf"), unary(), gradgrad=True),
     OpInfo("tanh", torch_fn("tanh"), unary(), gradgrad=True),
     OpInfo("sigmoid", torch_fn("sigmoid"), unary(), gradgrad=True),
     OpInfo("relu", torch_fn("relu"), unary(), gradgrad=True),

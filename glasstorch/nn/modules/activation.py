@@ -1,5 +1,5 @@
 """Activation layers: thin modules over glasstorch.nn.functional."""
-from ...ops import activation, elementwise
+from ...ops import activation
 from ..module import Module
 
 
@@ -11,7 +11,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return elementwise.relu(input, inplace=self.inplace)
+        return activation.relu(input, inplace=self.inplace)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -25,7 +25,7 @@ class LeakyReLU(Module):
         self.negative_slope, self.inplace = negative_slope, inplace
 
     def forward(self, input):
-        return elementwise.leaky_relu(input, self.negative_slope, inplace=self.inplace)
+        return activation.leaky_relu(input, self.negative_slope, inplace=self.inplace)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
@@ -39,7 +39,7 @@ class Hardtanh(Module):
         self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
 
     def forward(self, input):
-        return elementwise.hardtanh(input, self.min_val, self.max_val, self.inplace)
+        return activation.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self):
         return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
@@ -59,14 +59,14 @@ class Sigmoid(Module):
     """y = 1 / (1 + e^-x)."""
 
     def forward(self, input):
-        return elementwise.sigmoid(input)
+        return activation.sigmoid(input)
 
 
 class Tanh(Module):
     """y = tanh x."""
 
     def forward(self, input):
-        return elementwise.tanh(input)
+        return activation.tanh(input)
 
 
 class GELU(Module):
@@ -77,7 +77,7 @@ class GELU(Module):
         self.approximate = approximate
 
     def forward(self, input):
-        return elementwise.gelu(input, self.approximate)
+        return activation.gelu(input, self.approximate)
 
     def extra_repr(self):
         return f"approximate={self.approximate!r}"

@@ -1,6 +1,6 @@
 """Dropout: zero each element (Dropout2d: each channel) with probability p during training, scale the rest by
 1/(1-p)."""
-from ...ops.elementwise import dropout, dropout2d
+from ...ops.dropout import dropout, dropout2d
 from ..module import Module
 
 

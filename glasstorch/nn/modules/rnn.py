@@ -12,7 +12,7 @@ import math
 
 from ... import creation
 from ...backend import xp
-from ...ops.elementwise import dropout
+from ...ops.dropout import dropout
 from ...ops.recurrent import SEQUENCES
 from ...ops.shape import cat, stack
 from ...tensor import Tensor
