@@ -31,7 +31,7 @@ from .devices import accelerator, backends, cuda
 __version__ = "0.1.0"
 
 from .kernels import get_kernels, set_kernels  # noqa: E402
-from .parallel import get_num_threads, set_num_threads, tune_allocator  # noqa: E402
+from .kernels.threads import get_num_threads, set_num_threads, tune_allocator  # noqa: E402
 
 tune_allocator()
 

@@ -64,12 +64,13 @@ def _train(args):
     if ranks is not None and args.nproc not in (None, ranks):
         raise CLIError(f"--nproc {args.nproc} does not match the {ranks} ranks mpiexec started")
     if ranks is not None and ranks > 1:
-        from . import distributed, parallel
+        from . import distributed
+        from .kernels import threads
 
         distributed.init_process_group("mpi")
         cores = launch.cores_per_rank()
         if cores is not None:       # started by mpiexec itself: a share of the host's cores, as --nproc gives
-            parallel.use_cores(cores)
+            threads.use_cores(cores)
     given = {name: getattr(args, name) for name in _TRAIN_OPTIONS if getattr(args, name) is not None}
     given.update(download=args.download, track_gradients=args.track_gradients, progress=not args.no_progress)
     if given.get("model", TrainConfig.model) not in _model_names():
@@ -81,7 +82,7 @@ def _train(args):
         trainer.log = lambda message: None
         trainer.fit()
         return 0
-    from .parallel import get_num_threads
+    from .kernels.threads import get_num_threads
 
     threads = get_num_threads()
     processes = (f", {trainer.world_size} processes x {threads} thread{'s' * (threads != 1)}"

@@ -8,7 +8,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "glasstorch"
 LAYERS = [
     ("glasstorch.backend", "glasstorch.dtypes", "glasstorch.random"),
-    ("glasstorch.parallel", "glasstorch.kernels"),
+    ("glasstorch.kernels",),
     ("glasstorch.autograd",),
     ("glasstorch.ops",),
     ("glasstorch.tensor", "glasstorch._formatting", "glasstorch.creation"),

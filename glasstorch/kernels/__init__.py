@@ -2,21 +2,31 @@
 and their backward; ReLU; the add and concatenation of batches), behind one interface, in two implementations:
 
 - `reference`: the notes' formulas, NCHW, short enough to read (start here);
-- `fast`: channels-last im2col, three dL/dx algorithms, the batch split over threads (glasstorch.parallel).
+- `fast`: channels-last im2col, three dL/dx algorithms, the batch split over threads (kernels/threads.py).
 
 The ops in glasstorch.ops keep the math of the shapes, the checks and the autograd wiring, and call the set in
 effect when they run forward (its backward uses the same set). `GLASSTORCH_KERNELS=reference|fast` (default fast)
-or `set_kernels(name)` chooses; `get_kernels()` says which is in effect. A third set (CuPy on a GPU) would be
-one more module with these functions, registered in SETS. Every kernel returns finished arrays.
+or `set_kernels(name)` chooses; `get_kernels()` says which is in effect. What a set implements is written down
+in contract.py (KernelSet); a third set is one more module that implements it, registered in SETS (register
+checks it). Every kernel returns finished arrays.
 """
 import math
 import os
 
-from . import fast, reference
-from .blas import sum_rows
+from . import contract, fast, reference
 from .geometry import ConvGeometry, PoolGeometry, offset_slice, window_offsets
 
-SETS = {"reference": reference, "fast": fast}
+SETS = {}
+
+
+def register(name, module):
+    """Make the kernel set `module` (one that implements contract.KernelSet) available as `name`."""
+    contract.check(name, module)
+    SETS[name] = module
+
+
+register("reference", reference)
+register("fast", fast)
 _active = {"set": None}
 
 
@@ -53,7 +63,7 @@ def unbroadcast(grad, shape):
     if extra:
         inner = grad.shape[extra:]
         if grad.flags.c_contiguous and grad.size:
-            grad = sum_rows(grad.reshape(-1, math.prod(inner))).reshape(inner)
+            grad = active().sum_rows(grad.reshape(-1, math.prod(inner))).reshape(inner)
         else:
             grad = grad.sum(axis=tuple(range(extra)))
     axes = tuple(i for i, size in enumerate(shape) if size == 1 and grad.shape[i] != 1)
@@ -62,5 +72,5 @@ def unbroadcast(grad, shape):
     return grad
 
 
-__all__ = ["ConvGeometry", "PoolGeometry", "SETS", "active", "get_kernels", "offset_slice", "set_kernels",
-           "unbroadcast", "window_offsets"]
+__all__ = ["ConvGeometry", "PoolGeometry", "SETS", "active", "get_kernels", "offset_slice", "register",
+           "set_kernels", "unbroadcast", "window_offsets"]

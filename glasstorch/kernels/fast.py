@@ -9,7 +9,7 @@ sum as a gather, a convolution of dL/dY with the flipped kernel (whole, or one k
 cheapest of the three is picked per shape. `col` is built a cache-sized block at a time and never kept whole.
 The output is NHWC memory returned as an (N, O, Ho, Wo) view (PyTorch's channels_last).
 
-Every kernel splits the batch over threads (glasstorch.parallel.map_slices: thread t takes slice t, and all are
+Every kernel splits the batch over threads (kernels/threads.py, map_slices: thread t takes slice t, and all are
 done when the kernel returns); sums over the slices (dL/dW, dL/db) are added in slice order, so results do not
 depend on timing.
 
@@ -19,7 +19,7 @@ tracks the winning offset in int8 arithmetic; average pooling is a separable box
 from pathlib import Path
 
 from ..backend import as_strided, repeats_elements, xp
-from ..parallel import batch_slices, map_slices
+from .threads import batch_slices, map_slices
 from .blas import add_rows, mm, pixel_matrix, sum_rows
 from .geometry import offset_slice, window_offsets
 
@@ -56,10 +56,11 @@ def _windows(x_nhwc, geometry):
                         geometry.out_hw)
 
 
-def conv2d_backward(grad_output, x, weight, x_shape, geometry, need_x, need_w, need_b):
+def conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, need_x, need_w, need_b):
     """(dL/dx, dL/dW, dL/db) in one pass over the batch slices (None where not needed; x may be None when dL/dW
-    is not). dL/dW is rebuilt block by block from the saved input instead of keeping the whole im2col matrix."""
-    out_channels, group_channels, kh, kw = weight.shape
+    is not, weight when dL/dx is not). dL/dW is rebuilt block by block from the saved input instead of keeping the
+    whole im2col matrix."""
+    out_channels, group_channels, kh, kw = weight_shape
     groups, group_out = geometry.groups, out_channels // geometry.groups
     batch = grad_output.shape[0]
     x_nhwc = x.transpose(0, 2, 3, 1) if x is not None else None
@@ -99,7 +100,7 @@ def conv2d_backward(grad_output, x, weight, x_shape, geometry, need_x, need_w, n
                   if need_w else None for _ in slices]
     partials_b = [xp.empty(out_channels, dtype=dtype) if need_b else None for _ in slices]
     map_slices(run, slices, partials_w, partials_b)
-    grad_weight = xp.empty(weight.shape, dtype=dtype) if need_w else None
+    grad_weight = xp.empty(weight_shape, dtype=dtype) if need_w else None
     if need_w:      # the sums over slices
         for g in range(groups):
             grad_mat = sum(part[g] for part in partials_w)

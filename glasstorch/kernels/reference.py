@@ -63,10 +63,10 @@ def conv2d_weight_grad(x, grad_output, weight_shape, geometry):
     return grad
 
 
-def conv2d_backward(grad_output, x, weight, x_shape, geometry, need_x, need_w, need_b):
+def conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, need_x, need_w, need_b):
     """(dL/dx, dL/dW, dL/db = sum over n, i, j of dL/dy), None where not needed."""
     return (conv2d_input_grad(grad_output, weight, x_shape, geometry) if need_x else None,
-            conv2d_weight_grad(x, grad_output, weight.shape, geometry) if need_w else None,
+            conv2d_weight_grad(x, grad_output, weight_shape, geometry) if need_w else None,
             grad_output.sum(axis=(0, 2, 3)) if need_b else None)
 
 
@@ -120,6 +120,11 @@ def relu_backward(grad_output, y):
 def add(a, b):
     """y = a + b for two arrays of one shape and dtype."""
     return a + b
+
+
+def sum_rows(matrix):
+    """sum_i A[i, :] of a 2-D array (a bias gradient)."""
+    return matrix.sum(axis=0)
 
 
 def cat(arrays, axis):

@@ -8,7 +8,6 @@ conv2d_input_grad, conv2d_weight_grad); glasstorch/kernels/fast.py computes the 
 """
 from .. import kernels
 from ..autograd.function import Function
-from ..backend import xp
 from .promotion import promote
 
 
@@ -26,15 +25,15 @@ class Conv2d(Function):
         kernel_set = ctx.kernels = kernels.active()
         ctx.save_for_backward(x, weight)
         ctx.geometry, ctx.x_shape, ctx.has_bias = geometry, x.shape, bias is not None
-        ctx.weight_shape, ctx.weight_dtype = weight.shape, weight.dtype
+        ctx.weight_shape = weight.shape
         return kernel_set.conv2d(x, weight, bias, geometry)
 
     @staticmethod
     def backward(ctx, grad_output):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        grads = ctx.kernels.conv2d_backward(grad_output, x, weight, ctx.x_shape, ctx.geometry, need_x, need_w,
-                                            need_b and ctx.has_bias)
+        grads = ctx.kernels.conv2d_backward(grad_output, x, weight, ctx.x_shape, ctx.weight_shape, ctx.geometry,
+                                            need_x, need_w, need_b and ctx.has_bias)
         return (*grads, None)
 
     def backward_graph(self, g):
@@ -51,14 +50,9 @@ class Conv2d(Function):
 def _conv_gradient(conv, which, grad_output, x=None, weight=None):
     """Conv2d's dL/dx (which=0, from dL/dy and W) or dL/dW (which=1, from x and dL/dy), with the geometry and
     kernel set of the convolution `conv` (a Conv2d node)."""
-    grads = conv.kernels.conv2d_backward(grad_output, x, weight if weight is not None else _shape_only(conv),
-                                         conv.x_shape, conv.geometry, which == 0, which == 1, False)
+    grads = conv.kernels.conv2d_backward(grad_output, x, weight, conv.x_shape, conv.weight_shape, conv.geometry,
+                                         which == 0, which == 1, False)
     return grads[which]
-
-
-def _shape_only(conv):
-    """A stand-in for the weight where only its shape is read (dL/dW from x and dL/dy)."""
-    return xp.empty(conv.weight_shape, dtype=conv.weight_dtype)
 
 
 def _convolve(conv, x, weight):

@@ -1,9 +1,9 @@
 """Matrix product with NumPy's matmul rules (1-D operands, broadcast batch dims)."""
+from .. import kernels
 from ..autograd import function
 from ..autograd.function import Function
 from ..backend import xp
 from ..kernels import unbroadcast
-from ..kernels.blas import sum_rows
 from .formula import Formula
 from .promotion import promote
 
@@ -88,7 +88,7 @@ class Linear(Function):
         g_rows = g.reshape(-1, g.shape[-1])
         grad_x = g @ weight if ctx.needs_input_grad[0] else None
         grad_w = g_rows.T @ x.reshape(-1, x.shape[-1]) if ctx.needs_input_grad[1] else None
-        grad_b = sum_rows(g_rows) if ctx.has_bias and ctx.needs_input_grad[2] else None
+        grad_b = kernels.active().sum_rows(g_rows) if ctx.has_bias and ctx.needs_input_grad[2] else None
         return grad_x, grad_w, grad_b
 
     def backward_graph(self, g):
@@ -129,7 +129,7 @@ def _einsum_subscripts(equation, shapes):
     inputs, arrow, output = equation.partition("->")
     terms = inputs.split(",")
     if len(terms) != len(shapes):
-        raise RuntimeError(f"einsum(): more operands were provided than specified in the equation"
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation"
                            if len(shapes) > len(terms) else "einsum(): fewer operands were provided than specified "
                            "in the equation")
     used = set(c for c in equation if c.isalpha())

@@ -19,9 +19,9 @@ rows only, none over padding.
 The op's output is the state after every step, one row per row of x: S = H for RNN and GRU, and [h, c] (S = 2H)
 for LSTM; the layer module slices out the outputs and the final states.
 """
+from .. import kernels
 from ..autograd.function import Function
 from ..backend import xp
-from ..kernels.blas import sum_rows
 
 
 def sigmoid_(a):
@@ -85,8 +85,8 @@ class RecurrentSequence(Function):
         dx = d_projected @ w_ih if ctx.needs_grad(0) else None
         dw_ih = d_projected.T @ x if ctx.needs_grad(2) else None
         dw_hh = d_hidden_product.T @ ctx.h_prev if ctx.needs_grad(3) else None
-        db_ih = sum_rows(d_projected) if ctx.has_bias and ctx.needs_grad(4) else None
-        db_hh = sum_rows(d_hidden_product) if ctx.has_bias and ctx.needs_grad(5) else None
+        db_ih = kernels.active().sum_rows(d_projected) if ctx.has_bias and ctx.needs_grad(4) else None
+        db_hh = kernels.active().sum_rows(d_hidden_product) if ctx.has_bias and ctx.needs_grad(5) else None
         return dx, d_state, dw_ih, dw_hh, db_ih, db_hh
 
     @staticmethod

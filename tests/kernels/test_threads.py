@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 import glasstorch as gt
-from glasstorch import models, parallel
+from glasstorch import models
+from glasstorch.kernels import threads as parallel
 
 
 @pytest.fixture(autouse=True)
@@ -125,7 +126,7 @@ def test_use_cores_keeps_blas_at_one_thread_also_after_set_num_threads_1():
     import subprocess
     import sys
 
-    code = ("from threadpoolctl import threadpool_info\nimport glasstorch as gt\nfrom glasstorch import parallel\n"
+    code = ("from threadpoolctl import threadpool_info\nimport glasstorch as gt\nfrom glasstorch.kernels import threads as parallel\n"
             "blas = lambda: sorted({i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'})\n"
             "parallel.use_cores(2)\nprint(gt.get_num_threads(), blas())\n"
             "gt.set_num_threads(1)\nprint(gt.get_num_threads(), blas())\n")
