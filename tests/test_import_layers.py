@@ -11,7 +11,7 @@ LAYERS = [
     ("glasstorch.kernels",),
     ("glasstorch.autograd",),
     ("glasstorch.ops",),
-    ("glasstorch.tensor", "glasstorch._formatting", "glasstorch.creation"),
+    ("glasstorch.tensor", "glasstorch.tensor_math", "glasstorch._formatting", "glasstorch.creation"),
     ("glasstorch.nn", "glasstorch.distributed"),
 ]
 
