@@ -1,14 +1,16 @@
 """The `glasstorch` command: train, evaluate, predict, models, datasets, experiment, graph.
 
-Every expected failure (a wrong option, a missing file, a diverging run) ends with one line on stderr
-and a non-zero exit code, never a traceback.
+Every expected failure (a wrong option, a missing file, a diverging run) is a glasstorch.errors.UserError and ends
+with one line on stderr and exit code 1, never a traceback; anything else is a bug and keeps its traceback.
 """
 import argparse
 import sys
 
+from .errors import UserError
 
-class CLIError(Exception):
-    """A problem the user can fix; printed as one line."""
+
+class CLIError(UserError):
+    """A problem with the command line the user can fix; printed as one line."""
 
 
 def _add_train(sub):
@@ -251,10 +253,6 @@ def _extra_commands():
 def main(argv=None):
     import warnings
 
-    from .datasets import IDXError
-    from .serialization import CheckpointError
-    from .train import TrainingDiverged
-
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -270,7 +268,7 @@ def main(argv=None):
     except BrokenPipeError:            # `glasstorch models | head`
         sys.stderr.close()
         return 0
-    except (CLIError, ValueError, OSError, IDXError, CheckpointError, TrainingDiverged) as error:
+    except UserError as error:        # anything else is a bug: its traceback shows where
         from . import distributed
 
         if distributed.is_initialized() and distributed.get_world_size() > 1:

@@ -2,6 +2,7 @@
 import numpy as np
 
 from .autograd.grad_mode import no_grad
+from .errors import InvalidOption, MissingFile
 from .ops.activation import softmax
 from .tensor import Tensor
 
@@ -17,16 +18,16 @@ def load_image(path, mean, std, size=28):
         with Image.open(path) as image:
             megapixels = image.width * image.height / 1e6
             if megapixels > MAX_MEGAPIXELS:
-                raise ValueError(f"{path}: the image is {image.width}x{image.height} pixels ({megapixels:.0f} "
+                raise InvalidOption(f"{path}: the image is {image.width}x{image.height} pixels ({megapixels:.0f} "
                                  f"megapixels); predict reads images up to {MAX_MEGAPIXELS} megapixels, so shrink it "
                                  "first (a digit needs only 28x28)")
             grey = image.convert("L").resize((size, size), Image.Resampling.LANCZOS)
     except FileNotFoundError:
-        raise FileNotFoundError(f"no such image file: {path}") from None
+        raise MissingFile(f"no such image file: {path}") from None
     except IsADirectoryError:
-        raise ValueError(f"{path}: a folder, not an image file") from None
+        raise InvalidOption(f"{path}: a folder, not an image file") from None
     except (UnidentifiedImageError, OSError, SyntaxError) as error:
-        raise ValueError(f"{path}: not a readable image ({error})") from None
+        raise InvalidOption(f"{path}: not a readable image ({error})") from None
     finally:
         Image.MAX_IMAGE_PIXELS = limit
     pixels = np.asarray(grey, dtype=np.float32) / 255.0

@@ -146,34 +146,30 @@ def report(error, script):
 
 class GradientTracker:
     """Records the gradient flow of every model that an optimizer steps (roots of the module trees whose
-    parameters the optimizer holds) and writes each one's figures at the end."""
+    parameters the optimizer holds) and writes each one's figures at the end. It sees the program's modules and
+    optimizers through PyTorch's global hooks (every module's forward, every optimizer's step): nothing is patched."""
 
     def __init__(self, out_dir):
         import weakref
 
         self.out_dir = out_dir
-        self.modules = weakref.WeakSet()
+        self.modules = weakref.WeakSet()        # every module that ran forward
         self.recorders = {}            # id(optimizer) -> [recorder, ...]
-        self._patches = []
+        self._handles = []
 
     def __enter__(self):
-        from .nn.module import Module
-        from .optim.optimizer import Optimizer
+        from .nn.module import register_module_forward_pre_hook
+        from .optim.optimizer import register_optimizer_step_pre_hook
 
-        tracker = self
-        module_init, optimizer_step = Module.__init__, Optimizer.step
+        def ran_forward(module, inputs):
+            self.modules.add(module)
 
-        def init(module, *args, **kwargs):
-            tracker.modules.add(module)
-            module_init(module, *args, **kwargs)
-
-        def step(optimizer, *args, **kwargs):
-            for recorder in tracker._recorders_of(optimizer):
+        def before_step(optimizer, args, kwargs):
+            for recorder in self._recorders_of(optimizer):
                 recorder.step()
-            return optimizer_step(optimizer, *args, **kwargs)
 
-        Module.__init__, Optimizer.step = init, step
-        self._patches = [(Module, "__init__", module_init), (Optimizer, "step", optimizer_step)]
+        self._handles = [register_module_forward_pre_hook(ran_forward),
+                         register_optimizer_step_pre_hook(before_step)]
         return self
 
     def _recorders_of(self, optimizer):
@@ -188,8 +184,8 @@ class GradientTracker:
         return self.recorders[id(optimizer)]
 
     def __exit__(self, *exc):
-        for owner, name, original in self._patches:
-            setattr(owner, name, original)
+        for handle in self._handles:
+            handle.remove()
         self.write()
         return False
 
@@ -198,7 +194,9 @@ class GradientTracker:
         if not recorders:
             print("glasstorch run: --track-gradients found no optimizer step to record", file=sys.stderr)
             return
-        os.makedirs(self.out_dir, exist_ok=True)
+        from .serialization import make_folder
+
+        make_folder(self.out_dir, "--out")
         for k, recorder in enumerate(recorders):
             name = type(recorder.model).__name__ + (f"-{k}" if len(recorders) > 1 else "")
             paths = recorder.save_figures(self.out_dir, prefix=f"gradient_flow_{name}")

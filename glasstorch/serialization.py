@@ -14,6 +14,7 @@ import tempfile
 
 import numpy as np
 
+from .errors import MissingFile, UnwritablePath, UserError
 from .tensor import Tensor
 
 _TREE_KEY = "__glasstorch__"
@@ -22,7 +23,7 @@ _READABLE_DTYPES = {"BOOL", "U8", "I8", "U16", "I16", "U32", "I32", "U64", "I64"
 _DTYPE_ADVICE = {"BF16": "bfloat16", "F8_E4M3": "float8_e4m3fn", "F8_E5M2": "float8_e5m2", "C64": "complex64"}
 
 
-class CheckpointError(RuntimeError):
+class CheckpointError(UserError, RuntimeError):
     """A file that glasstorch.load cannot read; the message names the file and the reason."""
 
 
@@ -88,6 +89,16 @@ def save(obj, f):
     write_atomic(path, payload)
 
 
+def make_folder(path, option):
+    """Create the folder `path` (and its parents) for the command-line option `option`, or raise UnwritablePath
+    naming both."""
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as error:
+        raise UnwritablePath(error.errno, f"{option} {path}: cannot create the folder: "
+                                          f"{error.strerror or error}") from None
+
+
 def write_atomic(path, payload):
     """Write bytes to `path` so that a crash leaves either the old file or the new one, never a torn one.
     The file gets the permissions the user's umask gives a new file; a failed write names the path."""
@@ -96,7 +107,7 @@ def write_atomic(path, payload):
         os.makedirs(folder, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=_TEMPORARY_PREFIX, suffix=os.path.basename(path))
     except OSError as error:
-        raise OSError(error.errno, f"cannot write {path}: {error.strerror or error}") from None
+        raise UnwritablePath(error.errno, f"cannot write {path}: {error.strerror or error}") from None
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(payload)
@@ -108,7 +119,7 @@ def write_atomic(path, payload):
         if os.path.exists(temporary):
             os.remove(temporary)
         if isinstance(error, OSError):
-            raise OSError(error.errno, f"cannot write {path}: {error.strerror or error}") from None
+            raise UnwritablePath(error.errno, f"cannot write {path}: {error.strerror or error}") from None
         raise
 
 
@@ -168,7 +179,7 @@ def load(f, map_location=None, weights_only=True):
 
     path = os.fspath(f)
     if not os.path.exists(path):
-        raise FileNotFoundError(f"glasstorch.load: no such file: '{path}'")
+        raise MissingFile(f"glasstorch.load: no such file: '{path}'")
     if os.path.isdir(path):
         raise CheckpointError(f"glasstorch.load: '{path}' is a folder, not a file")
     _check_readable(path)

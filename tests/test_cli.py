@@ -79,3 +79,23 @@ def test_python_dash_m_and_bad_option_exit_codes():
     result = subprocess.run([sys.executable, "-m", "glasstorch", "train", "--optimizer", "lbfgs"],
                             capture_output=True, text=True)
     assert result.returncode == 2 and "invalid choice: 'lbfgs'" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("bug", [ValueError("a bug inside glasstorch"), OSError(5, "a bug inside glasstorch")])
+def test_a_bug_keeps_its_traceback_and_only_user_errors_become_one_line(bug, monkeypatch, capsys, tmp_path):
+    """A ValueError or OSError from inside glasstorch is a bug, not bad input: main lets it through, so its
+    traceback shows where; a glasstorch.errors.UserError (here an --out that is a file) is one line, exit 1."""
+    from glasstorch import cli
+
+    def broken(args):
+        raise bug
+
+    monkeypatch.setattr(cli, "_models", broken)
+    with pytest.raises(type(bug), match="a bug inside glasstorch"):
+        main(["models"])
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["train", "--limit-train", "8", "--limit-test", "8", "--out", str(blocker / "run")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("glasstorch train: error: --out ") and "cannot create the folder" in err
+    assert "Traceback" not in err and len(err.splitlines()) == 1

@@ -7,7 +7,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "glasstorch"
 LAYERS = [
-    ("glasstorch.backend", "glasstorch.dtypes", "glasstorch.random"),
+    ("glasstorch.backend", "glasstorch.dtypes", "glasstorch.random", "glasstorch.errors"),
     ("glasstorch.kernels",),
     ("glasstorch.autograd",),
     ("glasstorch.ops",),

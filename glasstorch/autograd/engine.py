@@ -47,68 +47,79 @@ def _apply_hooks(hooks, grad, create_graph=False):
 
 
 def run_backward(tensors, grad_tensors, retain_graph=False, inputs=None, accumulate=True, create_graph=False):
-    """Propagate `grad_tensors` from `tensors` back through the graph.
+    """Propagate `grad_tensors` from `tensors` back through the graph: the chain rule, node by node.
 
     accumulate=True (Tensor.backward): leaf gradients are added into `.grad` (of `inputs` only, when given).
     accumulate=False (autograd.grad): the gradients of `inputs` are returned in order and no `.grad` is touched.
     create_graph=True: gradients are tensors computed by each node's backward_graph under grad mode, so they
     have a graph of their own (a Hessian-vector product is the gradient of such a gradient).
     """
-    add = operator.add if create_graph else _sum
-    accumulate_into = _accumulate_graph_grad if create_graph else _accumulate_into_grad
-    node_grads = {}      # id(node) -> summed gradient of that node's output
-    wanted = {id(t._gradient_edge()): t for t in inputs} if inputs is not None else None
-    captured = {}
-
-    def deliver(node, grad):
-        key = id(node)
-        node_grads[key] = grad if key not in node_grads else add(node_grads[key], grad)
-
+    state = _BackwardState(inputs, accumulate, create_graph)
     for index, (tensor, grad) in enumerate(zip(tensors, grad_tensors)):
         if not tensor.requires_grad:
             raise RuntimeError(f"element {index} of tensors does not require grad and does not have a grad_fn")
-        deliver(tensor._gradient_edge(), grad)
+        state.deliver(tensor._gradient_edge(), grad)
 
     # inf and NaN in a gradient are results, as in PyTorch, not NumPy warnings
     with enable_grad() if create_graph else no_grad(), xp.errstate(all="ignore"):
-        for node in _topological_order([t._gradient_edge() for t in tensors]):
-            grad = node_grads.pop(id(node), None)
+        for node in _topological_order([t._gradient_edge() for t in tensors]):    # after every user of its output
+            grad = state.gradients.pop(id(node), None)      # dL/d(its output): the sum of what its users sent
             if grad is None:
                 continue
-            if isinstance(node, AccumulateGrad):    # every use of the leaf is behind: its gradient is complete
-                _finish_leaf(node, grad, accumulate and (wanted is None or id(node) in wanted), accumulate_into,
-                             create_graph, captured if wanted is not None and id(node) in wanted else None)
+            if isinstance(node, AccumulateGrad):             # a leaf: its gradient is complete
+                state.finish_leaf(node, grad)
                 continue
-            if node._hooks:
-                grad = _apply_hooks(node._hooks, grad, create_graph)
-            if node._retain_grad is not None and accumulate:
-                accumulate_into(node._retain_grad, grad)
-            if wanted is not None and id(node) in wanted:
-                captured[id(node)] = grad
-            for edge, parent_grad in zip(node.next_edges, node.run_backward(grad, create_graph)):
+            grad = state.before_backward(node, grad)
+            for edge, parent_grad in zip(node.next_edges, node.run_backward(grad, create_graph)):  # dL/dx = dL/dy dy/dx
                 if edge is not None and parent_grad is not None:
-                    deliver(edge, parent_grad)
+                    state.deliver(edge, parent_grad)
             if not retain_graph:
                 node.release()
-    if accumulate:
-        return None
-    return [captured.get(id(t._gradient_edge())) for t in inputs]
+    return None if accumulate else [state.captured.get(id(t._gradient_edge())) for t in inputs]
 
 
-def _finish_leaf(node, grad, accumulate, accumulate_into, create_graph, captured):
-    """A leaf's complete gradient, at the leaf's place in the order (as soon as its last use is done, so a hook
-    can start sending it while the rest of backward runs): its hooks, then .grad += grad and the post-accumulate
-    hooks, or, for autograd.grad, the captured result."""
-    leaf = node.variable
-    if leaf is None:
-        return
-    if leaf._hooks:
-        grad = _apply_hooks(leaf._hooks, grad, create_graph)
-    if captured is not None:
-        captured[id(node)] = grad
-    if accumulate:
-        accumulate_into(leaf, grad)
-        if leaf._post_accumulate_grad_hooks:
+class _BackwardState:
+    """What one backward pass keeps besides the chain rule: the gradients summed per node, the hooks, retain_grad,
+    and which inputs' gradients are wanted (captured for autograd.grad, or the only .grad written)."""
+
+    def __init__(self, inputs, accumulate, create_graph):
+        self.gradients = {}         # id(node) -> summed gradient of that node's output
+        self.wanted = {id(t._gradient_edge()) for t in inputs} if inputs is not None else None
+        self.captured = {}
+        self.accumulate, self.create_graph = accumulate, create_graph
+        self.add = operator.add if create_graph else _sum
+        self.accumulate_into = _accumulate_graph_grad if create_graph else _accumulate_into_grad
+
+    def deliver(self, node, grad):
+        key = id(node)
+        self.gradients[key] = grad if key not in self.gradients else self.add(self.gradients[key], grad)
+
+    def is_wanted(self, node):
+        return self.wanted is not None and id(node) in self.wanted
+
+    def before_backward(self, node, grad):
+        """The node's tensor hooks (which may replace dL/dy), retain_grad, and capture when it is a wanted input."""
+        if node._hooks:
+            grad = _apply_hooks(node._hooks, grad, self.create_graph)
+        if node._retain_grad is not None and self.accumulate:
+            self.accumulate_into(node._retain_grad, grad)
+        if self.is_wanted(node):
+            self.captured[id(node)] = grad
+        return grad
+
+    def finish_leaf(self, node, grad):
+        """A leaf's complete gradient, at the leaf's place in the order (as soon as its last use is done, so a hook
+        can start sending it while the rest of backward runs): its hooks, then .grad += grad and the
+        post-accumulate hooks, or, for autograd.grad, the captured result."""
+        leaf = node.variable
+        if leaf is None:
+            return
+        if leaf._hooks:
+            grad = _apply_hooks(leaf._hooks, grad, self.create_graph)
+        if self.is_wanted(node):
+            self.captured[id(node)] = grad
+        if self.accumulate and (self.wanted is None or self.is_wanted(node)):
+            self.accumulate_into(leaf, grad)
             for hook in list(leaf._post_accumulate_grad_hooks.values()):
                 hook(leaf)
 

@@ -8,11 +8,13 @@ import os
 
 import numpy as np
 
+from ..errors import UserError
+
 _TYPES = {0x08: np.dtype(np.uint8), 0x09: np.dtype(np.int8), 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"),
           0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
 
 
-class IDXError(ValueError):
+class IDXError(UserError, ValueError):
     """A file that is not a well-formed IDX file; the message names the file and the problem."""
 
 

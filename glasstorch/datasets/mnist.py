@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import UserError
 from ..serialization import write_atomic
 from ..tensor import Tensor
 from ..utils.data import Dataset
@@ -27,7 +28,7 @@ FILES = {
 SYSTEM_DATASETS = Path("/usr/share/datasets")    # where Debian's dataset-* packages put their files
 
 
-class DatasetNotFoundError(FileNotFoundError):
+class DatasetNotFoundError(UserError, FileNotFoundError):
     """No folder holds the dataset's files; the message lists every place tried and how to get them."""
 
 

@@ -15,6 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ..errors import UserError
 from .banners import BannerFilter
 
 THREAD_VARIABLES = ("GLASSTORCH_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -22,7 +23,7 @@ PROGRESS_VARIABLE = "GLASSTORCH_PROGRESS"
 _progress = {"stream": None}
 
 
-class LauncherError(RuntimeError):
+class LauncherError(UserError, RuntimeError):
     """mpiexec is missing or cannot start the ranks."""
 
 

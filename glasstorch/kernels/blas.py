@@ -51,10 +51,15 @@ def pixel_matrix(nhwc):
     return as_strided(nhwc, shape=(n * h * w, c), strides=(pixel, item), writeable=False)
 
 
+# rowwise views k rows at a time so that each inner loop runs over about this many values. A bias add on
+# 18,432 x 10 float32, Zen 4: 93 us a row at a time (10 values), 39 at 64, 32 at 128 and at 256, 30 at 512.
+ROW_RUN = 256
+
+
 @functools.lru_cache(maxsize=256)
 def _rows_at_a_time(rows, width):
-    """The largest k <= 256 / width that divides rows."""
-    k = max(1, 256 // max(width, 1))
+    """The largest k <= ROW_RUN / width that divides rows."""
+    k = max(1, ROW_RUN // max(width, 1))
     while rows % k:
         k -= 1
     return k

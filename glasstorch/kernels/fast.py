@@ -299,6 +299,11 @@ def _block_bytes(cache_folder="/sys/devices/system/cpu/cpu0/cache"):
 
 BLOCK_BYTES = _block_bytes()    # im2col is built this many bytes at a time, so the matrix product reads it from cache
 
+# A kernel row of a window shorter than this many values (kw x C) is copied offset-major (see im2col_blocks).
+# Copying a batch of 32 24x24 images' windows, Zen 4: kw C = 5 (1 channel, 5x5) 99 us offset-major vs 322 us
+# row-major, 9 (3 channels, 3x3) 168 vs 262, 12: 231 vs 242; from 15 on row-major wins (15: 390 vs 341).
+OFFSET_MAJOR_BELOW = 16
+
 
 def im2col_blocks(windows, channels=slice(None)):
     """Yield (row range, col block): the im2col matrix of `windows` (N, Ho, Wo, kh, kw, C), a few whole images
@@ -314,7 +319,7 @@ def im2col_blocks(windows, channels=slice(None)):
         yield slice(0, n * per_image), part.reshape(-1, width)     # a 1x1 window over contiguous pixels: a view
         return
     images = max(1, min(n, BLOCK_BYTES // (per_image * width * part.itemsize)))
-    offset_major = kw * part.shape[-1] < 16
+    offset_major = kw * part.shape[-1] < OFFSET_MAJOR_BELOW
     if offset_major:
         # Few channels (e.g. a grey first layer): a kernel row of a window is only kw C values, too short a run
         # to copy well. Lay the block out offset-major instead, (kh, kw, C, images, Ho, Wo), where each copy
@@ -342,7 +347,9 @@ def max_pool2d(x, geometry, track):
     x_nhwc = x.transpose(0, 2, 3, 1)
     n, c = x.shape[0], x.shape[1]
     best = xp.empty((n, *out_hw, c), dtype=x.dtype)
-    argbest = xp.zeros((n, *out_hw, c), dtype=xp.int8 if kernel[0] * kernel[1] < 128 else xp.int32)
+    # the offset of each window's best element: int8 holds offsets 0..127, a quarter of int32's memory traffic
+    argbest = xp.zeros((n, *out_hw, c), dtype=xp.int8 if kernel[0] * kernel[1] <= xp.iinfo(xp.int8).max + 1
+                       else xp.int32)
 
     def run(rows):
         x_padded = pad_nhwc(x_nhwc[rows], geometry.padding, value=-xp.inf)
@@ -459,7 +466,12 @@ def _scatter_shifted(g, axis, kernel, stride, in_size):
     return grad
 
 
-MIN_SPLIT_ELEMENTS = 1 << 15     # smaller elementwise work costs less than handing a slice to a thread
+# Elementwise work (add, relu and its backward) is split over the threads from this many elements on (a
+# (64, 8, 8, 8) batch). Measured alone on a 2-core Zen 4 VM, handing a slice to the idle other thread and joining
+# costs ~45 us, more than a float32 add of up to ~1M elements (2^15: 4 -> 48 us; 2^20: 160 -> 136 us), but inside
+# a training step the threads are awake: raising the threshold to 2^20 measured 0.96x (Inception) and 1.05x
+# (ResNet) per step at 2 threads, bursts 0.8-1.3x (bench_ab.py), so it stays.
+MIN_SPLIT_ELEMENTS = 1 << 15
 
 
 def batchwise(compute, out, *arrays):

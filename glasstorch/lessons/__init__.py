@@ -1,6 +1,8 @@
 """The notes' lessons as runnable experiments: `glasstorch experiment NAME` or `run_experiment(NAME, out_dir)`."""
 from importlib import import_module
 
+from ..errors import InvalidOption
+
 EXPERIMENTS = {
     "xor": "a linear model cannot fit XOR; one hidden non-linear layer can",
     "activations": "vanishing gradients: deep MLPs with sigmoid, tanh and ReLU",
@@ -16,7 +18,7 @@ EXPERIMENTS = {
 def run_experiment(name, out_dir="experiments", **options):
     """Run one experiment; returns its ExperimentResult (table, verdict, numbers, figure paths)."""
     if name not in EXPERIMENTS:
-        raise ValueError(f"unknown experiment {name!r}; choose one of: {', '.join(EXPERIMENTS)}")
+        raise InvalidOption(f"unknown experiment {name!r}; choose one of: {', '.join(EXPERIMENTS)}")
     return import_module(f"{__name__}.{name.replace('-', '_')}").run(out_dir, **options)
 
 

@@ -2,6 +2,8 @@
 import time
 from pathlib import Path
 
+from ..errors import InvalidOption
+
 
 def add_experiment(sub):
     from . import EXPERIMENTS
@@ -44,7 +46,7 @@ def _graph(args):
     from ..viz import render, to_dot
 
     if args.model not in MODELS:
-        raise ValueError(f"unknown model {args.model!r}; choose one of: {', '.join(MODELS)}")
+        raise InvalidOption(f"unknown model {args.model!r}; choose one of: {', '.join(MODELS)}")
     model = create_model(args.model)
     x = randn(2, 2) if MODELS[args.model].input_kind == "xor" else randn(1, 1, 28, 28)
     loss = F.cross_entropy(model(x), zeros(len(x), dtype=int64))

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..serialization import make_folder
 from ..tensor import Tensor
 
 
@@ -52,7 +53,7 @@ def pyplot():
 
 def save_figure(fig, out_dir, name):
     path = Path(out_dir) / name
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent, "--out")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     pyplot().close(fig)

@@ -12,6 +12,26 @@ from .parameter import Parameter
 
 IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
+# Hooks on every module's forward (PyTorch's torch.nn.modules.module.register_module_forward_*hook): they run
+# before the module's own hooks.
+_global_forward_pre_hooks = {}
+_global_forward_hooks = {}
+
+
+def register_module_forward_pre_hook(hook):
+    """hook(module, inputs) -> None or replacement inputs, before the forward of every module. Returns a handle
+    whose remove() takes it away."""
+    handle = RemovableHandle(_global_forward_pre_hooks)
+    _global_forward_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_forward_hook(hook):
+    """hook(module, inputs, output) -> None or a replacement output, after the forward of every module."""
+    handle = RemovableHandle(_global_forward_hooks)
+    _global_forward_hooks[handle.id] = hook
+    return handle
+
 
 class Module:
     """Base class of layers and models: define submodules in __init__ and the computation in forward."""
@@ -112,7 +132,7 @@ class Module:
 
     def __call__(self, *args, **kwargs):
         """forward with its hooks."""
-        for hook in list(self._forward_pre_hooks.values()):
+        for hook in [*_global_forward_pre_hooks.values(), *self._forward_pre_hooks.values()]:
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
@@ -121,7 +141,7 @@ class Module:
             hook_state = BackwardHookState(self, self._backward_hooks, args)
             args = hook_state.wrap_inputs(args)
         output = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
+        for hook in [*_global_forward_hooks.values(), *self._forward_hooks.values()]:
             result = hook(self, args, output)
             if result is not None:
                 output = result

@@ -5,10 +5,49 @@ every parameter that has a gradient.
 """
 import collections
 import copy
+import functools
 
+from ..autograd.function import RemovableHandle
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..backend import xp
 from ..tensor import Tensor
+
+# Hooks on every optimizer's step (PyTorch's torch.optim.optimizer.register_optimizer_step_*_hook): hook(optimizer,
+# args, kwargs), before (pre) or after (post) step, around the optimizer's own hooks.
+_global_step_pre_hooks = {}
+_global_step_post_hooks = {}
+
+
+def register_optimizer_step_pre_hook(hook):
+    """hook(optimizer, args, kwargs) before every optimizer's step (None, or (args, kwargs) to replace them)."""
+    return _add_hook(_global_step_pre_hooks, hook)
+
+
+def register_optimizer_step_post_hook(hook):
+    """hook(optimizer, args, kwargs) after every optimizer's step."""
+    return _add_hook(_global_step_post_hooks, hook)
+
+
+def _add_hook(registry, hook):
+    handle = RemovableHandle(registry)
+    registry[handle.id] = hook
+    return handle
+
+
+def _with_step_hooks(step):
+    """step(), with the global and the optimizer's own step hooks around it (every subclass's step gets it)."""
+    @functools.wraps(step)
+    def hooked_step(self, *args, **kwargs):
+        for hook in [*_global_step_pre_hooks.values(), *self._step_pre_hooks.values()]:
+            result = hook(self, args, kwargs)
+            if result is not None:
+                args, kwargs = result
+        out = step(self, *args, **kwargs)
+        for hook in [*self._step_post_hooks.values(), *_global_step_post_hooks.values()]:
+            hook(self, args, kwargs)
+        return out
+    hooked_step.runs_step_hooks = True
+    return hooked_step
 
 
 class _Required:
@@ -20,7 +59,13 @@ required = _Required()
 
 
 class Optimizer:
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "step" in vars(cls) and not getattr(cls.step, "runs_step_hooks", False):
+            cls.step = _with_step_hooks(cls.step)
+
     def __init__(self, params, defaults):
+        self._step_pre_hooks, self._step_post_hooks = {}, {}
         self.defaults = defaults
         self.state = collections.defaultdict(dict)
         self.param_groups = []
@@ -84,6 +129,16 @@ class Optimizer:
                     self.update(p._data, grad, self.state[p], group)
                     p._bump_version()       # p changed in place, as p.add_() would record
         return loss
+
+    step = _with_step_hooks(step)
+
+    def register_step_pre_hook(self, hook):
+        """hook(optimizer, args, kwargs) before this optimizer's step (None, or (args, kwargs) to replace them)."""
+        return _add_hook(self._step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook):
+        """hook(optimizer, args, kwargs) after this optimizer's step."""
+        return _add_hook(self._step_post_hooks, hook)
 
     def update(self, param, grad, state, group):
         raise NotImplementedError

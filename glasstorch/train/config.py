@@ -4,6 +4,8 @@ import json
 import math
 from pathlib import Path
 
+from ..errors import InvalidOption
+
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop", "adagrad")
 SCHEDULERS = ("none", "step", "cosine", "exponential", "onecycle", "plateau")
 # what a run is: resuming with any of these changed would be another run
@@ -39,30 +41,30 @@ class TrainConfig:
         from ..models import MODELS
 
         if self.model not in MODELS:
-            raise ValueError(f"unknown model {self.model!r}; choose one of: {', '.join(MODELS)}")
+            raise InvalidOption(f"unknown model {self.model!r}; choose one of: {', '.join(MODELS)}")
         if self.dataset not in DATASETS:
-            raise ValueError(f"unknown dataset {self.dataset!r}; choose one of: {', '.join(DATASETS)}")
+            raise InvalidOption(f"unknown dataset {self.dataset!r}; choose one of: {', '.join(DATASETS)}")
         needs_xor = MODELS[self.model].input_kind == "xor"
         if needs_xor != (self.dataset == "xor"):
-            raise ValueError(f"model {self.model!r} and dataset {self.dataset!r} do not fit together: the xor model "
+            raise InvalidOption(f"model {self.model!r} and dataset {self.dataset!r} do not fit together: the xor model "
                              "takes the 2-number XOR dataset, the other models take 28x28 images")
         if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+            raise InvalidOption(f"unknown optimizer {self.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
         if self.scheduler not in SCHEDULERS:
-            raise ValueError(f"unknown scheduler {self.scheduler!r}; choose one of: {', '.join(SCHEDULERS)}")
+            raise InvalidOption(f"unknown scheduler {self.scheduler!r}; choose one of: {', '.join(SCHEDULERS)}")
         for name in ("epochs", "batch_size"):
             if getattr(self, name) < 1:
-                raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
+                raise InvalidOption(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
         for name in ("limit_train", "limit_test"):
             if getattr(self, name) is not None and getattr(self, name) < 1:
-                raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
+                raise InvalidOption(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
         if not math.isfinite(self.lr) or self.lr <= 0:
-            raise ValueError(f"--lr must be a finite positive number, got {self.lr}")
+            raise InvalidOption(f"--lr must be a finite positive number, got {self.lr}")
         for name in ("momentum", "weight_decay"):
             if not math.isfinite(getattr(self, name)) or getattr(self, name) < 0:
-                raise ValueError(f"--{name.replace('_', '-')} must be a finite number >= 0, got {getattr(self, name)}")
+                raise InvalidOption(f"--{name.replace('_', '-')} must be a finite number >= 0, got {getattr(self, name)}")
         if self.clip_grad_norm is not None and (not math.isfinite(self.clip_grad_norm) or self.clip_grad_norm <= 0):
-            raise ValueError(f"--clip-grad-norm must be a finite positive number, got {self.clip_grad_norm}")
+            raise InvalidOption(f"--clip-grad-norm must be a finite positive number, got {self.clip_grad_norm}")
         return self
 
     @classmethod

@@ -18,11 +18,12 @@ from .. import __version__, distributed, optim, random
 from ..datasets import DATASETS
 from ..datasets.transforms import Compose, Normalize, ToTensor
 from ..distributed import launch
+from ..errors import InvalidOption, MissingFile, UserError
 from ..models import MODELS, create_model
 from ..nn import functional as F
 from ..nn.parallel import DistributedDataParallel
 from ..nn.utils import clip_grad_norm_
-from ..serialization import CheckpointError, load, remove_stale_temporaries, save, write_atomic
+from ..serialization import CheckpointError, load, make_folder, remove_stale_temporaries, save, write_atomic
 from ..tensor import Tensor
 from ..utils.data import DataLoader, DistributedSampler, Subset
 from .config import EXTENDABLE_SCHEDULERS, RUN_DEFINING, TrainConfig
@@ -32,7 +33,7 @@ from .plots import plot_confusion, plot_curves, plot_samples
 METRIC_FIELDS = ["epoch", "train_loss", "train_acc", "test_loss", "test_acc", "lr", "seconds"]
 
 
-class TrainingDiverged(RuntimeError):
+class TrainingDiverged(UserError, RuntimeError):
     """The loss became NaN or infinite; the message names the step and what to try."""
 
 
@@ -56,7 +57,7 @@ def check_labels(dataset, num_classes):
     if len(bad):
         where = getattr(dataset, "folder", None)
         split = "training" if getattr(dataset, "train", True) else "test"
-        raise ValueError(f"the {split} labels{f' in {where}' if where else ''} must lie in 0..{num_classes - 1}, "
+        raise InvalidOption(f"the {split} labels{f' in {where}' if where else ''} must lie in 0..{num_classes - 1}, "
                          f"but label {int(targets[bad[0]])} is at index {int(bad[0])} ({len(bad)} bad label"
                          f"{'s' if len(bad) > 1 else ''} in all)")
 
@@ -69,17 +70,20 @@ def _limit(dataset, limit, seed):
     return Subset(dataset, np.sort(order))
 
 
+OPTIMIZER_BUILDERS = {
+    "sgd": lambda c, p: optim.SGD(p, lr=c.lr, momentum=c.momentum, weight_decay=c.weight_decay),
+    "adam": lambda c, p: optim.Adam(p, lr=c.lr, weight_decay=c.weight_decay),
+    "adamw": lambda c, p: optim.AdamW(p, lr=c.lr, weight_decay=c.weight_decay or 1e-2),
+    "rmsprop": lambda c, p: optim.RMSprop(p, lr=c.lr, momentum=c.momentum, weight_decay=c.weight_decay),
+    "adagrad": lambda c, p: optim.Adagrad(p, lr=c.lr, weight_decay=c.weight_decay),
+}
+
+
 def build_optimizer(config, parameters):
-    name = config.optimizer
-    if name == "sgd":
-        return optim.SGD(parameters, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
-    if name == "adam":
-        return optim.Adam(parameters, lr=config.lr, weight_decay=config.weight_decay)
-    if name == "adamw":
-        return optim.AdamW(parameters, lr=config.lr, weight_decay=config.weight_decay or 1e-2)
-    if name == "rmsprop":
-        return optim.RMSprop(parameters, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
-    return optim.Adagrad(parameters, lr=config.lr, weight_decay=config.weight_decay)
+    """The optimizer config.optimizer names, with the run's lr, momentum and weight decay."""
+    if config.optimizer not in OPTIMIZER_BUILDERS:
+        raise InvalidOption(f"unknown optimizer {config.optimizer!r}; choose one of: {', '.join(OPTIMIZER_BUILDERS)}")
+    return OPTIMIZER_BUILDERS[config.optimizer](config, parameters)
 
 
 def build_scheduler(config, optimizer, steps_per_epoch):
@@ -115,7 +119,7 @@ class Trainer:
         self.world_size = distributed.get_world_size() if distributed.is_initialized() else 1
         self.rank = distributed.get_rank() if distributed.is_initialized() else 0
         if config.batch_size % self.world_size:
-            raise ValueError(f"--batch-size {config.batch_size} must be a multiple of the {self.world_size} processes "
+            raise InvalidOption(f"--batch-size {config.batch_size} must be a multiple of the {self.world_size} processes "
                              f"(each takes batch-size / {self.world_size} images of every batch)")
         random.manual_seed(config.seed)
         train_set, self.full_test_set = load_datasets(config)
@@ -145,7 +149,7 @@ class Trainer:
         """A Trainer that continues the run in `run_dir`: options not `given` are the run's own."""
         path = Path(run_dir) / "checkpoint.safetensors"
         if not path.exists():
-            raise FileNotFoundError(f"--resume: no checkpoint at {path} (train once without --resume, or point --out "
+            raise MissingFile(f"--resume: no checkpoint at {path} (train once without --resume, or point --out "
                                     "at the run directory)")
         config = TrainConfig.from_dict({**load(path)["config"], "out": str(run_dir), **given})
         return cls(config, resume=True, log=log)
@@ -161,7 +165,7 @@ class Trainer:
 
     def _resume(self):
         if not self.checkpoint_path.exists():
-            raise FileNotFoundError(f"--resume: no checkpoint at {self.checkpoint_path} (train once without "
+            raise MissingFile(f"--resume: no checkpoint at {self.checkpoint_path} (train once without "
                                     "--resume, or point --out at the run directory)")
         state = load(self.checkpoint_path)
         if not isinstance(state, dict) or "config" not in state or "epoch" not in state:
@@ -179,20 +183,20 @@ class Trainer:
     def _check_resumable(self, saved, epochs_done, saved_world_size=1):
         """Resuming continues the saved run exactly, or is refused with the option, its old and its new value."""
         if saved_world_size != self.world_size:
-            raise ValueError(f"--resume: the run was trained by {saved_world_size} process"
+            raise InvalidOption(f"--resume: the run was trained by {saved_world_size} process"
                              f"{'es' * (saved_world_size != 1)}, not {self.world_size}; resume it with --nproc "
                              f"{saved_world_size} (another count would shard its batches differently)")
         for key in RUN_DEFINING:
             old, new = saved.get(key), getattr(self.config, key)
             if old != new:
                 option = "--" + key.replace("_", "-")
-                raise ValueError(f"--resume: {option} was {old} in the run being resumed, not {new}; resuming "
+                raise InvalidOption(f"--resume: {option} was {old} in the run being resumed, not {new}; resuming "
                                  f"continues that run, so drop {option} or start a new run (another --out)")
         if self.config.epochs <= epochs_done:
-            raise ValueError(f"--resume: the run already has {epochs_done} epoch{'s' * (epochs_done != 1)}; ask for "
+            raise InvalidOption(f"--resume: the run already has {epochs_done} epoch{'s' * (epochs_done != 1)}; ask for "
                              f"more with --epochs (more than {epochs_done}) to continue it")
         if self.config.epochs != saved["epochs"] and self.config.scheduler not in EXTENDABLE_SCHEDULERS:
-            raise ValueError(f"--resume: the {self.config.scheduler} schedule fixed its length at {saved['epochs']} "
+            raise InvalidOption(f"--resume: the {self.config.scheduler} schedule fixed its length at {saved['epochs']} "
                              f"epochs when the run started, so it cannot be extended to {self.config.epochs}; "
                              f"resume with --epochs {saved['epochs']}, or start a new run")
 
@@ -204,7 +208,7 @@ class Trainer:
 
     def fit(self):
         if self.writes:
-            self.run_dir.mkdir(parents=True, exist_ok=True)
+            make_folder(self.run_dir, "--out")
             remove_stale_temporaries(self.run_dir)
             write_atomic(str(self.run_dir / "config.json"), self.config.to_json().encode())
         if self.config.track_gradients:
@@ -343,7 +347,7 @@ def load_trained(path):
     if path.is_dir():
         path = path / ("best.safetensors" if (path / "best.safetensors").exists() else "checkpoint.safetensors")
     if not path.exists():
-        raise FileNotFoundError(f"no checkpoint at {path}")
+        raise MissingFile(f"no checkpoint at {path}")
     state = load(path)
     if not isinstance(state, dict):
         raise CheckpointError(f"{path} holds no weights (a {type(state).__name__}, not a state_dict)")
@@ -352,12 +356,12 @@ def load_trained(path):
     else:
         config_path = path.parent / "config.json"
         if not config_path.exists():
-            raise FileNotFoundError(f"{path} holds weights only and there is no config.json beside it to say which "
+            raise MissingFile(f"{path} holds weights only and there is no config.json beside it to say which "
                                     "model they belong to")
         config, weights = json.loads(config_path.read_text()), state
     config = TrainConfig.from_dict(config)
     if config.model not in MODELS:
-        raise ValueError(f"{path}: unknown model {config.model!r}")
+        raise InvalidOption(f"{path}: unknown model {config.model!r}")
     model = create_model(config.model)
     try:
         model.load_state_dict(weights)

@@ -161,3 +161,24 @@ def test_parameter_assignment_before_init_is_a_clear_error():
 
     with pytest.raises(AttributeError, match="before Module.__init__"):
         Broken()
+
+
+@pytest.mark.parametrize("lib", ["torch", "glasstorch"])
+def test_global_forward_hooks_run_on_every_module_before_its_own_as_in_pytorch(lib):
+    import importlib
+
+    L = torch if lib == "torch" else gt
+    hooks = importlib.import_module("torch.nn.modules.module" if lib == "torch" else "glasstorch.nn.module")
+    calls = []
+    model = L.nn.Sequential(L.nn.Linear(2, 3), L.nn.ReLU())
+    model[0].register_forward_pre_hook(lambda m, inputs: calls.append(("own pre", type(m).__name__)))
+    model[0].register_forward_hook(lambda m, inputs, out: calls.append(("own post", type(m).__name__)))
+    handles = [hooks.register_module_forward_pre_hook(lambda m, inputs: calls.append(("pre", type(m).__name__))),
+               hooks.register_module_forward_hook(lambda m, inputs, out: calls.append(("post", type(m).__name__)))]
+    model(L.ones(1, 2))
+    for handle in handles:
+        handle.remove()
+    model(L.ones(1, 2))
+    assert calls[:8] == [("pre", "Sequential"), ("pre", "Linear"), ("own pre", "Linear"), ("post", "Linear"),
+                         ("own post", "Linear"), ("pre", "ReLU"), ("post", "ReLU"), ("post", "Sequential")]
+    assert calls[8:] == [("own pre", "Linear"), ("own post", "Linear")]      # removed: the module's own hooks stay

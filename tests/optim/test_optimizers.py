@@ -197,3 +197,33 @@ def test_lbfgs_with_a_closure_matches_torch(options):
     assert_same_parameters(ours, ref, rtol=1e-4, atol=1e-5)
     with pytest.raises(RuntimeError, match="needs a closure"):
         gt.optim.LBFGS(ours.parameters()).step()
+
+
+@pytest.mark.parametrize("lib", ["torch", "glasstorch"])
+def test_step_hooks_global_and_per_optimizer_run_around_every_step_as_in_pytorch(lib):
+    import importlib
+
+    L = torch if lib == "torch" else gt
+    registry = importlib.import_module(f"{lib}.optim.optimizer")
+    calls = []
+    w = L.nn.Parameter(L.ones(2))
+    sgd, lbfgs = L.optim.SGD([w], lr=0.1), L.optim.LBFGS([w], lr=0.1, max_iter=1)
+    handles = [registry.register_optimizer_step_pre_hook(lambda o, a, k: calls.append(("pre", type(o).__name__))),
+               registry.register_optimizer_step_post_hook(lambda o, a, k: calls.append(("post", type(o).__name__))),
+               sgd.register_step_pre_hook(lambda o, a, k: calls.append(("own pre", "SGD"))),
+               sgd.register_step_post_hook(lambda o, a, k: calls.append(("own post", "SGD")))]
+
+    def closure():
+        lbfgs.zero_grad()
+        loss = (w * w).sum()
+        loss.backward()
+        return loss
+
+    w.grad = L.ones(2)
+    sgd.step()
+    lbfgs.step(closure)
+    for handle in handles:
+        handle.remove()
+    sgd.step()
+    assert calls == [("pre", "SGD"), ("own pre", "SGD"), ("own post", "SGD"), ("post", "SGD"),
+                     ("pre", "LBFGS"), ("post", "LBFGS")]

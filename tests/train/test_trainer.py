@@ -154,3 +154,19 @@ def test_config_validation_names_the_problem():
             TrainConfig(lr=lr).validate()
     with pytest.raises(ValueError, match="--momentum must be a finite number >= 0, got nan"):
         TrainConfig(momentum=float("nan")).validate()
+
+
+def test_every_optimizer_the_cli_offers_is_built_and_an_unknown_one_is_refused():
+    from glasstorch.errors import UserError
+    from glasstorch.train.config import OPTIMIZERS
+    from glasstorch.train.trainer import OPTIMIZER_BUILDERS, build_optimizer
+
+    assert set(OPTIMIZER_BUILDERS) == set(OPTIMIZERS)
+    weights = [gt.nn.Parameter(gt.ones(2))]
+    for name in OPTIMIZERS:
+        config = TrainConfig(optimizer=name)
+        assert type(build_optimizer(config, weights)).__name__.lower() == name
+    config = TrainConfig()
+    config.optimizer = "adagard"                     # past the config's own check: no silent Adagrad
+    with pytest.raises(UserError, match="unknown optimizer 'adagard'; choose one of: sgd, adam"):
+        build_optimizer(config, weights)
