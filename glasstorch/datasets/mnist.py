@@ -155,8 +155,8 @@ class MNIST(Dataset):
         return self.data, self.targets
 
     def _transform_batch(self, images):
-        """The transform applied to a whole batch of uint8 images at once."""
-        return self.transform(images)
+        """The transform (glasstorch.vision.transforms, `batched`) applied to a whole batch of uint8 images at once."""
+        return self.transform.batch(images)
 
     def __repr__(self):
         return (f"Dataset {type(self).__name__}\n    Number of datapoints: {len(self)}\n    Root location: "

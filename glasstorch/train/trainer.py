@@ -16,7 +16,6 @@ import numpy as np
 
 from .. import __version__, distributed, optim, random
 from ..datasets import DATASETS
-from ..datasets.transforms import Compose, Normalize, ToTensor
 from ..distributed import launch
 from ..errors import InvalidOption, MissingFile, UserError
 from ..models import MODELS, create_model
@@ -26,6 +25,7 @@ from ..nn.utils import clip_grad_norm_
 from ..serialization import CheckpointError, load, make_folder, remove_stale_temporaries, save, write_atomic
 from ..tensor import Tensor
 from ..utils.data import DataLoader, DistributedSampler, Subset
+from ..vision.transforms import Compose, Normalize, ToTensor
 from .config import EXTENDABLE_SCHEDULERS, RUN_DEFINING, TrainConfig
 from .metrics import EvalResult, evaluate
 from .plots import plot_confusion, plot_curves, plot_samples

@@ -58,9 +58,6 @@ class _TorchvisionLayout:
     def _arrays(self):
         return self.data._data, self.targets._data
 
-    def _transform_batch(self, images):
-        return self.transform.batch(images)
-
 
 class MNIST(_TorchvisionLayout, _datasets.MNIST):
     """MNIST(root, train=True, transform=None, target_transform=None, download=False)."""

@@ -7,7 +7,7 @@ import pytest
 
 import glasstorch as gt
 from glasstorch.datasets import MNIST, DatasetNotFoundError, FashionMNIST, IDXError, read_idx, write_idx
-from glasstorch.datasets.transforms import Compose, Normalize, ToTensor
+from glasstorch.vision.transforms import Compose, Normalize, ToTensor
 
 
 
