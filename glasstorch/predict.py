@@ -2,9 +2,9 @@
 import numpy as np
 
 from .autograd.grad_mode import no_grad
+from .creation import from_numpy
 from .errors import InvalidOption, MissingFile
 from .ops.activation import softmax
-from .tensor import Tensor
 
 MAX_MEGAPIXELS = 50     # larger images are refused before they are decoded (Pillow warns at 89, refuses at 179)
 
@@ -33,12 +33,12 @@ def load_image(path, mean, std, size=28):
     pixels = np.asarray(grey, dtype=np.float32) / 255.0
     if pixels.mean() > 0.5:
         pixels = 1.0 - pixels
-    return Tensor._make(((pixels - mean) / std).astype(np.float32)[None, None])
+    return from_numpy(((pixels - mean) / std).astype(np.float32)[None, None])
 
 
 def predict_top(model, image, k=3):
     """[(class, probability)] of the k most likely classes."""
     with no_grad():
-        probabilities = softmax(model(image), dim=1)._data[0]
+        probabilities = softmax(model(image), dim=1).array[0]
     order = np.argsort(-probabilities)[:k]
     return [(int(c), float(probabilities[c])) for c in order]

@@ -14,6 +14,7 @@ import tempfile
 
 import numpy as np
 
+from .creation import from_numpy
 from .errors import MissingFile, UnwritablePath, UserError
 from .tensor import Tensor
 
@@ -36,7 +37,7 @@ def _encode(obj, path, tensors):
     """JSON-able tree of `obj`; tensors are moved into `tensors` and replaced by {"__tensor__": key}."""
     if isinstance(obj, Tensor):
         key = path or "tensor"
-        tensors[key] = _contiguous(obj._data)
+        tensors[key] = _contiguous(obj.array)
         return {"__tensor__": key}
     if isinstance(obj, dict):
         if all(isinstance(k, str) for k in obj):
@@ -59,7 +60,7 @@ def _decode(node, tensors):
         return [_decode(v, tensors) for v in node]
     if isinstance(node, dict):
         if "__tensor__" in node:
-            return Tensor._make(tensors[node["__tensor__"]])
+            return from_numpy(tensors[node["__tensor__"]])
         if "__dict__" in node:
             return {k: _decode(v, tensors) for k, v in node["__dict__"]}
         if "__items__" in node:
@@ -80,7 +81,7 @@ def save(obj, f):
     path = os.fspath(f)
     tensors = {}
     if _is_flat_tensor_dict(obj):
-        tensors = {k: _contiguous(v._data) for k, v in obj.items()}
+        tensors = {k: _contiguous(v.array) for k, v in obj.items()}
         metadata = {"format": "pt"}
     else:
         tree = _encode(obj, "", tensors)
@@ -191,7 +192,7 @@ def load(f, map_location=None, weights_only=True):
         raise CheckpointError(f"glasstorch.load: '{path}' is damaged (its tensors do not match its header): "
                               f"{error}") from None
     if _TREE_KEY not in metadata:
-        return {key: Tensor._make(array) for key, array in tensors.items()}
+        return {key: from_numpy(array) for key, array in tensors.items()}
     try:
         return _decode(json.loads(metadata[_TREE_KEY]), tensors)
     except (ValueError, KeyError, TypeError) as error:

@@ -127,9 +127,23 @@ class TensorHistory:
         base._requires_grad = True
         self._refresh_view()
 
-    def _bump_version(self):
-        """Record an in-place change made to the storage from outside an op (an optimizer's update)."""
-        self._version_counter.value += 1
+    # ------------------------------------------------------------ the array, for code outside the ops
+    @property
+    def array(self):
+        """The NumPy array that holds the values (shared, not a copy). nn, optim, train, distributed and vision read
+        a tensor's values through it, and change them only through write_() or modify(), which count the change."""
+        return self._data
+
+    def write_(self, values, index=Ellipsis):
+        """self[index] = values (an array, a number or a tensor), in place and outside the graph: one more version
+        of the storage, so a value saved for backward that this overwrites is refused at backward."""
+        self._write(getattr(values, "_data", values), index)
+        return self
+
+    def modify(self):
+        """`with t.modify() as values: values *= 0.9`: change the values in place through their array (an
+        optimizer's update); on leaving the block the storage has one more version."""
+        return _Modification(self)
 
 
 _OVERLAP_MESSAGE = ("unsupported operation: some elements of the input tensor and the written-to tensor refer to a "
@@ -159,3 +173,19 @@ def _dense(array):
             return False
         expected *= size
     return True
+
+
+class _Modification:
+    """The context of TensorHistory.modify(): yields the array, and counts one in-place change on exit."""
+
+    __slots__ = ("tensor",)
+
+    def __init__(self, tensor):
+        self.tensor = tensor
+
+    def __enter__(self):
+        return self.tensor._data
+
+    def __exit__(self, *exc):
+        self.tensor._version_counter.value += 1
+        return False

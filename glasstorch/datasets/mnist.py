@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..creation import from_numpy
 from ..errors import UserError
 from ..serialization import write_atomic
-from ..tensor import Tensor
 from ..utils.data import Dataset
 from .idx import IDXError, read_idx
 
@@ -147,8 +147,8 @@ class MNIST(Dataset):
                                                  not getattr(self.transform, "batched", False)):
             return [self[i] for i in indices]
         images, labels = self._arrays()
-        images = self._transform_batch(images[indices]) if self.transform is not None else Tensor._make(images[indices])
-        return images, Tensor._make(labels[indices])
+        images = self._transform_batch(images[indices]) if self.transform is not None else from_numpy(images[indices])
+        return images, from_numpy(labels[indices])
 
     def _arrays(self):
         """(images, labels) as NumPy arrays."""

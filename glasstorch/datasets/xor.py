@@ -1,7 +1,7 @@
 """The XOR problem as a dataset: (x1, x2) in {0, 1}^2, label x1 XOR x2 (not linearly separable)."""
 import numpy as np
 
-from ..tensor import Tensor
+from ..creation import from_numpy
 from ..utils.data import TensorDataset
 
 XOR_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
@@ -17,4 +17,4 @@ class XOR(TensorDataset):
     def __init__(self, root=None, train=True, download=False, transform=None, copies=64):
         copies = copies if train else 1
         self.train, self.targets = train, np.tile(XOR_LABELS, copies)
-        super().__init__(Tensor._make(np.tile(XOR_INPUTS, (copies, 1))), Tensor._make(self.targets))
+        super().__init__(from_numpy(np.tile(XOR_INPUTS, (copies, 1))), from_numpy(self.targets))

@@ -32,7 +32,7 @@ class GradientFlowRecorder:
         def hook(module, inputs, output):
             if not is_grad_enabled():
                 return None          # evaluation passes are not training steps
-            values = output._data
+            values = output.array
             per_unit_max = values.reshape(values.shape[0], -1).max(axis=0) if values.ndim > 1 else values
             self._latest_activation[name] = (float(values.mean()), float(values.std()),
                                              float(np.mean(per_unit_max <= 0)))
@@ -41,7 +41,7 @@ class GradientFlowRecorder:
 
     def step(self):
         """Record the current gradients (call after backward) and the last forward's activations."""
-        grad_norms = {name: float(np.linalg.norm(p.grad._data)) if p.grad is not None else 0.0
+        grad_norms = {name: float(np.linalg.norm(p.grad.array)) if p.grad is not None else 0.0
                       for name, p in self.parameters}
         self.records.append({"step": len(self.records) + 1, "grad_norm": grad_norms,
                              "activation": dict(self._latest_activation)})

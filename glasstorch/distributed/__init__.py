@@ -190,12 +190,19 @@ class _Buffer:
     is contiguous, else a copy that `write_back` returns into it."""
 
     def __init__(self, target):
-        self.target = target._data if isinstance(target, Tensor) else target
+        self.tensor = target if isinstance(target, Tensor) else None
+        self.target = target.array if isinstance(target, Tensor) else target
         self.array = self.target if self.target.flags.c_contiguous else np.ascontiguousarray(self.target)
 
     def write_back(self):
-        if self.array is not self.target:
-            self.target[...] = self.array
+        """The result into the target's memory; a tensor's storage counts one more version (an in-place change)."""
+        if self.tensor is None:
+            if self.array is not self.target:
+                self.target[...] = self.array
+            return
+        with self.tensor.modify() as memory:
+            if self.array is not memory:
+                memory[...] = self.array
 
 
 def _mpi_op(op, dtype):
@@ -209,7 +216,7 @@ def _mpi_op(op, dtype):
 
 
 def _describe(tensor):
-    return tuple(tensor.shape), str(tensor._data.dtype)
+    return tuple(tensor.shape), str(tensor.array.dtype)
 
 
 # ---------------------------------------------------------------- collectives
@@ -218,7 +225,7 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
     comm = _comm()
     _check_tensor(tensor, "all_reduce")
     _agree(comm, ("all_reduce", *_describe(tensor), op.name if isinstance(op, ReduceOp) else repr(op)))
-    return all_reduce_unchecked(tensor._data, op, async_op)
+    return all_reduce_unchecked(tensor.array, op, async_op)
 
 
 def all_reduce_unchecked(array, op=ReduceOp.SUM, async_op=False):
@@ -280,8 +287,8 @@ def _check_list(tensors, count, like, op, name):
     for index, t in enumerate(tensors):
         _check_tensor(t, op)
         if _describe(t) != _describe(like):
-            raise DistributedError(f"{op}: {name}[{index}] has shape {tuple(t.shape)} and dtype {t._data.dtype}, "
-                                   f"but the tensor has shape {tuple(like.shape)} and dtype {like._data.dtype}")
+            raise DistributedError(f"{op}: {name}[{index}] has shape {tuple(t.shape)} and dtype {t.array.dtype}, "
+                                   f"but the tensor has shape {tuple(like.shape)} and dtype {like.array.dtype}")
 
 
 def all_gather(tensor_list, tensor, group=None, async_op=False):
@@ -290,10 +297,10 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
     _check_tensor(tensor, "all_gather")
     _check_list(tensor_list, comm.Get_size(), tensor, "all_gather", "tensor_list")
     _agree(comm, ("all_gather", *_describe(tensor)))
-    received = np.empty((comm.Get_size(), *tensor._data.shape), dtype=tensor._data.dtype)
-    comm.Allgather(np.ascontiguousarray(tensor._data), received)
+    received = np.empty((comm.Get_size(), *tensor.array.shape), dtype=tensor.array.dtype)
+    comm.Allgather(np.ascontiguousarray(tensor.array), received)
     for target, values in zip(tensor_list, received):
-        target._data[...] = values
+        target.write_(values)
     return Work(None) if async_op else None
 
 
@@ -316,11 +323,11 @@ def gather(tensor, gather_list=None, dst=0, group=None, async_op=False):
     comm = _comm()
     dst, is_root = _check_root_list(comm, gather_list, dst, tensor, "gather", "gather_list", "dst")
     _agree(comm, ("gather", *_describe(tensor), dst))
-    received = np.empty((comm.Get_size(), *tensor._data.shape), dtype=tensor._data.dtype) if is_root else None
-    comm.Gather(np.ascontiguousarray(tensor._data), received, root=dst)
+    received = np.empty((comm.Get_size(), *tensor.array.shape), dtype=tensor.array.dtype) if is_root else None
+    comm.Gather(np.ascontiguousarray(tensor.array), received, root=dst)
     if is_root:
         for target, values in zip(gather_list, received):
-            target._data[...] = values
+            target.write_(values)
     return Work(None) if async_op else None
 
 
@@ -329,7 +336,7 @@ def scatter(tensor, scatter_list=None, src=0, group=None, async_op=False):
     comm = _comm()
     src, is_root = _check_root_list(comm, scatter_list, src, tensor, "scatter", "scatter_list", "src")
     _agree(comm, ("scatter", *_describe(tensor), src))
-    sent = np.stack([t._data for t in scatter_list]) if is_root else None
+    sent = np.stack([t.array for t in scatter_list]) if is_root else None
     buffer = _Buffer(tensor)
     comm.Scatter(sent, buffer.array, root=src)
     buffer.write_back()

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..creation import from_numpy
 from ..serialization import make_folder
-from ..tensor import Tensor
 
 
 @dataclasses.dataclass
@@ -39,7 +39,7 @@ def mnist_subset(count, data_dir=None, train=True, seed=0):
     data = MNIST(data_dir, train=train)
     order = np.random.default_rng(seed).permutation(len(data))[:count]
     images = (data.data[order].astype(np.float32) / 255.0 - MNIST.mean) / MNIST.std
-    return Tensor._make(images[:, None]), Tensor._make(data.targets[order])
+    return from_numpy(images[:, None]), from_numpy(data.targets[order])
 
 
 def pyplot():

@@ -52,7 +52,7 @@ def gradient_norm_at_init(depth, scale, seed, images, labels):
     for layer in model.linear_layers():
         layer.register_forward_hook(lambda module, args, out: (out.retain_grad(), hidden.append(out))[1] and None)
     F.cross_entropy(model(images[:64]), labels[:64]).backward()
-    total = math.sqrt(sum(float((p.grad._data ** 2).sum()) for p in model.parameters()))
+    total = math.sqrt(sum(float((p.grad.array ** 2).sum()) for p in model.parameters()))
     return total, [h.grad.norm().item() for h in hidden]
 
 

@@ -6,8 +6,8 @@ completely wrong; binary cross-entropy gives dL/dz = a - y, as large as the erro
 import numpy as np
 
 from .. import nn, optim
+from ..creation import from_numpy
 from ..nn import functional as F
-from ..tensor import Tensor
 from .common import ExperimentResult, pyplot, save_figure
 
 X = np.array([[-2.0], [-1.0], [-0.5], [0.5], [1.0], [2.0]], dtype=np.float32)
@@ -19,7 +19,7 @@ def train(loss_name, steps, lr, start_weight):
     nn.init.constant_(neuron.weight, start_weight)       # saturated and wrong: sigmoid(-5 x)
     nn.init.zeros_(neuron.bias)
     optimizer = optim.SGD(neuron.parameters(), lr=lr)
-    x, y = Tensor._make(X), Tensor._make(Y)
+    x, y = from_numpy(X), from_numpy(Y)
     losses, grads = [], []
     for _ in range(steps):
         z = neuron(x)

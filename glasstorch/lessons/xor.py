@@ -1,15 +1,15 @@
 """XOR needs a non-linearity: no line separates {(0,1), (1,0)} from {(0,0), (1,1)}, so a linear model gets at
 most 3 of the 4 points right (75%); one hidden tanh layer bends the boundary and gets all 4."""
 from .. import nn, optim, random
+from ..creation import from_numpy
 from ..datasets.xor import XOR_INPUTS, XOR_LABELS
 from ..models import XorMLP
 from ..nn import functional as F
-from ..tensor import Tensor
 from .common import ExperimentResult, pyplot, save_figure
 
 
 def _train(model, steps, lr):
-    x, y = Tensor._make(XOR_INPUTS), Tensor._make(XOR_LABELS)
+    x, y = from_numpy(XOR_INPUTS), from_numpy(XOR_LABELS)
     optimizer = optim.Adam(model.parameters(), lr=lr)
     losses = []
     for _ in range(steps):
@@ -18,7 +18,7 @@ def _train(model, steps, lr):
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
-    accuracy = float((model(x)._data.argmax(axis=1) == XOR_LABELS).mean())
+    accuracy = float((model(x).array.argmax(axis=1) == XOR_LABELS).mean())
     return losses, accuracy
 
 

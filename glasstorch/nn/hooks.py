@@ -5,6 +5,8 @@ that requires grad collects dL/dinput; when the last input gradient arrives the 
 BackwardHook design).
 """
 from ..autograd.function import Function
+from ..creation import from_numpy
+from ..tensor import Tensor
 
 
 class _Identity(Function):
@@ -22,8 +24,8 @@ class _Identity(Function):
 
     def backward_graph(self, g):
         """With create_graph the gradient passes on with its graph (a hook that replaces it cuts that graph)."""
-        replaced = self.callback(g._data)
-        return (g if replaced is None else type(g)._make(replaced)), None
+        replaced = self.callback(g.array)
+        return (g if replaced is None else from_numpy(replaced)), None
 
 
 class BackwardHookState:
@@ -45,22 +47,18 @@ class BackwardHookState:
         return _Identity.apply(output, self._on_grad_output) if _requires_grad(output) else output
 
     def _on_grad_output(self, g):
-        from ..tensor import Tensor
-
-        self.grad_output = (Tensor._make(g),)
+        self.grad_output = (from_numpy(g),)
         if not self.input_slots:        # e.g. the first layer: no input needs a gradient
             self._fire()
 
     def _input_callback(self, index):
         def on_grad_input(g):
-            from ..tensor import Tensor
-
-            self.grad_input[index] = Tensor._make(g)
+            self.grad_input[index] = from_numpy(g)
             self.pending -= 1
             if self.pending == 0:
                 replaced = self._fire()
                 if replaced is not None:
-                    return replaced[index]._data
+                    return replaced[index].array
             return None
         return on_grad_input
 
@@ -75,6 +73,4 @@ class BackwardHookState:
 
 
 def _requires_grad(x):
-    from ..tensor import Tensor
-
     return isinstance(x, Tensor) and x.requires_grad

@@ -45,7 +45,7 @@ def _fan(tensor, mode):
 
 def _fill(tensor, sample, generator=None):
     with no_grad():
-        tensor._data[...] = sample(random.generator(generator), tensor.shape)
+        tensor.write_(sample(random.generator(generator), tensor.shape))
     return tensor
 
 
@@ -58,7 +58,7 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
 
 
 def constant_(tensor, val):
-    tensor._data[...] = val
+    tensor.write_(val)
     return tensor
 
 

@@ -6,6 +6,7 @@ import itertools
 from .. import dtypes
 from ..autograd import grad_mode
 from ..autograd.function import RemovableHandle
+from ..creation import from_numpy
 from ..tensor import Tensor, check_device
 from .hooks import BackwardHookState
 from .parameter import Parameter
@@ -242,7 +243,7 @@ class Module:
             if set_to_none:
                 param.grad = None
             else:
-                param.grad._data[...] = 0
+                param.grad.write_(0)
 
     def apply(self, fn):
         for module in self.children():
@@ -266,9 +267,9 @@ class Module:
                 raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={target}")
             for tensor in itertools.chain(self.parameters(), self.buffers()):
                 if tensor.is_floating_point():
-                    tensor._data = tensor._data.astype(target.numpy)
+                    tensor.data = from_numpy(tensor.array.astype(target.numpy))
                     if tensor.grad is not None:
-                        tensor.grad._data = tensor.grad._data.astype(target.numpy)
+                        tensor.grad.data = from_numpy(tensor.grad.array.astype(target.numpy))
         return self
 
     def float(self):
@@ -311,12 +312,12 @@ class Module:
             if key not in state_dict:
                 continue
             source = state_dict[key]
-            array = source._data if isinstance(source, Tensor) else _as_array(source)
+            array = source.array if isinstance(source, Tensor) else _as_array(source)
             if tuple(array.shape) != tuple(target.shape):
                 errors.append(f"size mismatch for {key}: copying a param with shape {_size(array.shape)} from "
                               f"checkpoint, the shape in current model is {_size(target.shape)}.")
                 continue
-            target._data = array.astype(target._data.dtype, copy=True)
+            target.data = from_numpy(array.astype(target.array.dtype, copy=True))
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ". ")

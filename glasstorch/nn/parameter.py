@@ -8,7 +8,7 @@ class Parameter(Tensor):
 
     def __init__(self, data=None, requires_grad=True):
         array = xp.zeros(0, dtype=xp.float32) if data is None else (
-            data._data if isinstance(data, Tensor) else xp.asarray(data))
+            data.array if isinstance(data, Tensor) else xp.asarray(data))
         self._init(array, False, None)
         self.requires_grad_(requires_grad)
 

@@ -61,11 +61,10 @@ def renormalize_rows_(weight, indices, max_norm, norm_type):
     """W[r] *= max_norm / (||W[r]|| + 1e-7) for every looked-up row whose norm exceeds max_norm (in place, no grad,
     as PyTorch's embedding_renorm_)."""
     rows = xp.unique(indices)
-    array = weight._data
-    norms = xp.linalg.norm(array[rows], ord=norm_type, axis=1)
-    over = norms > max_norm
-    array[rows[over]] *= (max_norm / (norms[over] + 1e-7))[:, None].astype(array.dtype)
-    weight._bump_version()
+    with weight.modify() as array:
+        norms = xp.linalg.norm(array[rows], ord=norm_type, axis=1)
+        over = norms > max_norm
+        array[rows[over]] *= (max_norm / (norms[over] + 1e-7))[:, None].astype(array.dtype)
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):

@@ -31,10 +31,11 @@ class Adadelta(Optimizer):
             state["step"] = tensor(0.0)
             state["square_avg"] = self.state_tensor(xp.zeros_like(param))
             state["acc_delta"] = self.state_tensor(xp.zeros_like(param))
-        state["step"]._data += 1
+        with state["step"].modify() as step_count:
+            step_count += 1
         if group["weight_decay"]:
             grad = grad + group["weight_decay"] * param
-        square_avg, acc_delta = state["square_avg"]._data, state["acc_delta"]._data
+        square_avg, acc_delta = state["square_avg"].array, state["acc_delta"].array
         square_avg *= rho
         square_avg += (1 - rho) * grad * grad
         delta = xp.sqrt(acc_delta + eps) / xp.sqrt(square_avg + eps) * grad
@@ -60,10 +61,11 @@ class Adamax(Optimizer):
             state["step"] = tensor(0.0)
             state["exp_avg"] = self.state_tensor(xp.zeros_like(param))
             state["exp_inf"] = self.state_tensor(xp.zeros_like(param))
-        state["step"]._data += 1
+        with state["step"].modify() as step_count:
+            step_count += 1
         if group["weight_decay"]:
             grad = grad + group["weight_decay"] * param
-        exp_avg, exp_inf = state["exp_avg"]._data, state["exp_inf"]._data
+        exp_avg, exp_inf = state["exp_avg"].array, state["exp_inf"].array
         exp_avg += (1 - beta1) * (grad - exp_avg)
         xp.maximum(exp_inf * beta2, xp.abs(grad) + eps, out=exp_inf)
         param -= group["lr"] / (1 - beta1 ** float(state["step"].item())) * (exp_avg / exp_inf)

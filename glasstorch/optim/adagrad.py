@@ -24,11 +24,12 @@ class Adagrad(Optimizer):
         if not state:
             state["step"] = tensor(0.0)
             state["sum"] = self.state_tensor(xp.full_like(param, group["initial_accumulator_value"]))
-        state["step"]._data += 1
+        with state["step"].modify() as step_count:
+            step_count += 1
         step = float(state["step"].item())
         if group["weight_decay"]:
             grad = grad + group["weight_decay"] * param
         clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
-        total = state["sum"]._data
+        total = state["sum"].array
         total += grad * grad
         param -= clr * (grad / (xp.sqrt(total) + group["eps"]))

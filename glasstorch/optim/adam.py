@@ -41,15 +41,16 @@ class Adam(Optimizer):
                 param *= 1 - lr * decay
             else:
                 grad = grad + decay * param
-        state["step"]._data += 1
+        with state["step"].modify() as step_count:
+            step_count += 1
         step = float(state["step"].item())
-        exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
+        exp_avg, exp_avg_sq = state["exp_avg"].array, state["exp_avg_sq"].array
         exp_avg += (1 - beta1) * (grad - exp_avg)
         exp_avg_sq *= beta2
         exp_avg_sq += (1 - beta2) * grad * grad
         second_moment = exp_avg_sq
         if group["amsgrad"]:
-            second_moment = state["max_exp_avg_sq"]._data
+            second_moment = state["max_exp_avg_sq"].array
             xp.maximum(second_moment, exp_avg_sq, out=second_moment)
         step_size = lr / (1 - beta1 ** step)
         denom = xp.sqrt(second_moment) / math.sqrt(1 - beta2 ** step) + eps

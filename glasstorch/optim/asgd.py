@@ -23,20 +23,21 @@ class ASGD(Optimizer):
             state["eta"] = tensor(float(lr))
             state["mu"] = tensor(1.0)
             state["ax"] = self.state_tensor(xp.zeros_like(param))
-        state["step"]._data += 1
+        with state["step"].modify() as step_count:
+            step_count += 1
         step = float(state["step"].item())
         if group["weight_decay"]:
             grad = grad + group["weight_decay"] * param
         eta = float(state["eta"].item())
         param *= 1 - lambd * eta
         param -= eta * grad
-        ax = state["ax"]._data
+        ax = state["ax"].array
         if float(state["mu"].item()) != 1:
-            ax += (param - ax) * state["mu"]._data
+            ax += (param - ax) * state["mu"].array
         else:
             ax[...] = param
-        state["eta"]._data[...] = lr / ((1 + lambd * lr * step) ** group["alpha"])
-        state["mu"]._data[...] = 1 / max(1, step - group["t0"])
+        state["eta"].write_(lr / ((1 + lambd * lr * step) ** group["alpha"]))
+        state["mu"].write_(1 / max(1, step - group["t0"]))
 
 
 class Rprop(Optimizer):
@@ -55,8 +56,9 @@ class Rprop(Optimizer):
             state["step"] = tensor(0.0)
             state["prev"] = self.state_tensor(xp.zeros_like(param))
             state["step_size"] = self.state_tensor(xp.full_like(param, group["lr"]))
-        state["step"]._data += 1
-        prev, step_size = state["prev"]._data, state["step_size"]._data
+        with state["step"].modify() as step_count:
+            step_count += 1
+        prev, step_size = state["prev"].array, state["step_size"].array
         agreement = xp.sign(grad * prev)
         factor = xp.where(agreement > 0, eta_plus, xp.where(agreement < 0, eta_minus, 1.0)).astype(param.dtype)
         step_size *= factor

@@ -29,15 +29,15 @@ class LBFGS(Optimizer):
         self._params = self.param_groups[0]["params"]
 
     def _flat_grad(self):
-        return xp.concatenate([p.grad._data.reshape(-1) if p.grad is not None else xp.zeros(p.numel(), p._data.dtype)
+        return xp.concatenate([p.grad.array.reshape(-1) if p.grad is not None else xp.zeros(p.numel(), p.array.dtype)
                                for p in self._params])
 
     def _add_to_params(self, step, direction):
         offset = 0
         for p in self._params:
             n = p.numel()
-            p._data += (step * direction[offset:offset + n]).reshape(p.shape).astype(p._data.dtype)
-            p._bump_version()
+            with p.modify() as values:
+                values += (step * direction[offset:offset + n]).reshape(p.shape).astype(values.dtype)
             offset += n
 
     def step(self, closure=None):

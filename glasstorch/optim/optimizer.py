@@ -1,7 +1,9 @@
 """Optimizer base: parameter groups with their own options, per-parameter state, and state dicts.
 
 A subclass implements `update(param, grad, state, group)` on raw arrays, in place; `step()` calls it for
-every parameter that has a gradient.
+every parameter that has a gradient, inside `p.modify()`, so each step counts one more version of the parameter
+(a value saved for backward before the step is refused after it). The state tensors (momentum buffers, Adam's
+moments) are the optimizer's own and never enter a graph: update() changes them through their `.array` directly.
 """
 import collections
 import copy
@@ -10,6 +12,7 @@ import functools
 from ..autograd.function import RemovableHandle
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..backend import xp
+from ..creation import from_numpy
 from ..tensor import Tensor
 
 # Hooks on every optimizer's step (PyTorch's torch.optim.optimizer.register_optimizer_step_*_hook): hook(optimizer,
@@ -111,7 +114,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad._data[...] = 0
+                    p.grad.write_(0)
 
     def step(self, closure=None):
         loss = None
@@ -123,11 +126,11 @@ class Optimizer:
                 for p in group["params"]:
                     if p.grad is None:
                         continue
-                    grad = p.grad._data
+                    grad = p.grad.array
                     if group.get("maximize", False):
                         grad = -grad
-                    self.update(p._data, grad, self.state[p], group)
-                    p._bump_version()       # p changed in place, as p.add_() would record
+                    with p.modify() as values:       # one more version of p, as p.add_() would record
+                        self.update(values, grad, self.state[p], group)
         return loss
 
     step = _with_step_hooks(step)
@@ -145,7 +148,7 @@ class Optimizer:
 
     @staticmethod
     def state_tensor(array):
-        return Tensor._make(array)
+        return from_numpy(array)
 
     # ------------------------------------------------------------ state dicts (PyTorch's layout)
     def state_dict(self):
@@ -185,10 +188,10 @@ class Optimizer:
             entry = {}
             for key, value in saved.items():
                 if isinstance(value, Tensor):
-                    array = value._data
+                    array = value.array
                     if key != "step" and array.dtype.kind == "f":
-                        array = array.astype(p._data.dtype)
-                    value = Tensor._make(xp.array(array, copy=True))
+                        array = array.astype(p.array.dtype)
+                    value = from_numpy(xp.array(array, copy=True))
                 entry[key] = value
             self.state[p] = entry
 

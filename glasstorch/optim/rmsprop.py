@@ -31,21 +31,22 @@ class RMSprop(Optimizer):
                 state["momentum_buffer"] = self.state_tensor(xp.zeros_like(param))
             if group["centered"]:
                 state["grad_avg"] = self.state_tensor(xp.zeros_like(param))
-        state["step"]._data += 1
+        with state["step"].modify() as step_count:
+            step_count += 1
         if group["weight_decay"]:
             grad = grad + group["weight_decay"] * param
-        square_avg = state["square_avg"]._data
+        square_avg = state["square_avg"].array
         square_avg *= alpha
         square_avg += (1 - alpha) * grad * grad
         if group["centered"]:
-            grad_avg = state["grad_avg"]._data
+            grad_avg = state["grad_avg"].array
             grad_avg += (1 - alpha) * (grad - grad_avg)
             avg = xp.sqrt(square_avg - grad_avg * grad_avg)
         else:
             avg = xp.sqrt(square_avg)
         avg += group["eps"]
         if group["momentum"] > 0:
-            buffer = state["momentum_buffer"]._data
+            buffer = state["momentum_buffer"].array
             buffer *= group["momentum"]
             buffer += grad / avg
             param -= group["lr"] * buffer

@@ -31,9 +31,9 @@ class SGD(Optimizer):
             buffer = state.get("momentum_buffer")
             if buffer is None:
                 state["momentum_buffer"] = self.state_tensor(xp.array(grad, copy=True))
-                buffer = state["momentum_buffer"]._data
+                buffer = state["momentum_buffer"].array
             else:
-                buffer = buffer._data
+                buffer = buffer.array
                 buffer *= momentum
                 buffer += (1 - group["dampening"]) * grad
             grad = grad + momentum * buffer if group["nesterov"] else buffer

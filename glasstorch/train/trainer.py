@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__, distributed, optim, random
+from ..creation import from_numpy
 from ..datasets import DATASETS
 from ..distributed import launch
 from ..errors import InvalidOption, MissingFile, UserError
@@ -23,7 +24,6 @@ from ..nn import functional as F
 from ..nn.parallel import DistributedDataParallel
 from ..nn.utils import clip_grad_norm_
 from ..serialization import CheckpointError, load, make_folder, remove_stale_temporaries, save, write_atomic
-from ..tensor import Tensor
 from ..utils.data import DataLoader, DistributedSampler, Subset
 from ..vision.transforms import Compose, Normalize, ToTensor
 from .config import EXTENDABLE_SCHEDULERS, RUN_DEFINING, TrainConfig
@@ -247,11 +247,11 @@ class Trainer:
         if self.world_size == 1:
             return result
         count = int(result.confusion.sum())
-        totals = Tensor._make(np.concatenate([[result.loss * count], result.confusion.ravel()]).astype(np.float64))
+        totals = from_numpy(np.concatenate([[result.loss * count], result.confusion.ravel()]).astype(np.float64))
         distributed.all_reduce(totals)
-        confusion = totals._data[1:].round().astype(np.int64).reshape(result.confusion.shape)
+        confusion = totals.array[1:].round().astype(np.int64).reshape(result.confusion.shape)
         seen = max(int(confusion.sum()), 1)
-        return EvalResult(float(totals._data[0]) / seen, float(np.trace(confusion)) / seen, confusion)
+        return EvalResult(float(totals.array[0]) / seen, float(np.trace(confusion)) / seen, confusion)
 
     def _train_epoch(self):
         from tqdm import tqdm
@@ -284,14 +284,14 @@ class Trainer:
             if self.scheduler_interval == "step":
                 self.scheduler.step()
             total_loss += value * len(labels)
-            correct += int((logits._data.argmax(axis=1) == labels._data).sum())
+            correct += int((logits.array.argmax(axis=1) == labels.array).sum())
             seen += len(labels)
             bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{100 * correct / seen:.1f}%",
                             img_s=f"{self.world_size * seen / (time.perf_counter() - started):.0f}", refresh=False)
         if self.world_size > 1:
-            totals = Tensor._make(np.array([total_loss, correct, seen], dtype=np.float64))
+            totals = from_numpy(np.array([total_loss, correct, seen], dtype=np.float64))
             distributed.all_reduce(totals)
-            total_loss, correct, seen = totals._data.tolist()
+            total_loss, correct, seen = totals.array.tolist()
         return total_loss / seen, correct / seen
 
     # ------------------------------------------------------------ run directory
@@ -321,9 +321,9 @@ class Trainer:
             from ..autograd.grad_mode import no_grad
 
             with no_grad():
-                predicted = self.model(images)._data.argmax(axis=1)
-            pixels = images._data[:, 0] * self.dataset_cls.std + self.dataset_cls.mean
-            plot_samples(pixels, predicted, labels._data, self.classes, self.run_dir / "samples.png")
+                predicted = self.model(images).array.argmax(axis=1)
+            pixels = images.array[:, 0] * self.dataset_cls.std + self.dataset_cls.mean
+            plot_samples(pixels, predicted, labels.array, self.classes, self.run_dir / "samples.png")
             self._wrote("samples.png")
         if self.gradient_recorder is not None:
             self._wrote(*(Path(p).name for p in self.gradient_recorder.save_figures(self.run_dir)))

@@ -14,7 +14,7 @@ from pathlib import Path
 from PIL import Image
 
 from .. import datasets as _datasets
-from ..tensor import Tensor
+from ..creation import from_numpy
 from ..utils.data import Dataset
 
 
@@ -24,7 +24,7 @@ class _TorchvisionLayout:
     def __init__(self, root, train=True, transform=None, target_transform=None, download=False):
         self.root = root
         super().__init__(root, train, download, transform, target_transform)
-        self.data, self.targets = Tensor._make(self.data), Tensor._make(self.targets)
+        self.data, self.targets = from_numpy(self.data), from_numpy(self.targets)
 
     @property
     def raw_folder(self):
@@ -47,8 +47,8 @@ class _TorchvisionLayout:
             return cls.embedded
 
     def __getitem__(self, index):
-        image = Image.fromarray(self.data._data[index], mode="L")
-        target = int(self.targets._data[index])
+        image = Image.fromarray(self.data.array[index], mode="L")
+        target = int(self.targets.array[index])
         if self.transform is not None:
             image = self.transform(image)
         if self.target_transform is not None:
@@ -56,7 +56,7 @@ class _TorchvisionLayout:
         return image, target
 
     def _arrays(self):
-        return self.data._data, self.targets._data
+        return self.data.array, self.targets.array
 
 
 class MNIST(_TorchvisionLayout, _datasets.MNIST):

@@ -4,17 +4,17 @@ import math
 import numpy as np
 from PIL import Image
 
+from ..creation import from_numpy
 from ..serialization import write_atomic
-from ..tensor import Tensor
 
 
 def make_grid(tensor, nrow=8, padding=2, normalize=False, value_range=None, scale_each=False, pad_value=0.0):
     """(B, C, H, W) (or a list of (C, H, W)) -> (3 or C, rows (H + padding) + padding, cols (W + padding) + padding),
     nrow images per row; grey images become 3 channels; normalize scales to [0, 1] by value_range (or min/max)."""
     if isinstance(tensor, (list, tuple)):
-        array = np.stack([t._data for t in tensor])
+        array = np.stack([t.array for t in tensor])
     else:
-        array = tensor._data
+        array = tensor.array
     array = array.astype(np.float32) if array.dtype.kind != "f" else array.copy()
     if array.ndim == 2:
         array = array[None]
@@ -35,7 +35,7 @@ def make_grid(tensor, nrow=8, padding=2, normalize=False, value_range=None, scal
         for part in (array if scale_each else [array]):
             scale(part)
     if array.shape[0] == 1:
-        return Tensor._make(array[0])
+        return from_numpy(array[0])
     count, channels, height, width = array.shape
     columns = min(nrow, count)
     rows = int(math.ceil(count / columns))
@@ -45,12 +45,12 @@ def make_grid(tensor, nrow=8, padding=2, normalize=False, value_range=None, scal
         y, x = divmod(k, columns)
         grid[:, y * cell_h + padding:y * cell_h + padding + height,
              x * cell_w + padding:x * cell_w + padding + width] = array[k]
-    return Tensor._make(grid)
+    return from_numpy(grid)
 
 
 def save_image(tensor, fp, format=None, **kwargs):
     """make_grid(tensor, **kwargs) written as an 8-bit image file (atomically)."""
-    grid = make_grid(tensor, **kwargs)._data
+    grid = make_grid(tensor, **kwargs).array
     pixels = np.clip(grid * 255 + 0.5, 0, 255).astype(np.uint8).transpose(1, 2, 0)
     image = Image.fromarray(pixels[:, :, 0] if pixels.shape[2] == 1 else pixels)
     if hasattr(fp, "write"):

@@ -185,3 +185,27 @@ def test_backward_inputs_accumulates_only_into_the_given_leaves():
 @given(steps)
 def test_random_programs_agree_with_pytorch(program):
     assert_same(run(gt, program), run(torch, program), program)
+
+
+def test_the_public_array_accessor_counts_every_change_it_makes():
+    """nn, optim, train, distributed and vision read a tensor through .array and change it only through write_()
+    or modify(): each change is one more version, so a value saved for backward that changed is refused."""
+    w = gt.ones(3, requires_grad=True)
+    assert np.shares_memory(w.array, w.detach().numpy())
+    for change in (lambda: w.write_(2.0), lambda: w.write_(gt.zeros(1), index=slice(0, 1))):
+        loss = (w * w).sum()                 # saves w for dL/dw = 2 w
+        version = w._version
+        change()
+        assert w._version == version + 1
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            loss.backward()
+    loss = (w * w).sum()
+    with w.modify() as values:
+        values *= 3
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+    assert w.tolist() == [0.0, 6.0, 6.0]
+    optimizer = gt.optim.SGD([w], lr=0.5)
+    w.grad, version = gt.ones(3), w._version
+    optimizer.step()
+    assert w._version == version + 1 and w.tolist() == [-0.5, 5.5, 5.5]

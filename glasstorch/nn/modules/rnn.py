@@ -74,7 +74,7 @@ class RNNBase(Module):
         if packed:
             x, unbatched = input.data, False
             self._check_features(x, "(packed rows, features)")
-            batch_sizes = input.batch_sizes._data.tolist()
+            batch_sizes = input.batch_sizes.array.tolist()
             batch = batch_sizes[0]
             offsets = xp.concatenate([[0], xp.cumsum(batch_sizes)[:-1]])
             last_rows = offsets[xp.asarray(input.lengths()) - 1] + xp.arange(batch)
@@ -102,7 +102,7 @@ class RNNBase(Module):
         if packed:
             output = PackedSequence(x, input.batch_sizes, input.sorted_indices, input.unsorted_indices)
             if input.unsorted_indices is not None:
-                hidden = tuple(h[:, input.unsorted_indices._data] for h in hidden)
+                hidden = tuple(h[:, input.unsorted_indices.array] for h in hidden)
         else:
             output = x.reshape(steps, batch, directions * self.hidden_size)
             if unbatched:
@@ -156,7 +156,7 @@ class RNNBase(Module):
                 raise RuntimeError(f"{self._describe()}: Expected hidden size {shown}, got "
                                    f"{list(part.shape if not unbatched else part.squeeze(1).shape)} for {name}")
             if packed is not None and packed.sorted_indices is not None:
-                part = part[:, packed.sorted_indices._data]
+                part = part[:, packed.sorted_indices.array]
             checked.append(part)
         return checked[0] if len(checked) == 1 else cat(checked, 2)
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from ... import distributed
 from ...autograd.function import AccumulateGrad
+from ...creation import from_numpy
 from ...tensor import Tensor
 from ..module import Module
 
@@ -29,10 +30,10 @@ class _Bucket:
 
     def __init__(self, params):
         self.params = params
-        self.array = np.zeros(sum(p.numel() for p in params), dtype=params[0]._data.dtype)
+        self.array = np.zeros(sum(p.numel() for p in params), dtype=params[0].array.dtype)
         self.views, start = [], 0
         for p in params:
-            self.views.append(self.array[start:start + p.numel()].reshape(p._data.shape))
+            self.views.append(self.array[start:start + p.numel()].reshape(p.array.shape))
             start += p.numel()
         self.missing = len(params)
         self.work = None
@@ -60,7 +61,7 @@ class DistributedDataParallel(Module):
         params = [p for p in module.parameters() if p.requires_grad]
         names = [name for name, p in module.named_parameters() if p.requires_grad]
         distributed._agree(distributed.communicator(), ("DistributedDataParallel", [
-            (name, tuple(p.shape), str(p._data.dtype)) for name, p in zip(names, params)]))
+            (name, tuple(p.shape), str(p.array.dtype)) for name, p in zip(names, params)]))
         self._sync_module_states()
         self._buckets = self._make_buckets(params, (bucket_cap_mb or 25) * 1024 * 1024)
         self._place = {id(p): (bucket, index) for bucket in self._buckets for index, p in enumerate(bucket.params)}
@@ -72,8 +73,8 @@ class DistributedDataParallel(Module):
     def _make_buckets(params, cap_bytes):
         buckets, current, size, cap = [], [], 0, min(FIRST_BUCKET_BYTES, cap_bytes)
         for p in reversed(params):
-            nbytes = p._data.nbytes
-            if current and (size + nbytes > cap or p._data.dtype != current[0]._data.dtype):
+            nbytes = p.array.nbytes
+            if current and (size + nbytes > cap or p.array.dtype != current[0].array.dtype):
                 buckets.append(_Bucket(current))
                 current, size, cap = [], 0, cap_bytes
             current.append(p)
@@ -114,7 +115,7 @@ class DistributedDataParallel(Module):
         for bucket in self._buckets:
             for index, p in enumerate(bucket.params):
                 if ("leaf", id(p)) not in reached:
-                    bucket.views[index][...] = 0 if p.grad is None else p.grad._data
+                    bucket.views[index][...] = 0 if p.grad is None else p.grad.array
                     bucket.unused.add(index)
                     self._count_ready(bucket)
 
@@ -122,7 +123,7 @@ class DistributedDataParallel(Module):
         if not self._syncing:
             return
         bucket, index = self._place[id(param)]
-        bucket.views[index][...] = param.grad._data
+        bucket.views[index][...] = param.grad.array
         self._count_ready(bucket)
 
     def _count_ready(self, bucket):
@@ -156,9 +157,9 @@ class DistributedDataParallel(Module):
                 if used_anywhere is not None and not next(used_anywhere):
                     continue
                 if p.grad is not None:
-                    p.grad._data[...] = view
+                    p.grad.write_(view)
                 else:
-                    p.grad = Tensor._make(view.copy())
+                    p.grad = from_numpy(view.copy())
             bucket.work, bucket.missing, bucket.unused = None, len(bucket.params), set()
         self._next_bucket = 0
         self._syncing = False

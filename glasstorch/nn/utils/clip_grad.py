@@ -20,8 +20,8 @@ def _total_norm(tensors, norm_type):
     """||concat(tensors)||_p as a float (max |x| for p = inf), accumulated in float64."""
     norm_type = float(norm_type)
     if math.isinf(norm_type):
-        return max(float(xp.max(xp.abs(t._data))) for t in tensors)
-    return sum(float(xp.sum(xp.abs(t._data.astype(xp.float64)) ** norm_type)) for t in tensors) ** (1 / norm_type)
+        return max(float(xp.max(xp.abs(t.array))) for t in tensors)
+    return sum(float(xp.sum(xp.abs(t.array.astype(xp.float64)) ** norm_type)) for t in tensors) ** (1 / norm_type)
 
 
 def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
@@ -49,11 +49,13 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
                            "norm anyway, set `error_if_nonfinite=False`")
     coefficient = min(max_norm / (total + 1e-6), 1.0)
     for g in grads:
-        g._data *= g._data.dtype.type(coefficient)
+        with g.modify() as values:
+            values *= values.dtype.type(coefficient)
     return tensor(total, dtype=grads[0].dtype)
 
 
 def clip_grad_value_(parameters, clip_value, foreach=None):
     """Clamp every gradient element into [-clip_value, clip_value]."""
     for g in _grads(parameters):
-        xp.clip(g._data, -clip_value, clip_value, out=g._data)
+        with g.modify() as values:
+            xp.clip(values, -clip_value, clip_value, out=values)

@@ -10,5 +10,5 @@ def vector_to_parameters(vec, parameters):
     offset = 0
     for p in parameters:
         n = p.numel()
-        p._data[...] = vec._data[offset:offset + n].reshape(p.shape)
+        p.write_(vec.array[offset:offset + n].reshape(p.shape))
         offset += n

@@ -7,6 +7,7 @@ sequences are still running at step t. Packing and unpacking are indexing ops, s
 import collections
 
 from ...backend import xp
+from ...creation import from_numpy
 from ...ops.shape import cat, getitem, pad, stack
 from ...tensor import Tensor
 
@@ -36,19 +37,19 @@ class PackedSequence(_PackedSequence):
 
     def lengths(self):
         """Each sequence's length, in sorted order."""
-        sizes = self.batch_sizes._data
+        sizes = self.batch_sizes.array
         return (xp.arange(sizes[0])[:, None] < sizes[None, :]).sum(axis=1)
 
 
 def _invert(permutation):
-    order = permutation._data
+    order = permutation.array
     inverse = xp.empty_like(order)
     inverse[order] = xp.arange(len(order))
-    return Tensor._make(inverse)
+    return from_numpy(inverse)
 
 
 def _lengths_array(lengths):
-    array = lengths._data if isinstance(lengths, Tensor) else xp.asarray(lengths)
+    array = lengths.array if isinstance(lengths, Tensor) else xp.asarray(lengths)
     if array.ndim != 1:
         raise ValueError(f"pack_padded_sequence: lengths must be a 1-D sequence, got shape {array.shape}")
     return array.astype(xp.int64)
@@ -82,7 +83,7 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
         order = xp.arange(len(lengths))
     else:
         order = xp.argsort(-lengths, kind="stable")
-        sorted_indices = Tensor._make(order.astype(xp.int64))
+        sorted_indices = from_numpy(order.astype(xp.int64))
     longest = input.shape[1 - batch_axis]
     if lengths.max() > longest:
         raise RuntimeError(f"pack_padded_sequence: a length of {int(lengths.max())} is longer than the {longest} steps "
@@ -90,12 +91,12 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
     batch_sizes, step_index, sequence_index = pack_order(lengths[order])
     rows = order[sequence_index]
     index = (rows, step_index) if batch_first else (step_index, rows)
-    return PackedSequence(getitem(input, index), Tensor._make(batch_sizes), sorted_indices)
+    return PackedSequence(getitem(input, index), from_numpy(batch_sizes), sorted_indices)
 
 
 def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_length=None):
     """(padded (T, B, *) or (B, T, *), lengths) in the original batch order."""
-    data, batch_sizes = sequence.data, sequence.batch_sizes._data
+    data, batch_sizes = sequence.data, sequence.batch_sizes.array
     lengths_sorted = sequence.lengths()
     steps = len(batch_sizes)
     if total_length is not None:
@@ -108,13 +109,13 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
     where = xp.full((steps, batch), len(step_index), dtype=xp.int64)    # the padding row, after the data
     where[step_index, sequence_index] = xp.arange(len(step_index))
     if sequence.unsorted_indices is not None:
-        where = where[:, sequence.unsorted_indices._data]
-        lengths = lengths_sorted[sequence.unsorted_indices._data]
+        where = where[:, sequence.unsorted_indices.array]
+        lengths = lengths_sorted[sequence.unsorted_indices.array]
     else:
         lengths = lengths_sorted
-    filler = Tensor._make(xp.full((1,) + tuple(data.shape[1:]), padding_value, dtype=data._data.dtype))
+    filler = from_numpy(xp.full((1,) + tuple(data.shape[1:]), padding_value, dtype=data.array.dtype))
     padded = getitem(cat([data, filler]), where.T if batch_first else where)
-    return padded, Tensor._make(lengths.astype(xp.int64))
+    return padded, from_numpy(lengths.astype(xp.int64))
 
 
 def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="right"):

@@ -8,6 +8,7 @@ import numbers
 
 from ... import random
 from ...backend import xp
+from ...creation import from_numpy
 from ...tensor import Tensor
 
 
@@ -22,20 +23,20 @@ def default_collate(batch):
         if len(shapes) > 1:
             raise RuntimeError(f"default_collate: stack expects each tensor to be equal size, but the batch holds "
                                f"tensors of shapes {sorted(shapes)}")
-        return Tensor._make(xp.stack([s._data for s in batch]))
+        return from_numpy(xp.stack([s.array for s in batch]))
     if isinstance(first, xp.ndarray):
         if first.dtype.kind in "OSUa":
             raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
                             f"found an array of {first.dtype}")
-        return Tensor._make(xp.stack(batch))
+        return from_numpy(xp.stack(batch))
     if isinstance(first, xp.generic):
-        return Tensor._make(xp.asarray(batch))
+        return from_numpy(xp.asarray(batch))
     if isinstance(first, bool):
-        return Tensor._make(xp.asarray(batch, dtype=bool))
+        return from_numpy(xp.asarray(batch, dtype=bool))
     if isinstance(first, numbers.Integral):
-        return Tensor._make(xp.asarray(batch, dtype=xp.int64))
+        return from_numpy(xp.asarray(batch, dtype=xp.int64))
     if isinstance(first, numbers.Real):
-        return Tensor._make(xp.asarray(batch, dtype=xp.float64))
+        return from_numpy(xp.asarray(batch, dtype=xp.float64))
     if isinstance(first, (str, bytes)):
         return batch
     if isinstance(first, collections.abc.Mapping):

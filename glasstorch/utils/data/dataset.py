@@ -3,6 +3,7 @@ import math
 
 from ... import random
 from ...backend import xp
+from ...creation import from_numpy
 
 
 class Dataset:
@@ -28,9 +29,7 @@ class TensorDataset(Dataset):
 
     def __getitems__(self, indices):
         """A whole batch at once (one fancy-index per tensor), already collated."""
-        from ...tensor import Tensor
-
-        return tuple(Tensor._make(t._data[indices]) for t in self.tensors)
+        return tuple(from_numpy(t.array[indices]) for t in self.tensors)
 
     def __len__(self):
         return self.tensors[0].shape[0]

@@ -10,6 +10,7 @@ import numbers
 import numpy as np
 from PIL import Image
 
+from ...creation import from_numpy
 from ...tensor import Tensor
 
 
@@ -75,7 +76,7 @@ def _from_array_like(array, like):
 
 
 def _tensor(array, like):
-    return Tensor._make(np.ascontiguousarray(array).astype(like._data.dtype, copy=False))
+    return from_numpy(np.ascontiguousarray(array).astype(like.array.dtype, copy=False))
 
 
 def to_tensor(pic):
@@ -88,34 +89,34 @@ def to_tensor(pic):
         array = pic[:, :, None] if pic.ndim == 2 else pic
         array = array.transpose(2, 0, 1)
         if array.dtype == np.uint8:
-            return Tensor._make(np.ascontiguousarray(array, dtype=np.float32) / np.float32(255))
-        return Tensor._make(np.ascontiguousarray(array))
+            return from_numpy(np.ascontiguousarray(array, dtype=np.float32) / np.float32(255))
+        return from_numpy(np.ascontiguousarray(array))
     array = np.array(pic, copy=True)
     if pic.mode == "1":
         array = 255 * array.astype(np.uint8)
     array = array[:, :, None] if array.ndim == 2 else array
     array = array.transpose(2, 0, 1)
     if array.dtype == np.uint8:
-        return Tensor._make(np.ascontiguousarray(array, dtype=np.float32) / np.float32(255))
-    return Tensor._make(np.ascontiguousarray(array.astype(np.float32 if array.dtype.kind == "f" else array.dtype)))
+        return from_numpy(np.ascontiguousarray(array, dtype=np.float32) / np.float32(255))
+    return from_numpy(np.ascontiguousarray(array.astype(np.float32 if array.dtype.kind == "f" else array.dtype)))
 
 
 def images_to_tensor(images):
     """A batch of uint8 grey images (N, H, W) -> (N, 1, H, W) float in [0, 1]: to_tensor of each at once."""
-    return Tensor._make(images[:, None].astype(np.float32) / np.float32(255))
+    return from_numpy(images[:, None].astype(np.float32) / np.float32(255))
 
 
 def pil_to_tensor(pic):
     """PIL image -> uint8 tensor (C, H, W), values kept."""
     array = np.array(pic, copy=True)
     array = array[:, :, None] if array.ndim == 2 else array
-    return Tensor._make(np.ascontiguousarray(array.transpose(2, 0, 1)))
+    return from_numpy(np.ascontiguousarray(array.transpose(2, 0, 1)))
 
 
 def to_pil_image(pic, mode=None):
     """Tensor (C, H, W) (float in [0, 1] or uint8) or ndarray (H, W, C) -> PIL image."""
     if isinstance(pic, Tensor):
-        array = pic._data
+        array = pic.array
         if array.ndim == 2:
             array = array[None]
         if array.ndim != 3:
@@ -139,7 +140,7 @@ def normalize(tensor, mean, std, inplace=False):
     if tensor.dim() < 3:
         raise ValueError(f"Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = "
                          f"{tuple(tensor.shape)}")
-    dtype = tensor._data.dtype
+    dtype = tensor.array.dtype
     mean = np.asarray(mean, dtype=dtype).reshape(-1, 1, 1)
     std = np.asarray(std, dtype=dtype).reshape(-1, 1, 1)
     if (std == 0).any():
@@ -148,10 +149,9 @@ def normalize(tensor, mean, std, inplace=False):
         raise ValueError(f"Normalize: mean and std have {mean.shape[0]} and {std.shape[0]} values, but the image "
                          f"has {tensor.shape[-3]} channels (shape {tuple(tensor.shape)})")
     if inplace:
-        tensor._data[...] = (tensor._data - mean) / std
-        tensor._bump_version()
+        tensor.write_((tensor.array - mean) / std)
         return tensor
-    return Tensor._make((tensor._data - mean) / std)
+    return from_numpy((tensor.array - mean) / std)
 
 
 def _size_pair(size, op):
@@ -186,7 +186,7 @@ def _through_pil(img, operation):
     """Apply a Pillow operation to a PIL image, or to each channel of a tensor as a float ('F') image."""
     if _is_pil(img):
         return operation(img)
-    array = img._data
+    array = img.array
     lead, (h, w) = array.shape[:-2], array.shape[-2:]
     planes = array.reshape(-1, h, w)
     out = [np.asarray(operation(Image.fromarray(p.astype(np.float32), mode="F")), dtype=np.float32) for p in planes]
@@ -267,7 +267,7 @@ def pad(img, padding, fill=0, padding_mode="constant"):
         else:
             out = np.pad(array, widths, mode=_NUMPY_PAD_MODES[padding_mode], **kwargs)
         return _from_array_like(out, img)
-    array = img._data
+    array = img.array
     widths = [(0, 0)] * (array.ndim - 2) + [(top, bottom), (left, right)]
     return _tensor(np.pad(array, widths, mode=_NUMPY_PAD_MODES[padding_mode], **kwargs), img)
 
@@ -276,14 +276,14 @@ def hflip(img):
     _check_image(img, "hflip")
     if _is_pil(img):
         return img.transpose(Image.FLIP_LEFT_RIGHT)
-    return _tensor(img._data[..., ::-1], img)
+    return _tensor(img.array[..., ::-1], img)
 
 
 def vflip(img):
     _check_image(img, "vflip")
     if _is_pil(img):
         return img.transpose(Image.FLIP_TOP_BOTTOM)
-    return _tensor(img._data[..., ::-1, :], img)
+    return _tensor(img.array[..., ::-1, :], img)
 
 
 def rotate(img, angle, interpolation=InterpolationMode.NEAREST, expand=False, center=None, fill=None):
@@ -297,7 +297,7 @@ def rotate(img, angle, interpolation=InterpolationMode.NEAREST, expand=False, ce
     mode = interpolation_mode(interpolation)
     if mode not in (InterpolationMode.NEAREST, InterpolationMode.BILINEAR):
         raise ValueError(f"rotate: a tensor image can be interpolated NEAREST or BILINEAR, not {mode.name}")
-    return _tensor(_rotate_array(img._data, angle, mode, expand, center, fill), img)
+    return _tensor(_rotate_array(img.array, angle, mode, expand, center, fill), img)
 
 
 def _rotate_array(array, angle, mode, expand, center, fill):
@@ -363,7 +363,7 @@ def rgb_to_grayscale(img, num_output_channels=1):
     if _is_pil(img):
         grey = img.convert("L")
         return grey if num_output_channels == 1 else Image.merge("RGB", [grey, grey, grey])
-    array = img._data
+    array = img.array
     if array.shape[-3] == 1:
         grey = array
     elif array.shape[-3] == 3:
