@@ -64,3 +64,14 @@ def gradcheck(fn, *arrays):
         if t.is_floating_point():
             t.requires_grad_(True)
     return gt.autograd.gradcheck(lambda *xs: fn(gt, *xs), inputs)
+
+
+def check_unary(fn, domain=None):
+    """fn(L, x) on a random 3 x 5 input (through `domain` first, e.g. to keep log's input positive) against
+    PyTorch and against finite differences, its sample points kept off the kinks of relu, abs and clamp."""
+    x = randn(3, 5, seed=1) * 2
+    if domain:
+        x = domain(x).astype(np.float32)
+    x = x + np.float32(0.013)
+    compare(fn, x)
+    gradcheck(fn, x)

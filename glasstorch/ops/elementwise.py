@@ -404,6 +404,9 @@ def clamp(x, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
     bounds = [b for b in (min, max) if b is not None]
+    if len({isinstance(b, function.Tensor) for b in bounds}) > 1:
+        raise TypeError("clamp(): the bounds must be both tensors or both numbers, got "
+                        f"min={type(min).__name__} and max={type(max).__name__}")
     dtype = dtypes.from_numpy_dtype(result_dtype(x, *bounds))
 
     def cast(value):

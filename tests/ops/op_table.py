@@ -209,6 +209,8 @@ def _clamp_samples():
             Sample((scalar(3.0),), {"max": 1.0}, kind="0-d"),
             Sample((ints(-3, 0, 5),), {"min": -1, "max": 2}, kind="int"),
             Sample((ints(-3, 0, 5),), {"min": 0.5}, kind="mixed"),
+            Sample((ints(-3, 0, 5), f32(0.5, 0.5, 0.5)), kind="mixed"),
+            Sample((x, f32(1.0, 1.0, 1.0, 1.0, 1.0)), {"max": 2.0}, kind="error"),
             Sample((x,), {}, kind="error")]
 
 
