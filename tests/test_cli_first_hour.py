@@ -115,7 +115,7 @@ def test_every_readable_image_is_classified_and_each_bad_one_reported(run, tmp_p
     good = []
     for i in range(2):
         good.append(tmp_path / f"digit{i}.png")
-        Image.fromarray(digits.data[i]).save(good[-1])
+        Image.fromarray(digits.data[i].numpy()).save(good[-1])
     (tmp_path / "notes.txt").write_text("hello")
     code, out, err = glasstorch("predict", run, good[0], tmp_path / "missing.png", tmp_path / "notes.txt", good[1])
     assert code == 1 and "Traceback" not in err

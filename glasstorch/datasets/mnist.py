@@ -1,4 +1,8 @@
-"""MNIST and Fashion-MNIST from their four standard IDX files.
+"""The files of MNIST and Fashion-MNIST: where their four standard IDX files are, how they are downloaded and read.
+
+MNISTFiles and FashionMNISTFiles are the one reader under glasstorch.vision.datasets.MNIST and FashionMNIST
+(torchvision's API, the public classes, also reachable as glasstorch.datasets.MNIST); their own samples are the
+raw uint8 arrays, which the lessons read directly.
 
 Files are looked for, in order, in: `root` (the files themselves, or root/<name>/, or torchvision's
 root/<Class>/raw/); $GLASSTORCH_DATA/<name>; ~/.cache/glasstorch/datasets/<name>; /usr/share/datasets/<name>
@@ -32,7 +36,7 @@ class DatasetNotFoundError(UserError, FileNotFoundError):
     """No folder holds the dataset's files; the message lists every place tried and how to get them."""
 
 
-class MNIST(Dataset):
+class MNISTFiles(Dataset):
     """Handwritten digits 0-9, 28x28 grey. Sample i is (transform(image), label); without a transform the
     image is the raw uint8 28x28 array."""
 
@@ -163,7 +167,7 @@ class MNIST(Dataset):
                 f"{self.folder}\n    Split: {'Train' if self.train else 'Test'}")
 
 
-class FashionMNIST(MNIST):
+class FashionMNISTFiles(MNISTFiles):
     """Zalando's clothing images, same format as MNIST: T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal,
     Shirt, Sneaker, Bag, Ankle boot."""
 

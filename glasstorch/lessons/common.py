@@ -34,11 +34,11 @@ def _cell(value):
 
 def mnist_subset(count, data_dir=None, train=True, seed=0):
     """(images (count, 1, 28, 28) normalised, labels) drawn at random from the real MNIST files."""
-    from ..datasets import MNIST
+    from ..datasets import MNISTFiles
 
-    data = MNIST(data_dir, train=train)
+    data = MNISTFiles(data_dir, train=train)
     order = np.random.default_rng(seed).permutation(len(data))[:count]
-    images = (data.data[order].astype(np.float32) / 255.0 - MNIST.mean) / MNIST.std
+    images = (data.data[order].astype(np.float32) / 255.0 - MNISTFiles.mean) / MNISTFiles.std
     return from_numpy(images[:, None]), from_numpy(data.targets[order])
 
 

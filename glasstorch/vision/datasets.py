@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from .. import datasets as _datasets
+from ..datasets.mnist import DatasetNotFoundError, FashionMNISTFiles, MNISTFiles
 from ..creation import from_numpy
 from ..utils.data import Dataset
 
@@ -21,14 +21,14 @@ from ..utils.data import Dataset
 class _TorchvisionLayout:
     """The torchvision side of MNIST-like datasets: the constructor, PIL samples, tensor data and targets."""
 
-    def __init__(self, root, train=True, transform=None, target_transform=None, download=False):
-        self.root = root
+    def __init__(self, root=None, train=True, transform=None, target_transform=None, download=False):
+        self.root = root      # None (glasstorch's own default): the search order of glasstorch.datasets alone
         super().__init__(root, train, download, transform, target_transform)
         self.data, self.targets = from_numpy(self.data), from_numpy(self.targets)
 
     @property
     def raw_folder(self):
-        return os.path.join(self.root, type(self).__name__, "raw")
+        return None if self.root is None else os.path.join(self.root, type(self).__name__, "raw")
 
     @property
     def class_to_idx(self):
@@ -39,7 +39,7 @@ class _TorchvisionLayout:
         target = Path(root).expanduser() / cls.torchvision_folder / "raw" if root is not None else None
         try:
             return super().download(target, mirrors)
-        except _datasets.DatasetNotFoundError as error:
+        except DatasetNotFoundError as error:
             if cls.embedded is None:
                 raise
             print(f"glasstorch: {cls.__name__} could not be downloaded ({str(error).splitlines()[-1].strip()}); "
@@ -59,11 +59,11 @@ class _TorchvisionLayout:
         return self.data.array, self.targets.array
 
 
-class MNIST(_TorchvisionLayout, _datasets.MNIST):
+class MNIST(_TorchvisionLayout, MNISTFiles):
     """MNIST(root, train=True, transform=None, target_transform=None, download=False)."""
 
 
-class FashionMNIST(_TorchvisionLayout, _datasets.FashionMNIST):
+class FashionMNIST(_TorchvisionLayout, FashionMNISTFiles):
     """FashionMNIST(root, train=True, transform=None, target_transform=None, download=False)."""
 
 

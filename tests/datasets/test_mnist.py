@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import glasstorch as gt
-from glasstorch.datasets import MNIST, DatasetNotFoundError, FashionMNIST, IDXError, read_idx, write_idx
+from glasstorch.datasets import DatasetNotFoundError, FashionMNISTFiles, IDXError, MNISTFiles, read_idx, write_idx
 from glasstorch.vision.transforms import Compose, Normalize, ToTensor
 
 
@@ -42,21 +42,21 @@ def test_corrupt_idx_files_name_the_file_and_problem(tmp_path):
 def test_the_embedded_subset_is_found_last_balanced_and_interleaved(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("GLASSTORCH_DATA", raising=False)
-    train, test = MNIST(train=True), MNIST(train=False)
-    assert train.folder == test.folder == MNIST.embedded == MNIST.search_paths(tmp_path)[-1]
+    train, test = MNISTFiles(train=True), MNISTFiles(train=False)
+    assert train.folder == test.folder == MNISTFiles.embedded == MNISTFiles.search_paths(tmp_path)[-1]
     assert len(train) == 5000 and len(test) == 2000
     assert train.data.shape == (5000, 28, 28) and train.data.dtype == np.uint8
     assert np.bincount(train.targets).tolist() == [500] * 10
     assert np.bincount(test.targets).tolist() == [200] * 10
     assert len(set(train.targets[:50].tolist())) == 10 and len(set(test.targets[:50].tolist())) == 10
-    sizes = [path.stat().st_size for path in MNIST.embedded.glob("*.gz")]
+    sizes = [path.stat().st_size for path in MNISTFiles.embedded.glob("*.gz")]
     assert len(sizes) == 4 and sum(sizes) <= 2 * 2**20 and max(sizes) <= 2**20
-    assert "CC BY-SA 3.0" in (MNIST.embedded / "README.md").read_text()
-    assert FashionMNIST.embedded is None and FashionMNIST.search_paths()[-1] == Path("/usr/share/datasets/fashion-mnist")
+    assert "CC BY-SA 3.0" in (MNISTFiles.embedded / "README.md").read_text()
+    assert FashionMNISTFiles.embedded is None and FashionMNISTFiles.search_paths()[-1] == Path("/usr/share/datasets/fashion-mnist")
 
 
 def test_reads_real_digits_exactly_as_stored(mnist_dir):
-    test = MNIST(mnist_dir, train=False)
+    test = MNISTFiles(mnist_dir, train=False)
     images = gzip.decompress((mnist_dir / "t10k-images-idx3-ubyte.gz").read_bytes())
     assert hashlib.md5(images[16:]).hexdigest() == hashlib.md5(test.data.tobytes()).hexdigest()
     np.testing.assert_array_equal(test.data.reshape(-1), np.frombuffer(images, np.uint8, offset=16))
@@ -66,7 +66,7 @@ def test_reads_real_digits_exactly_as_stored(mnist_dir):
 
 def test_transforms_and_batched_fetch(mnist_dir):
     transform = Compose([ToTensor(), Normalize((0.1307,), (0.3081,))])
-    data = MNIST(mnist_dir, train=False, transform=transform)
+    data = MNISTFiles(mnist_dir, train=False, transform=transform)
     image, label = data[0]
     assert image.shape == (1, 28, 28) and image.dtype == gt.float32 and label == data.targets[0]
     np.testing.assert_allclose(image.numpy()[0], (data.data[0] / 255.0 - 0.1307) / 0.3081, rtol=1e-5)
@@ -78,20 +78,20 @@ def test_transforms_and_batched_fetch(mnist_dir):
 def test_search_order_and_not_found_message(tmp_path, monkeypatch, mnist_dir):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("GLASSTORCH_DATA", str(tmp_path / "data"))
-    monkeypatch.setattr(MNIST, "embedded", None)      # as for a dataset the package does not ship
+    monkeypatch.setattr(MNISTFiles, "embedded", None)      # as for a dataset the package does not ship
     with pytest.raises(DatasetNotFoundError, match="the data folder .*nowhere does not exist"):
-        MNIST(tmp_path / "nowhere")
+        MNISTFiles(tmp_path / "nowhere")
     (tmp_path / "empty").mkdir()
     with pytest.raises(DatasetNotFoundError) as error:
-        MNIST(tmp_path / "empty")
+        MNISTFiles(tmp_path / "empty")
     message = str(error.value)
     for place in ["empty", str(tmp_path / "data" / "mnist"), str(tmp_path / "cache" / "glasstorch" / "datasets"),
                   "/usr/share/datasets/mnist", "download=True"]:
         assert place in message
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "mnist").symlink_to(mnist_dir)
-    assert MNIST(train=False).folder == tmp_path / "data" / "mnist"       # found through $GLASSTORCH_DATA
-    assert "apt-get install dataset-fashion-mnist" in FashionMNIST._not_found_message(tmp_path)
+    assert MNISTFiles(train=False).folder == tmp_path / "data" / "mnist"       # found through $GLASSTORCH_DATA
+    assert "apt-get install dataset-fashion-mnist" in FashionMNISTFiles._not_found_message(tmp_path)
 
 
 def test_download_verifies_md5_and_writes_atomically(tmp_path, monkeypatch, mnist_dir):
@@ -101,10 +101,10 @@ def test_download_verifies_md5_and_writes_atomically(tmp_path, monkeypatch, mnis
     for path in mnist_dir.glob("*.gz"):
         (mirror / path.name).write_bytes(path.read_bytes())
         checksums[path.name] = hashlib.md5(path.read_bytes()).hexdigest()
-    monkeypatch.setattr(MNIST, "md5", checksums)
-    monkeypatch.setattr(MNIST, "mirrors", ("file:///nonexistent/", mirror.as_uri() + "/"))
-    data = MNIST(tmp_path / "downloaded", train=False, download=True)
+    monkeypatch.setattr(MNISTFiles, "md5", checksums)
+    monkeypatch.setattr(MNISTFiles, "mirrors", ("file:///nonexistent/", mirror.as_uri() + "/"))
+    data = MNISTFiles(tmp_path / "downloaded", train=False, download=True)
     assert len(data) == 2000 and sorted(p.name for p in (tmp_path / "downloaded").iterdir()) == sorted(checksums)
-    monkeypatch.setattr(MNIST, "md5", {**checksums, "t10k-labels-idx1-ubyte.gz": "0" * 32})
+    monkeypatch.setattr(MNISTFiles, "md5", {**checksums, "t10k-labels-idx1-ubyte.gz": "0" * 32})
     with pytest.raises(DatasetNotFoundError, match="does not match the official 0000"):
-        MNIST.download(tmp_path / "again")
+        MNISTFiles.download(tmp_path / "again")
