@@ -121,11 +121,16 @@ class Function:
 
     @property
     def saved_tensors(self):
+        self.check_saved_unchanged()
+        return self._saved
+
+    def check_saved_unchanged(self):
+        """Refuse a backward whose saved values were freed or changed in place since forward (PyTorch's error).
+        saved_tensors does it; a backward_graph that reads its inputs as tensors instead calls it by name."""
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
         for saved in self._saved_versions:
             saved.check()
-        return self._saved
 
     # -- graph API
     @classmethod

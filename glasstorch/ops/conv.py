@@ -39,7 +39,7 @@ class Conv2d(Function):
     def backward_graph(self, g):
         """The same three gradients as ops of their own: dL/dx and dL/dW are bilinear, in (dL/dy, W) and in
         (x, dL/dy), and each one's gradients are again a convolution or one of the two."""
-        self.saved_tensors
+        self.check_saved_unchanged()
         x, weight = self.input_tensor(0), self.input_tensor(1)
         grad_x = Conv2dInputGrad.apply(g, weight, self) if self.needs_input_grad[0] else None
         grad_w = Conv2dWeightGrad.apply(x, g, self) if self.needs_input_grad[1] else None
@@ -83,7 +83,7 @@ class Conv2dInputGrad(Function):
         return grad_g, grad_w, None
 
     def backward_graph(self, u):
-        self.saved_tensors
+        self.check_saved_unchanged()
         g, weight = self.input_tensor(0), self.input_tensor(1)
         grad_g = _conv_apply(self.conv, u, weight) if self.needs_input_grad[0] else None
         grad_w = Conv2dWeightGrad.apply(u, g, self.conv) if self.needs_input_grad[1] else None
@@ -109,7 +109,7 @@ class Conv2dWeightGrad(Function):
         return grad_x, grad_g, None
 
     def backward_graph(self, v):
-        self.saved_tensors
+        self.check_saved_unchanged()
         x, g = self.input_tensor(0), self.input_tensor(1)
         grad_x = Conv2dInputGrad.apply(g, v, self.conv) if self.needs_input_grad[0] else None
         grad_g = _conv_apply(self.conv, x, v) if self.needs_input_grad[1] else None

@@ -40,7 +40,7 @@ class MatMul(Function):
     def backward_graph(self, g):
         from .formula import sum_to
 
-        self.saved_tensors
+        self.check_saved_unchanged()
         a, b = self.input_tensor(0), self.input_tensor(1)
         a2 = a.unsqueeze(0) if a.dim() == 1 else a
         b2 = b.unsqueeze(-1) if b.dim() == 1 else b
@@ -92,7 +92,7 @@ class Linear(Function):
         return grad_x, grad_w, grad_b
 
     def backward_graph(self, g):
-        self.saved_tensors
+        self.check_saved_unchanged()
         x, weight = self.input_tensor(0), self.input_tensor(1)
         g_rows = g.reshape(-1, g.shape[-1])
         grad_x = g @ weight if self.needs_input_grad[0] else None
