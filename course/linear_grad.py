@@ -27,3 +27,11 @@ def train(epochs=100):
             w.grad.data.zero_()
         history.append((w.item(), l.item()))
     return history
+
+
+if __name__ == "__main__":
+    print("predict (before training)", 4, forward(4).item())
+    for epoch, (weight, last_loss) in enumerate(train(), start=1):
+        if epoch % 20 == 0:
+            print(f"epoch {epoch}: w = {weight:.4f}, loss = {last_loss:.6f}")
+    print("predict (after training)", 4, forward(4).item())

@@ -221,6 +221,11 @@ def _add_run(sub):
     p.add_argument("--track-gradients", action="store_true",
                    help="record the gradient flow of every model the program trains and write its figures")
     p.add_argument("--out", help="folder for the --track-gradients figures (default: runs/run-SCRIPT)")
+    p.add_argument("--explain", action="store_true",
+                   help="write a page that steps through the chain rule of the program's first backward call")
+    p.add_argument("--explain-out", default="explain.html", help="where --explain writes its page (default: "
+                                                                 "explain.html)")
+    p.add_argument("--explain-call", type=int, default=1, help="explain the Nth backward call instead (default: 1)")
     p.add_argument("script", help="the program, e.g. course/rnn_hello.py")
     p.add_argument("args", nargs=argparse.REMAINDER, help="the program's own arguments")
     p.set_defaults(handler=_run)
@@ -229,7 +234,10 @@ def _add_run(sub):
 def _run(args):
     from .runner import run
 
-    return run(args.script, args.args, track_gradients=args.track_gradients, out_dir=args.out)
+    if args.explain_call < 1:
+        raise CLIError(f"--explain-call must be at least 1, got {args.explain_call}")
+    return run(args.script, args.args, track_gradients=args.track_gradients, out_dir=args.out,
+               explain_out=args.explain_out if args.explain else None, explain_call=args.explain_call)
 
 
 def build_parser():

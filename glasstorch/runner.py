@@ -12,6 +12,7 @@ Any other error shows the traceback of the program's own frames only.
 With track_gradients, every model an optimizer steps gets a GradientFlowRecorder (per-layer gradient norms at
 every step) and its figures are written when the program ends.
 """
+import contextlib
 import importlib
 import importlib.abc
 import importlib.util
@@ -204,8 +205,61 @@ class GradientTracker:
                   f"{', '.join(paths)}", file=sys.stderr)
 
 
-def run(script, args=(), track_gradients=False, out_dir=None):
-    """Run `script` as __main__ on glasstorch; returns the exit code."""
+class BackwardExplainer:
+    """Writes the explain page of the program's Nth backward call (counting from 1): the graph, values and
+    gradients of the loss it was called on, seen through autograd's backward pre-hook (nothing is patched)."""
+
+    def __init__(self, path, script, call=1):
+        self.path, self.script, self.call = path, os.path.abspath(script), call
+        self.calls, self.written, self._handle = 0, None, None
+
+    def __enter__(self):
+        from .autograd import register_backward_pre_hook
+
+        self._handle = register_backward_pre_hook(self._on_backward)
+        return self
+
+    def _on_backward(self, tensors):
+        self.calls += 1
+        if self.calls != self.call or self.written is not None:
+            return
+        from .explain import explain
+
+        loss = tensors[0]
+        self.written = explain(loss, names=self._names_in_program()).save(self.path)
+        print(f"glasstorch run: wrote {self.written} (the graph of backward call {self.call}, loss "
+              f"{float(loss.item()):.6g})", file=sys.stderr)
+
+    def _names_in_program(self):
+        """The program's own names for its tensors and its models' parameters ("w", "model.fc1.weight"), from the
+        variables of its frames that are running now."""
+        from .nn.module import Module
+        from .tensor import Tensor
+
+        names = {}
+        frame = sys._getframe()
+        while frame is not None:
+            if os.path.abspath(frame.f_code.co_filename) == self.script:
+                for name, value in {**frame.f_globals, **frame.f_locals}.items():
+                    if isinstance(value, Tensor):
+                        names.setdefault(name, value)
+                    elif isinstance(value, Module):
+                        for inner, parameter in value.named_parameters():
+                            names.setdefault(f"{name}.{inner}", parameter)
+            frame = frame.f_back
+        return names
+
+    def __exit__(self, *exc):
+        self._handle.remove()
+        if self.written is None and exc[0] is None:
+            print(f"glasstorch run: --explain: the program made {self.calls} backward call"
+                  f"{'s' * (self.calls != 1)}, so there was no call {self.call} to explain", file=sys.stderr)
+        return False
+
+
+def run(script, args=(), track_gradients=False, out_dir=None, explain_out=None, explain_call=1):
+    """Run `script` as __main__ on glasstorch; returns the exit code. explain_out: write the explain page of its
+    explain_call-th backward call there."""
     if not os.path.isfile(script):
         print(f"glasstorch run: no such program: {script}", file=sys.stderr)
         return 2
@@ -215,10 +269,11 @@ def run(script, args=(), track_gradients=False, out_dir=None):
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
     out_dir = out_dir or os.path.join("runs", "run-" + os.path.splitext(os.path.basename(script))[0])
     try:
-        if track_gradients:
-            with GradientTracker(out_dir):
-                runpy.run_path(script, run_name="__main__")
-        else:
+        with contextlib.ExitStack() as watching:
+            if track_gradients:
+                watching.enter_context(GradientTracker(out_dir))
+            if explain_out is not None:
+                watching.enter_context(BackwardExplainer(explain_out, script, explain_call))
             runpy.run_path(script, run_name="__main__")
     except SystemExit as stop:
         if stop.code is None or isinstance(stop.code, int):

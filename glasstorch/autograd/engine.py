@@ -177,9 +177,23 @@ def _as_sequence(x):
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
+_backward_pre_hooks = {}
+
+
+def register_backward_pre_hook(hook):
+    """hook(tensors) at the start of every backward() (Tensor.backward and autograd.backward), before the graph is
+    walked or freed: glasstorch's own (PyTorch has no global one); `glasstorch run --explain` uses it to look at a
+    program's graph. Returns a handle whose remove() takes it away."""
+    handle = function.RemovableHandle(_backward_pre_hooks)
+    _backward_pre_hooks[handle.id] = hook
+    return handle
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """Accumulate d(tensors)/d(leaves) into the leaves' `.grad`."""
     tensors = _as_sequence(tensors)
+    for hook in list(_backward_pre_hooks.values()):
+        hook(tensors)
     grads = _seed_gradients(tensors, None if grad_tensors is None else _as_sequence(grad_tensors), create_graph)
     if inputs is not None:
         inputs = _as_sequence(inputs)

@@ -1,0 +1,100 @@
+"""The explain page in a real browser (headless Chromium through Selenium): it opens with no console error, and
+stepping forward and then backward shows, node by node, the values and gradients autograd computed."""
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+import glasstorch as gt
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None or DRIVER is None:
+        pytest.fail("the page tests need Chromium and chromedriver (apt-get install chromium chromium-driver); "
+                    ".ci/run installs them")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def _shown(driver, selector):
+    text = driver.find_element("css selector", selector).text
+    return json.loads(text.replace("none", "null"))
+
+
+def _open(browser, page, tmp_path):
+    path = page.save(tmp_path / "explain.html")
+    browser.get(path.as_uri())
+    return json.loads(browser.find_element("id", "glasstorch-graph").get_attribute("textContent"))
+
+
+def test_lecture_4_steps_forward_and_backward_with_autograds_numbers(browser, tmp_path):
+    """The notes' lecture 4: y_hat = x w, loss = (y_hat - y)^2 at x = 1, y = 2, w = 1: dloss/dw = 2 (1 - 2) 1 = -2."""
+    w = gt.tensor([1.0], requires_grad=True)
+    x, y = gt.tensor([1.0]), gt.tensor([2.0])
+    loss = ((x * w - y) ** 2).sum()
+    data = _open(browser, gt.explain(loss, names={"w": w, "x": x, "y": y}), tmp_path)
+    assert w.grad is None                                   # explain touches no .grad
+    nodes = {n["id"]: n for n in data["nodes"]}
+    for step, node_id in enumerate(data["forward"]):
+        assert browser.find_element("css selector", "#panel .name").get_attribute("data-node") == node_id
+        np.testing.assert_allclose(_shown(browser, "#panel .value"), nodes[node_id]["value"], rtol=1e-5)
+        browser.find_element("id", "next").click()
+    loss.backward()
+    autograd = {"w": w.grad.tolist()}
+    for node_id in data["backward"]:
+        assert browser.find_element("css selector", "#panel .name").get_attribute("data-node") == node_id
+        label = nodes[node_id]["label"]
+        if label in autograd:
+            assert _shown(browser, "#panel .grad") == autograd[label] == [-2.0]
+            np.testing.assert_allclose(_shown(browser, "#panel .fd"), [-2.0], rtol=1e-6)
+            assert "= -2 · 1" in browser.find_element("id", "chain").text.replace("[", "").replace("]", "")
+        browser.find_element("id", "next").click()
+    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert not errors, errors
+
+
+def test_a_two_layer_sigmoid_network_shows_every_gradient_autograd_gives(browser, tmp_path):
+    gt.manual_seed(0)
+    model = gt.nn.Sequential(gt.nn.Linear(2, 3), gt.nn.Sigmoid(), gt.nn.Linear(3, 1), gt.nn.Sigmoid())
+    x, target = gt.tensor([[0.5, -1.0]]), gt.tensor([[1.0]])
+    loss = gt.nn.functional.binary_cross_entropy(model(x), target)
+    data = _open(browser, gt.explain(loss, names=dict(model.named_parameters())), tmp_path)
+    loss.backward()
+    expected = {name: p.grad.tolist() for name, p in model.named_parameters()}
+    labels = {n["id"]: n["label"] for n in data["nodes"]}
+    browser.find_element("id", "reset").click()
+    for _ in data["forward"]:
+        browser.find_element("id", "next").click()
+    seen = set()
+    for node_id in data["backward"]:
+        assert browser.find_element("css selector", "#panel .name").get_attribute("data-node") == node_id
+        label = labels[node_id]
+        if label in expected:
+            np.testing.assert_allclose(_shown(browser, "#panel .grad"), expected[label], rtol=1e-4, atol=1e-7)
+            seen.add(label)
+        browser.find_element("id", "next").click()
+    assert seen == set(expected)
+    assert not [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def test_explain_refuses_what_has_no_graph_with_one_clear_line():
+    from glasstorch.errors import UserError
+
+    with pytest.raises(UserError, match="has no graph"):
+        gt.explain(gt.ones(2).sum())
+    with pytest.raises(UserError, match="must be one number"):
+        gt.explain(gt.ones(2, requires_grad=True) * 2)
