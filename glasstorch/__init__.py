@@ -8,6 +8,7 @@ from .creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, fro
                        multinomial, normal, ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm,
                        tensor, zeros, zeros_like)
 from .explain import explain
+from .summary import summary
 from .dtypes import (bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int, int8, int16,
                      int32, int64, long, set_default_dtype, short, uint8)
 from .ops.activation import log_softmax, relu, sigmoid, softmax, tanh

@@ -1,4 +1,6 @@
 """`repr` of tensors in PyTorch's style: tensor([1.0000, 2.5000], requires_grad=True)."""
+import html
+
 import numpy as np
 
 from . import dtypes
@@ -51,3 +53,19 @@ def format_tensor(tensor):
     body = np.array2string(data, separator=", ", prefix="tensor(", formatter=formatter,
                            threshold=threshold, edgeitems=3, max_line_width=80)
     return "tensor(" + ", ".join([body] + suffix) + ")"
+
+
+def format_tensor_html(tensor):
+    """A tensor in a notebook: shape, dtype, grad_fn, and its values (small) or their statistics (large)."""
+    array = tensor.detach().numpy()
+    head = (f"<b>tensor</b> shape {tuple(tensor.shape)} &middot; {tensor.dtype.name}"
+            + (f" &middot; grad_fn {html.escape(tensor.grad_fn.name())}" if tensor.grad_fn is not None else "")
+            + (" &middot; requires_grad" if tensor.requires_grad else ""))
+    if array.size <= 64:
+        body = f"<pre>{html.escape(repr(tensor))}</pre>"
+    else:
+        values = array.astype(np.float64)
+        body = ("<table>" + "".join(f"<tr><td>{k}</td><td>{v:.6g}</td></tr>" for k, v in
+                (("mean", values.mean()), ("std", values.std()), ("min", values.min()), ("max", values.max())))
+                + "</table>")
+    return f"<div class='glasstorch-tensor'>{head}{body}</div>"

@@ -253,9 +253,9 @@ def build_parser():
 
 
 def _extra_commands():
-    from .lessons.cli import add_experiment, add_graph
+    from .lessons.cli import add_experiment, add_explain, add_graph
 
-    return (add_experiment, add_graph)
+    return (add_experiment, add_graph, add_explain)
 
 
 def main(argv=None):

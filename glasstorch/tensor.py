@@ -14,7 +14,7 @@ keeps construction, properties, conversion, the graph methods and Python's proto
 import numbers
 
 from . import autograd, dtypes, ops
-from ._formatting import format_tensor
+from ._formatting import format_tensor, format_tensor_html
 from .autograd import grad_mode
 from .autograd.function import RemovableHandle, VersionCounter
 from .autograd.history import _OVERLAP_MESSAGE, TensorHistory, _partially_overlap
@@ -339,6 +339,9 @@ class Tensor(TensorHistory, TensorMath):
     # ------------------------------------------------------------ python protocol
     def __repr__(self):
         return format_tensor(self)
+
+    def _repr_html_(self):
+        return format_tensor_html(self)
 
     def __format__(self, spec):
         """f"{t:.2f}" formats a one-element tensor's value, as PyTorch does; other tensors as their repr."""

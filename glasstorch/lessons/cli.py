@@ -39,18 +39,59 @@ def add_graph(sub):
 
 
 def _graph(args):
+    from ..explain import explain
+    from ..viz import render, to_dot
+
+    model, loss, _ = _model_and_loss(args.model, batch=1, real=False)
+    text = to_dot(loss, model.named_parameters(), title=f"{args.model}: cross-entropy of one input")
+    paths, message = render(text, Path(args.out) / args.model, args.format)
+    page = explain(loss, names=dict(model.named_parameters())).save(Path(args.out) / f"{args.model}.html")
+    nodes = text.count("shape=box")
+    print(f"{args.model}: {nodes} op nodes, {sum(1 for _ in model.parameters())} parameter tensors; {message}; "
+          f"and {page}, which any browser opens")
+
+
+def add_explain(sub):
+    p = sub.add_parser("explain", help="write a page that steps through the chain rule of a model's loss on one "
+                                       "real batch (values, gradients, finite differences)")
+    p.add_argument("--model", default="lenet", help="a name from `glasstorch models` (default: lenet)")
+    p.add_argument("--batch", type=int, default=1, help="images in the batch (default: 1)")
+    p.add_argument("--out", default="explain.html", help="the page to write (default: explain.html)")
+    p.set_defaults(handler=_explain)
+
+
+def _explain(args):
+    from ..explain import explain
+
+    if args.batch < 1:
+        raise InvalidOption(f"--batch must be at least 1, got {args.batch}")
+    model, loss, inputs = _model_and_loss(args.model, batch=args.batch, real=True)
+    page = explain(loss, names=dict(model.named_parameters()))
+    print(f"{args.model}: wrote {page.save(args.out)} ({len(page.nodes)} nodes, loss {page.loss:.4f} on {inputs})")
+
+
+def _model_and_loss(name, batch, real):
+    """(model, loss, what the inputs were): a fresh registry model and its cross-entropy on `batch` inputs, real
+    ones (MNIST's first test digits, the XOR table) or random ones."""
     from ..creation import randn, zeros
+    from ..datasets import MNIST, XOR
     from ..dtypes import int64
     from ..models import MODELS, create_model
     from ..nn import functional as F
-    from ..viz import render, to_dot
+    from ..vision import transforms
 
-    if args.model not in MODELS:
-        raise InvalidOption(f"unknown model {args.model!r}; choose one of: {', '.join(MODELS)}")
-    model = create_model(args.model)
-    x = randn(2, 2) if MODELS[args.model].input_kind == "xor" else randn(1, 1, 28, 28)
-    loss = F.cross_entropy(model(x), zeros(len(x), dtype=int64))
-    text = to_dot(loss, model.named_parameters(), title=f"{args.model}: cross-entropy of one input")
-    paths, message = render(text, Path(args.out) / args.model, args.format)
-    nodes = text.count("shape=box")
-    print(f"{args.model}: {nodes} op nodes, {sum(1 for _ in model.parameters())} parameter tensors; {message}")
+    if name not in MODELS:
+        raise InvalidOption(f"unknown model {name!r}; choose one of: {', '.join(MODELS)}")
+    model = create_model(name)
+    if MODELS[name].input_kind == "xor":
+        x, y = (XOR(train=False).tensors[0][:batch], XOR(train=False).tensors[1][:batch]) if real else \
+            (randn(batch, 2), zeros(batch, dtype=int64))
+        what = f"{len(x)} XOR input{'s' * (len(x) != 1)}"
+    elif real:
+        digits = MNIST(train=False, transform=transforms.Compose([transforms.ToTensor(),
+                                                                  transforms.Normalize((MNIST.mean,), (MNIST.std,))]))
+        x, y = digits.__getitems__(list(range(batch)))
+        what = f"{batch} MNIST test digit{'s' * (batch != 1)}"
+    else:
+        x, y, what = randn(batch, 1, 28, 28), zeros(batch, dtype=int64), "random input"
+    return model, F.cross_entropy(model(x), y), what

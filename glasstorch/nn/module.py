@@ -1,6 +1,7 @@
 """Module: the base of every layer. Assigning a Parameter, a Module or a buffer to an attribute registers it,
 so parameters(), state_dict() and print(model) see the whole tree with PyTorch's names."""
 import collections
+import html
 import itertools
 
 from .. import dtypes
@@ -334,6 +335,10 @@ class Module:
     def _get_name(self):
         return type(self).__name__
 
+    def _repr_html_(self):
+        """The module in a notebook: its tree, each part with its own and its total parameter count."""
+        return f"<ul class='glasstorch-module'>{_module_item('', self)}</ul>"
+
     def __repr__(self):
         extra = self.extra_repr()
         extra_lines = extra.split("\n") if extra else []
@@ -353,3 +358,14 @@ def _as_array(value):
     from ..backend import xp
 
     return xp.asarray(value)
+
+
+def _module_item(name, m):
+    own = sum(p.numel() for p in m.parameters(recurse=False))
+    total = sum(p.numel() for p in m.parameters())
+    children = "".join(_module_item(n, c) for n, c in m.named_children())
+    label = f"<b>{html.escape(name)}</b> " if name else ""
+    extra = html.escape(m.extra_repr())
+    counts = f"{total:,} parameters" + (f" ({own:,} its own)" if own and own != total else "")
+    inner = f"<ul>{children}</ul>" if children else ""
+    return f"<li>{label}{type(m).__name__}({extra}) &middot; {counts}{inner}</li>"

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import math
+import sys
 import time
 from pathlib import Path
 
@@ -35,6 +36,16 @@ METRIC_FIELDS = ["epoch", "train_loss", "train_acc", "test_loss", "test_acc", "l
 
 class TrainingDiverged(UserError, RuntimeError):
     """The loss became NaN or infinite; the message names the step and what to try."""
+
+
+def _redraws(stream):
+    """Whether a progress bar can be redrawn on `stream`: a terminal, a notebook, or the pipe through which
+    `--nproc`'s launcher draws on the terminal. A log file (stderr redirected) gets only the line per epoch."""
+    if stream is None:
+        return False
+    if stream is not sys.stderr:
+        return True
+    return stream.isatty() or "ipykernel" in sys.modules
 
 
 def load_datasets(config):
@@ -254,14 +265,14 @@ class Trainer:
         return EvalResult(float(totals.array[0]) / seen, float(np.trace(confusion)) / seen, confusion)
 
     def _train_epoch(self):
-        from tqdm import tqdm
+        from tqdm.auto import tqdm          # a notebook gets its widget, a terminal its text bar
 
         self.model.train()
         total_loss, correct, seen = 0.0, 0, 0
         started = time.perf_counter()
         stream = launch.progress_stream() if self.writes else None
         bar = tqdm(self.train_loader, desc=f"epoch {self.epoch}/{self.config.epochs}", unit="batch", file=stream,
-                   disable=not self.config.progress or stream is None, leave=False, dynamic_ncols=True)
+                   disable=not (self.config.progress and _redraws(stream)), leave=False, dynamic_ncols=True)
         for step, (images, labels) in enumerate(bar, start=1):
             logits = self.replica(images)
             loss = F.cross_entropy(logits, labels)

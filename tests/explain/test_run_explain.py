@@ -42,3 +42,31 @@ def test_the_nth_call_and_a_program_that_never_calls_backward(tmp_path):
     assert code == 0 and out.strip() == "2.0"
     assert err.strip() == "glasstorch run: --explain: the program made 0 backward calls, so there was no call 1 to explain"
     assert not (tmp_path / "explain.html").exists()
+
+
+def test_explain_a_registry_model_on_real_digits_and_graph_always_writes_a_page(tmp_path, capsys):
+    import numpy as np
+
+    import glasstorch as gt
+    from glasstorch.cli import main
+    from glasstorch.lessons.cli import _model_and_loss
+
+    gt.manual_seed(3)
+    assert main(["explain", "--model", "lenet", "--batch", "2", "--out", str(tmp_path / "lenet.html")]) == 0
+    assert "on 2 MNIST test digits" in capsys.readouterr().out
+    gt.manual_seed(3)
+    model, loss, _ = _model_and_loss("lenet", batch=2, real=True)
+    loss.backward()
+    nodes = {n["label"]: n for n in page_data(tmp_path / "lenet.html")["nodes"]}
+    for name, parameter in model.named_parameters():
+        shown = nodes[name]["grad"]
+        expected = parameter.grad.numpy()
+        if isinstance(shown, dict):             # a large tensor: its statistics
+            np.testing.assert_allclose([shown["mean"], shown["min"], shown["max"]],
+                                       [expected.mean(), expected.min(), expected.max()], rtol=1e-4, atol=1e-8)
+        else:
+            np.testing.assert_allclose(shown, expected, rtol=1e-4, atol=1e-8)
+    assert main(["graph", "--model", "xor", "--out", str(tmp_path / "graphs")]) == 0
+    assert "which any browser opens" in capsys.readouterr().out and (tmp_path / "graphs" / "xor.html").is_file()
+    assert main(["explain", "--model", "nope"]) == 1
+    assert capsys.readouterr().err.strip().startswith("glasstorch explain: error: unknown model 'nope'")

@@ -251,7 +251,7 @@ NOT_OPS = {
     "tensor", "zeros", "zeros_like", "manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state",
     "get_default_dtype", "set_default_dtype", "get_kernels", "set_kernels", "get_num_threads", "set_num_threads",
     "tune_allocator", "is_grad_enabled", "is_tensor", "numel", "load", "save", "allclose", "equal",
-    "explain",      # draws a graph, computes nothing new: tests/explain/
+    "explain", "summary",       # draw a graph or a table, compute nothing new: tests/explain/
 }
 ALIASES = {   # the same function under another public name
     "clip": "clamp", "concat": "cat", "concatenate": "cat", "mm": "matmul", "t": "transpose",

@@ -170,3 +170,25 @@ def test_every_optimizer_the_cli_offers_is_built_and_an_unknown_one_is_refused()
     config.optimizer = "adagard"                     # past the config's own check: no silent Adagrad
     with pytest.raises(UserError, match="unknown optimizer 'adagard'; choose one of: sgd, adam"):
         build_optimizer(config, weights)
+
+
+def test_the_progress_bar_is_redrawn_only_where_it_can_be(monkeypatch):
+    """A terminal and a notebook redraw the bar; a log file (stderr redirected) gets only the line per epoch; the
+    launcher's pipe to the terminal (--nproc) always gets it."""
+    import io
+    import sys
+
+    from glasstorch.train.trainer import _redraws
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    launcher_pipe = io.StringIO()
+    for stderr, notebook, expected in ((io.StringIO(), False, False), (Terminal(), False, True),
+                                       (io.StringIO(), True, True)):
+        monkeypatch.setattr(sys, "stderr", stderr)
+        if notebook:
+            monkeypatch.setitem(sys.modules, "ipykernel", object())
+        assert _redraws(sys.stderr) is expected
+        assert _redraws(launcher_pipe) and not _redraws(None)
