@@ -22,6 +22,7 @@ import weakref
 
 from ..backend import xp
 from . import grad_mode
+from .scope import _stack as _scopes
 
 _FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -108,6 +109,7 @@ class Function:
         self._hooks = {}            # tensor hooks of the output: grad -> grad or None
         self._retain_grad = None    # the output tensor when it called retain_grad()
         self.saved_output_index = None  # which of the saved arrays is the output (ops.formula.TENSORS.saved)
+        self.module = None          # the path of the nn.Module whose forward made this node (autograd/scope.py)
 
     # -- ctx API used inside forward/backward
     def save_for_backward(self, *arrays):
@@ -153,6 +155,7 @@ class Function:
             node.needs_input_grad = tuple(edge is not None for edge in edges)
             node.constant_shapes = tuple(constants)
             node.inputs, node.kwargs = args, kwargs     # for a differentiable backward (create_graph=True)
+            node.module = _scopes[-1][1] if _scopes else None
         with xp.errstate(all="ignore"):     # 1/0 = inf and 0/0 = NaN are results, as in PyTorch, not warnings
             out = cls.forward(node, *arrays, **kwargs)
         result = tensor_type._make(out, requires_grad, node if requires_grad else None)

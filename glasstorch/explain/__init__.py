@@ -38,17 +38,24 @@ class Explanation:
 
     @property
     def depth(self):
-        """Each node's column: 0 for leaves, 1 + the deepest of its inputs for an op."""
-        depth = {}
-        sources = {}
+        """Each node's column: an op one right of its deepest input, an op without ops among its inputs in column
+        1; a leaf just left of the first op that uses it, so that weights sit beside their layer."""
+        sources, targets = {}, {}
         for e in self.edges:
             sources.setdefault(e.target, []).append(e.source)
+            targets.setdefault(e.source, []).append(e.target)
+        depth = {}
         for n in self.nodes:
-            depth[n.id] = 1 + max((depth[s] for s in sources.get(n.id, ())), default=-1)
+            if n.kind == "op":
+                depth[n.id] = 1 + max((depth.get(s, 0) for s in sources.get(n.id, ())), default=0)
+        for n in self.nodes:
+            if n.kind == "leaf":
+                depth[n.id] = min((depth[t] for t in targets.get(n.id, ())), default=1) - 1
         return depth
 
     @property
     def rank(self):
+        """Each node's row in its column, in forward order."""
         rank, used = {}, {}
         depth = self.depth
         for n in self.nodes:

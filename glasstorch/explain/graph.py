@@ -92,7 +92,7 @@ def walk(output, names=None):
         for a in _tensor_inputs(node):
             if a.grad_fn is None and id(a) not in ids:
                 ids[id(a)] = key = f"t{len(ids)}"
-                label = names.get(id(a)) or ("constant" if not a.requires_grad else f"w{len(ids)}")
+                label = names.get(id(a)) or ("input" if not a.requires_grad else f"w{len(ids)}")
                 nodes.append(Node(key, "leaf", label, None, None, list(a.shape), summarize(a._data), None))
                 tensors[key] = a
     for k, node in enumerate(order):

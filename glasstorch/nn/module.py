@@ -7,6 +7,7 @@ import itertools
 from .. import dtypes
 from ..autograd import grad_mode
 from ..autograd.function import RemovableHandle
+from ..autograd.scope import module_scope
 from ..creation import from_numpy
 from ..tensor import Tensor, check_device
 from .hooks import BackwardHookState
@@ -142,7 +143,8 @@ class Module:
         if self._backward_hooks and grad_mode.is_grad_enabled():
             hook_state = BackwardHookState(self, self._backward_hooks, args)
             args = hook_state.wrap_inputs(args)
-        output = self.forward(*args, **kwargs)
+        with module_scope(self):
+            output = self.forward(*args, **kwargs)
         for hook in [*_global_forward_hooks.values(), *self._forward_hooks.values()]:
             result = hook(self, args, output)
             if result is not None:

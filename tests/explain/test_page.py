@@ -98,3 +98,19 @@ def test_explain_refuses_what_has_no_graph_with_one_clear_line():
         gt.explain(gt.ones(2).sum())
     with pytest.raises(UserError, match="must be one number"):
         gt.explain(gt.ones(2, requires_grad=True) * 2)
+
+
+def test_the_inception_nets_ops_are_grouped_by_the_module_that_made_them(browser, tmp_path):
+    from glasstorch.models import create_model
+
+    model = create_model("inception-net")
+    loss = gt.nn.functional.cross_entropy(model(gt.randn(2, 1, 28, 28)), gt.zeros(2, dtype=gt.int64))
+    data = _open(browser, gt.explain(loss, names=dict(model.named_parameters())), tmp_path)
+    modules = {n["module"] for n in data["nodes"] if n["kind"] == "op"}
+    assert {"InceptionNet.incept1.branch5x5_1", "InceptionNet.incept2.branch_pool", "InceptionNet.fc"} <= modules
+    for block in ("incept1", "incept2", "conv1", "fc"):
+        assert browser.find_element("id", f"group-InceptionNet.{block}").is_displayed()
+    first_op = next(n for n in data["forward"] if n.startswith("n"))
+    browser.find_element("id", f"node-{first_op}").click()
+    assert browser.find_element("css selector", "#panel .module").text == "InceptionNet.conv1"
+    assert not [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
