@@ -106,8 +106,18 @@ def walk(output, names=None):
         for index, a in enumerate(getattr(node, "inputs", ())):
             if isinstance(a, function.Tensor):
                 source = ids[id(a.grad_fn)] if a.grad_fn is not None else ids[id(a)]
-                edges.append(Edge(source, key, slopes.get(index, derivative_rule(node))))
+                edges.append(Edge(source, key, slopes.get(index, _rule_for_input(node, index))))
     return nodes, edges, tensors, order, outputs
+
+
+def _rule_for_input(node, index):
+    """The part of the op's rule about input `index` ("dL/db = dL/dy * a" of Mul's), where its docstring writes one
+    per input in order; else the whole rule."""
+    rule = derivative_rule(node) or ""
+    start = rule.find("dL/d")
+    pieces = re.split(r"[,;]\s+(?=dL/d)", rule[start:].rstrip(".")) if start >= 0 else []
+    tensors = sum(isinstance(a, function.Tensor) for a in node.inputs)
+    return pieces[index] if len(pieces) > 1 and index < len(pieces) and tensors <= len(pieces) else rule or None
 
 
 def _forward_order(root):

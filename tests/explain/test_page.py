@@ -120,3 +120,19 @@ def test_the_inception_nets_ops_are_grouped_by_the_module_that_made_them(browser
     browser.find_element("id", f"node-{first_op}").click()
     assert browser.find_element("css selector", "#panel .module").text == "InceptionNet.conv1"
     assert not [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def label_of(page, node_id):
+    return next(n.label for n in page.nodes if n.id == node_id)
+
+
+def test_each_edge_carries_the_ops_own_rule_for_that_input_or_its_number():
+    a, b = gt.randn(3, requires_grad=True), gt.randn(3, requires_grad=True)
+    page = gt.explain((a * b / (a + 2)).sum(), names={"a": a, "b": b})
+    label = {n.id: n.label for n in page.nodes}
+    rules = {(label[e.source], label[e.target]): e.local for e in page.edges}
+    assert rules[("a", "Mul")] == "dL/da = dL/dy * b" and rules[("b", "Mul")] == "dL/db = dL/dy * a"
+    assert rules[("Mul", "Div")] == "dL/da = dL/dy / b" and rules[("Add", "Div")].startswith("dL/db = -dL/dy (a / b) / b")
+    w = gt.tensor(3.0, requires_grad=True)
+    scalar = gt.explain(w * w * 2, names={"w": w})
+    assert [e.local for e in scalar.edges if label_of(scalar, e.source) == "w"] == [3.0, 3.0]    # d(w w)/dw, each factor
