@@ -109,7 +109,12 @@ def explain(output, names=None, finite_difference=True):
     if finite_difference:
         leaves = {n.id: tensors[n.id] for n in nodes if n.kind == "leaf"}
         for key, estimate in finite_differences(order, outputs, output, leaves).items():
-            by_id[key].finite_difference = summarize(estimate)
+            if isinstance(estimate, dict):          # sampled elements of a large weight, beside autograd's
+                for sample in estimate["samples"]:
+                    sample["autograd"] = float(grads[key][tuple(sample["index"])])
+                by_id[key].finite_difference = estimate
+            else:
+                by_id[key].finite_difference = summarize(estimate)
     for edge in edges:                  # the chain rule's term along the edge, where both factors are numbers
         grad = _one_number(by_id[edge.target].grad)
         if isinstance(edge.local, float) and grad is not None:

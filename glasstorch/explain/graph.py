@@ -175,9 +175,19 @@ def _scalar(array):
     return float(np.asarray(array).reshape(-1)[0])
 
 
+def _central_difference(order, outputs, output, leaf, base, index):
+    h = 1e-6 * max(1.0, abs(base[index]))
+    up, down = base.copy(), base.copy()
+    up[index] += h
+    down[index] -= h
+    return (_scalar(replay(order, outputs, output, {id(leaf): up}))
+            - _scalar(replay(order, outputs, output, {id(leaf): down}))) / (2 * h)
+
+
 def finite_differences(order, outputs, output, leaves, budget=FD_BUDGET, seconds=FD_SECONDS):
-    """Float64 central differences (f(x + h) - f(x - h)) / 2h of the output for every element of the small leaves
-    that require grad, while `budget` replays last and they take about `seconds` at most: {leaf id: array}."""
+    """Float64 central differences (f(x + h) - f(x - h)) / 2h of the output for the leaves that require grad: every
+    element of a small one, two sample elements of a large one, while `budget` replays last and they take about
+    `seconds` at most: {leaf id: array, or {"samples": [{"index", "finite_difference"}]}}."""
     results = {}
     started = time.perf_counter()
     try:
@@ -186,20 +196,18 @@ def finite_differences(order, outputs, output, leaves, budget=FD_BUDGET, seconds
         return results
     budget = min(budget, int(seconds / max(time.perf_counter() - started, 1e-6)))
     for key, leaf in leaves.items():
-        if not leaf.requires_grad or leaf.numel() > SMALL or 2 * leaf.numel() > budget:
-            continue
         base = leaf._data.astype(np.float64)
-        estimate = np.empty(base.shape)
+        small = leaf.numel() <= SMALL
+        indices = list(np.ndindex(base.shape)) if small else [np.unravel_index(k, base.shape)
+                                                              for k in (0, base.size // 2)]
+        if not leaf.requires_grad or 2 * len(indices) > budget:
+            continue
         try:
-            for index in np.ndindex(base.shape):
-                h = 1e-6 * max(1.0, abs(base[index]))
-                up, down = base.copy(), base.copy()
-                up[index] += h
-                down[index] -= h
-                estimate[index] = (_scalar(replay(order, outputs, output, {id(leaf): up}))
-                                   - _scalar(replay(order, outputs, output, {id(leaf): down}))) / (2 * h)
+            estimates = [_central_difference(order, outputs, output, leaf, base, index) for index in indices]
         except Exception:       # noqa: BLE001 -- an op whose forward cannot be replayed alone: no estimate
             continue
-        budget -= 2 * leaf.numel()
-        results[key] = estimate
+        budget -= 2 * len(indices)
+        results[key] = (np.array(estimates).reshape(base.shape) if small else
+                        {"samples": [{"index": [int(i) for i in index], "finite_difference": _number(v)}
+                                     for index, v in zip(indices, estimates)]})
     return results
