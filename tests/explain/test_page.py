@@ -123,11 +123,11 @@ def test_the_inception_nets_ops_are_grouped_by_the_module_that_made_them(browser
     bars = browser.find_elements("css selector", "#panel svg.histogram.value rect")
     assert len(bars) == 16 and sum(conv["value"]["histogram"]) == 2 * 10 * 24 * 24
     assert len(browser.find_elements("css selector", "#panel svg.histogram.grad rect")) == 16
-    weight = next(n for n in data["nodes"] if n["label"] == "conv1.weight")      # 250 elements: sampled
+    weight = next(n for n in data["nodes"] if n["label"] == "conv1.weight")      # 250 elements: its middle one
     browser.find_element("id", f"node-{weight['id']}").click()
     shown = [float(e.text) for e in browser.find_elements("css selector", "#panel .fd-sample")]
     autograd = [float(e.text) for e in browser.find_elements("css selector", "#panel .ad-sample")]
-    assert len(shown) == 2 and np.allclose(shown, autograd, rtol=1e-4, atol=1e-9)
+    assert len(shown) == 1 and np.allclose(shown, autograd, rtol=1e-4, atol=1e-9)
     assert autograd == [float(f"{s['autograd']:.6g}") for s in weight["finite_difference"]["samples"]]
     assert not [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
 
