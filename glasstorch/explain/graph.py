@@ -71,9 +71,13 @@ def _numbers(values):
 
 
 def derivative_rule(node):
-    """The op's derivative as its own docstring states it: the first paragraph, where forward and dL/d... are."""
-    doc = inspect.getdoc(type(node)) or ""
-    return re.sub(r"\s+", " ", doc.split("\n\n")[0]).strip() or None
+    """The op's derivative as its own docstring states it: its first paragraph (the forward formula), and the first
+    later one that writes dL/d... where the first does not."""
+    paragraphs = [re.sub(r"\s+", " ", p).strip() for p in (inspect.getdoc(type(node)) or "").split("\n\n")]
+    rule = paragraphs[0]
+    if "dL/d" not in rule:
+        rule += " " + next((p for p in paragraphs[1:] if "dL/d" in p), "")
+    return rule.strip() or None
 
 
 def walk(output, names=None):
