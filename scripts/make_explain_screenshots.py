@@ -48,7 +48,7 @@ def main():
         subprocess.run([sys.executable, "-m", "glasstorch", "run", "--explain", "--explain-out", str(page),
                         str(ROOT / "course" / "linear_grad.py")], check=True, capture_output=True)
         shoot(page, ROOT / "docs" / "explain-lecture4.png",
-              lambda d: steps(d, "forward") + steps(d, "backward") - 1)
+              lambda d: steps(d, "forward") + steps(d, "backward") - 1, height=480)
         gt.manual_seed(0)
         model = gt.nn.Sequential(gt.nn.Linear(2, 2), gt.nn.Sigmoid(), gt.nn.Linear(2, 1), gt.nn.Sigmoid())
         loss = gt.nn.functional.binary_cross_entropy(model(gt.tensor([[0.5, -1.0]])), gt.tensor([[1.0]]))

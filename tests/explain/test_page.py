@@ -61,7 +61,10 @@ def test_lecture_4_steps_forward_and_backward_with_autograds_numbers(browser, tm
         if label in autograd:
             assert _shown(browser, "#panel .grad") == autograd[label] == [-2.0]
             np.testing.assert_allclose(_shown(browser, "#panel .fd"), [-2.0], rtol=1e-6)
-            assert "= -2 · 1" in browser.find_element("id", "chain").text.replace("[", "").replace("]", "")
+            chain = browser.find_element("id", "chain").text.replace("[", "").replace("]", "")
+            assert "= -2 · 1" in chain
+            assert "∂loss/∂w = ∂Sum/∂Pow · ∂Pow/∂Sub · ∂Sub/∂Mul · ∂Mul/∂w" in chain     # the notes' one line
+            assert "= 1 · -2 · 1 · 1 = -2" in chain
         browser.find_element("id", "next").click()
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert not errors, errors
