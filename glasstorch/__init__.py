@@ -37,6 +37,34 @@ from .kernels.threads import get_num_threads, set_num_threads, tune_allocator  #
 
 tune_allocator()
 
+
+def _take_out(names, exact_dtype=False):
+    """PyTorch's out= keyword on the torch.* functions that have it (Tensor methods and glasstorch's own calls go
+    without the extra layer)."""
+    from .ops.out import accepts_out
+
+    for name in names:
+        globals()[name] = accepts_out(globals()[name], exact_dtype)
+
+
+_take_out(["add", "arange", "atan2", "cat", "cos", "div", "erf", "exp", "floor_divide", "fmod", "log", "logsumexp",
+           "maximum", "mean", "minimum", "mul", "pow", "prod", "remainder", "sin", "sqrt", "stack", "sub", "sum",
+           "xlogy"])
+_take_out(["abs", "amax", "amin", "bmm", "clamp", "matmul", "neg"], exact_dtype=True)     # out must match, as in torch
+
+
+def set_default_device(device_):
+    """PyTorch's default device for new tensors: glasstorch has only the CPU, so 'cpu' (or None) is accepted and
+    an accelerator is refused with one line."""
+    from .tensor import check_device
+
+    check_device(device_)
+
+
+def get_default_device():
+    return device("cpu")
+
+
 clip = clamp
 mm = matmul
 concat = concatenate = cat

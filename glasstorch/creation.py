@@ -1,4 +1,6 @@
 """Tensor factories: tensor, zeros, ones, full, arange, linspace, eye and the random ones."""
+import numbers
+
 from . import dtypes, random
 from .backend import xp
 from .ops.sampling import bernoulli, multinomial  # noqa: F401  (torch.multinomial, torch.bernoulli)
@@ -119,9 +121,12 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
 
 
 def randint(low, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False):
-    if size is None:   # randint(high, size)
-        low, high, size = 0, low, high
-    if high is None:
+    """PyTorch's overloads: randint(high, size), randint(high, size=...), randint(low, high, size)."""
+    if size is None and high is not None and not isinstance(high, numbers.Integral):
+        low, high, size = 0, low, high          # randint(high, size)
+    elif high is None:
+        low, high = 0, low                      # randint(high, size=...)
+    if size is None:
         raise TypeError("randint() missing required argument 'size'")
     array = random.generator(generator).integers(low, high, _size((size,)))
     return _new(array.astype(dtypes.to_dtype(dtype or dtypes.int64).numpy), requires_grad, device)

@@ -25,6 +25,7 @@ import types
 
 ALIASES = {"torch": "glasstorch", "torchvision": "glasstorch.vision"}
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_OUT_WRAPPER = os.path.join("ops", "out.py")       # torch.add and friends pass their keywords through it
 
 
 def glasstorch_to_torch_name(name):
@@ -115,6 +116,27 @@ def missing_name(error):
     return None
 
 
+def missing_keyword(error):
+    """(torch's name of the function, the keyword) when a TypeError says a glasstorch function was called, from the
+    program's own line, with a keyword it does not take; else None."""
+    found = re.fullmatch(r"([\w.]+)\(\) got an unexpected keyword argument '(\w+)'", str(error))
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.endswith(_OUT_WRAPPER)]
+    last = frames[-1:]                  # the call itself: the program's line (past accepts_out's wrapper)
+    if not isinstance(error, TypeError) or not found or not last or last[0].filename.startswith(_PACKAGE_DIR):
+        return None
+    qualname, keyword = found.groups()
+    import glasstorch
+
+    owner_name, _, function_name = qualname.rpartition(".")
+    if not owner_name:
+        return (f"torch.{function_name}", keyword) if callable(getattr(glasstorch, function_name, None)) else None
+    for module, prefix in ((glasstorch, "torch"), (glasstorch.nn, "torch.nn"), (glasstorch.optim, "torch.optim")):
+        owner = getattr(module, owner_name, None)
+        if isinstance(owner, type) and hasattr(owner, function_name):
+            return f"{_public_path(owner)}.{function_name}", keyword
+    return None
+
+
 def _public_path(cls):
     """torch.Tensor, torch.nn.Linear, torch.optim.SGD: the shortest public module path that exports cls."""
     from . import nn, optim
@@ -136,6 +158,11 @@ def report(error, script):
     name = missing_name(error)
     if name is not None:
         print(f"glasstorch run: {where} uses {name}, which glasstorch does not have", file=sys.stderr)
+        return
+    keyword = missing_keyword(error)
+    if keyword is not None:
+        print(f"glasstorch run: {where} calls {keyword[0]} with {keyword[1]}=, which glasstorch does not accept",
+              file=sys.stderr)
         return
     frames = [f for f in traceback.extract_tb(error.__traceback__)
               if not os.path.abspath(f.filename).startswith(_PACKAGE_DIR) and not f.filename.startswith("<frozen")

@@ -148,6 +148,8 @@ class Tensor(TensorHistory, TensorMath):
     def is_cuda(self):
         return False
 
+    is_mps = is_xpu = is_meta = is_cuda
+
     def is_floating_point(self):
         return self._data.dtype.kind == "f"
 
@@ -381,16 +383,32 @@ class Tensor(TensorHistory, TensorMath):
         return ops.shape.getitem(self, index)
 
     # creation helpers
-    def new_zeros(self, *size):
-        size = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
-        return Tensor._make(xp.zeros(size, dtype=self._data.dtype))
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+        return self._new_like(xp.zeros(_size_of(size), dtype=self._new_dtype(dtype)), device, requires_grad)
 
-    def new_ones(self, *size):
-        size = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
-        return Tensor._make(xp.ones(size, dtype=self._data.dtype))
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+        return self._new_like(xp.ones(_size_of(size), dtype=self._new_dtype(dtype)), device, requires_grad)
 
-    def new_tensor(self, data):
-        return Tensor._make(_array_from_data(data).astype(self._data.dtype))
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+        return self._new_like(xp.empty(_size_of(size), dtype=self._new_dtype(dtype)), device, requires_grad)
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
+                 pin_memory=False):
+        return self._new_like(xp.full(_size_of((size,)), fill_value, dtype=self._new_dtype(dtype)), device,
+                              requires_grad)
+
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+        return self._new_like(_array_from_data(data).astype(self._new_dtype(dtype)), device, requires_grad)
+
+    def _new_dtype(self, dtype):
+        """A new_* factory's dtype: the one asked for, else this tensor's (PyTorch's rule)."""
+        return self._data.dtype if dtype is None else dtypes.to_dtype(dtype).numpy
+
+    @staticmethod
+    def _new_like(array, device, requires_grad):
+        check_device(device)
+        tensor = Tensor._make(array)
+        return tensor.requires_grad_(True) if requires_grad else tensor
 
 
 class Size(tuple):
@@ -409,3 +427,8 @@ class Size(tuple):
 from .autograd import function as _function  # noqa: E402
 
 _function.Tensor = Tensor
+
+
+def _size_of(size):
+    """The shape of a factory call: f(2, 3), f((2, 3)) or f([2, 3])."""
+    return tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list, Size)) else tuple(size)

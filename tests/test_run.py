@@ -127,3 +127,18 @@ def test_python_dash_m_glasstorch_run_equals_the_command(tmp_path):
     result = subprocess.run(["glasstorch", "run", str(program(tmp_path, "import torch\nprint(torch.ones(2).sum().item())\n"))],
                             capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.strip() == "2.0"
+
+
+def test_a_keyword_glasstorch_does_not_take_is_named_in_one_line(tmp_path):
+    source = "import torch\nx = torch.ones(2)\ny = torch.zeros(2, 3, names=None)\n"      # named tensors
+    code, _, err = run(program(tmp_path, source), cwd=tmp_path)
+    assert code == 1
+    assert err.strip() == "glasstorch run: prog.py:3 calls torch.zeros with names=, which glasstorch does not accept"
+    source = "import torch\nx = torch.ones(2)\ny = x.new_ones(3, memory_format=None)\n"
+    code, _, err = run(program(tmp_path, source, "p1.py"), cwd=tmp_path)
+    assert code == 1 and err.strip() == ("glasstorch run: p1.py:3 calls torch.Tensor.new_ones with memory_format=, "
+                                         "which glasstorch does not accept")
+    code, _, err = run(program(tmp_path, "import torch\ntorch.add(torch.ones(2), 1, rounding=2)\n", "p2.py"),
+                       cwd=tmp_path)
+    assert code == 1 and err.strip() == ("glasstorch run: p2.py:2 calls torch.add with rounding=, which glasstorch "
+                                         "does not accept")

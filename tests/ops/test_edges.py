@@ -249,7 +249,7 @@ NOT_OPS = {
     "arange", "as_tensor", "bernoulli", "empty", "empty_like", "eye", "from_numpy", "full", "full_like", "linspace",
     "multinomial", "normal", "ones", "ones_like", "rand", "rand_like", "randint", "randn", "randn_like", "randperm",
     "tensor", "zeros", "zeros_like", "manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state",
-    "get_default_dtype", "set_default_dtype", "get_kernels", "set_kernels", "get_num_threads", "set_num_threads",
+    "get_default_dtype", "set_default_dtype", "get_default_device", "set_default_device", "get_kernels", "set_kernels", "get_num_threads", "set_num_threads",
     "tune_allocator", "is_grad_enabled", "is_tensor", "numel", "load", "save", "allclose", "equal",
     "explain", "summary",       # draw a graph or a table, compute nothing new: tests/explain/
 }

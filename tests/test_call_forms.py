@@ -1,0 +1,75 @@
+"""The call forms real programs use, each beside PyTorch's own answer: out=, the new_* factories' keywords,
+randint's overloads, the default device and the device queries."""
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import glasstorch as gt
+
+OUT_CALLS = [
+    ("add", lambda L, out: L.add(L.tensor([1.0, 2.0]), L.tensor([3.0, 4.0]), out=out), (2,)),
+    ("mul", lambda L, out: L.mul(L.tensor([1.0, 2.0]), 3, out=out), (2,)),
+    ("matmul", lambda L, out: L.matmul(L.ones(2, 3), L.ones(3, 2), out=out), (2, 2)),
+    ("sum", lambda L, out: L.sum(L.ones(2, 3), 1, out=out), (2,)),
+    ("cat", lambda L, out: L.cat([L.ones(2), L.zeros(1)], out=out), (3,)),
+    ("clamp", lambda L, out: L.clamp(L.tensor([-1.0, 0.5, 2.0]), 0, 1, out=out), (3,)),
+    ("arange", lambda L, out: L.arange(5, out=out), (5,)),
+]
+
+
+@pytest.mark.parametrize("name, call, shape", OUT_CALLS, ids=[c[0] for c in OUT_CALLS])
+def test_out_writes_into_the_given_tensor_and_returns_it_as_torch_does(name, call, shape):
+    """Into an out of the result's dtype, and of a wider one: cast (add, sum ...) or refused (matmul, clamp ...)."""
+    for dtype in ("float32", "float64"):
+        ours, theirs = gt.zeros(shape, dtype=getattr(gt, dtype)), torch.zeros(shape, dtype=getattr(torch, dtype))
+        try:
+            expected = call(torch, theirs)
+        except RuntimeError:                    # torch refuses a wider out for this op: so does glasstorch, naming both
+            with pytest.raises(RuntimeError, match=rf"{name}\(\): Found dtype Double but expected Float"):
+                call(gt, ours)
+            continue
+        assert call(gt, ours) is ours and expected is theirs
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+        assert ours.dtype.name == str(theirs.dtype).replace("torch.", "")
+
+
+def test_out_refuses_what_torch_refuses_and_resizes_with_its_warning():
+    for L in (gt, torch):
+        with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+            L.add(L.ones(2, requires_grad=True), 1, out=L.empty(2))
+        with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired output type Long"):
+            L.add(L.ones(2), 1.5, out=L.zeros(2, dtype=L.int64))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = L.mul(L.ones(3), 2, out=L.empty(2))
+        assert tuple(out.shape) == (3,) and "was resized" in str(caught[0].message)
+
+
+def test_the_new_factories_take_every_keyword_of_torchs():
+    for L in (gt, torch):
+        x = L.ones(2, dtype=L.float32)
+        made = [x.new_ones(5, 3, dtype=L.float64), x.new_zeros((2, 2), requires_grad=True), x.new_full((2,), 7),
+                x.new_empty(3, dtype=L.int64), x.new_tensor([1, 2], dtype=L.int32, requires_grad=False),
+                x.new_ones([4], device="cpu")]
+        shapes = [(tuple(t.shape), str(t.dtype).replace("torch.", ""), t.requires_grad) for t in made]
+        if L is torch:
+            assert shapes == expected
+        expected = shapes
+    with pytest.raises(RuntimeError, match="CPU only"):
+        gt.ones(2).new_zeros(2, device="cuda")
+
+
+def test_randint_overloads_and_the_default_device():
+    for L in (gt, torch):
+        for call in (lambda: L.randint(10, (3,)), lambda: L.randint(10, size=(3,)), lambda: L.randint(3, 10, (3,))):
+            values = call()
+            assert tuple(values.shape) == (3,) and str(values.dtype).endswith("int64") and int(values.max()) < 10
+        with pytest.raises(TypeError):
+            L.randint(3, 10)
+        L.set_default_device("cpu")
+        assert str(L.get_default_device()) == "cpu"
+        assert not L.ones(1).is_mps and not L.ones(1).is_cuda
+    with pytest.raises(RuntimeError, match="CPU only"):
+        gt.set_default_device("cuda")
