@@ -183,3 +183,50 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     out_hw = (conv_output_size(h, kh, stride[0], pads[0], pads[1], dilation[0]),
               conv_output_size(w, kw, stride[1], pads[2], pads[3], dilation[1]))
     return Conv2d.apply(input, weight, bias, kernels.ConvGeometry((kh, kw), stride, pads, dilation, groups, out_hw))
+
+
+class _TransposedConvolution:
+    """The convolution whose dL/dx a transposed convolution is, as Conv2dInputGrad reads it: the kernel set, the
+    geometry (of that convolution), its input's and its weight's shapes."""
+
+    __slots__ = ("kernels", "geometry", "x_shape", "weight_shape")
+
+    def __init__(self, geometry, x_shape, weight_shape):
+        self.kernels, self.geometry = kernels.active(), geometry
+        self.x_shape, self.weight_shape = x_shape, weight_shape
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """PyTorch's F.conv_transpose2d: y = the dL/dx of conv2d(y, W) at dL/dy = x, W: (C_in, C_out/groups, kh, kw).
+    Ho = (H - 1) stride - 2 padding + dilation (kh - 1) + output_padding + 1. Its gradients are a convolution
+    (dL/dx = conv2d(dL/dy, W)) and a weight gradient: the op is Conv2dInputGrad, differentiable to any order."""
+    if weight.dim() != 4:
+        raise RuntimeError(f"conv_transpose2d: expected a 4-D weight (in_channels, out_channels/groups, kh, kw), "
+                           f"got weight of shape {tuple(weight.shape)}")
+    if input.dim() == 3:
+        return conv_transpose2d(input.unsqueeze(0), weight, bias, stride, padding, output_padding, groups,
+                                dilation).squeeze(0)
+    if input.dim() != 4:
+        raise RuntimeError(f"conv_transpose2d: expected a 3-D (unbatched) or 4-D (batched) input, got input of "
+                           f"shape {tuple(input.shape)}")
+    in_channels, group_out, kh, kw = weight.shape
+    if input.shape[1] != in_channels or in_channels % groups:
+        raise RuntimeError(f"conv_transpose2d: expected input with {in_channels} channels (weight shape "
+                           f"{tuple(weight.shape)}, groups={groups}), got input of shape {tuple(input.shape)}")
+    stride, dilation = _pair(stride, "stride", "conv_transpose2d"), _pair(dilation, "dilation", "conv_transpose2d")
+    (ph, pw), (oh, ow) = _pair(padding, "padding", "conv_transpose2d"), _pair(output_padding, "output_padding",
+                                                                             "conv_transpose2d")
+    if oh >= max(stride[0], dilation[0]) or ow >= max(stride[1], dilation[1]):
+        raise RuntimeError(f"conv_transpose2d: output padding {(oh, ow)} must be smaller than either stride "
+                           f"{stride} or dilation {dilation}")
+    n, _, h, w = input.shape
+    out_hw = ((h - 1) * stride[0] - 2 * ph + dilation[0] * (kh - 1) + oh + 1,
+              (w - 1) * stride[1] - 2 * pw + dilation[1] * (kw - 1) + ow + 1)
+    if min(out_hw) < 1:
+        raise RuntimeError(f"conv_transpose2d: the output would be {out_hw[0]}x{out_hw[1]} for input of shape "
+                           f"{tuple(input.shape)}")
+    input, weight = promote(input, weight)
+    geometry = kernels.ConvGeometry((kh, kw), stride, (ph, ph, pw, pw), dilation, groups, (h, w))
+    convolution = _TransposedConvolution(geometry, (n, group_out * groups, *out_hw), tuple(weight.shape))
+    out = Conv2dInputGrad.apply(input, weight, convolution)
+    return out if bias is None else out + bias.to(out.dtype).reshape(1, -1, 1, 1)

@@ -163,3 +163,19 @@ def test_batchnorm_eval_uses_running_statistics():
     x = gt.randn(4, 2)
     expected = (x.numpy() - bn.running_mean.numpy()) / np.sqrt(bn.running_var.numpy() + 1e-5)
     np.testing.assert_allclose(bn(x).detach().numpy(), expected, rtol=1e-5)
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(stride=2, padding=1, output_padding=1), dict(groups=2, bias=False),
+                                    dict(stride=(2, 1), dilation=2)], ids=str)
+def test_conv_transpose2d_layer_matches_torch(kwargs):
+    ours, ref = nn.ConvTranspose2d(4, 6, 3, **kwargs), torch.nn.ConvTranspose2d(4, 6, 3, **kwargs)
+    assert repr(ours) == repr(ref)
+    assert {k: tuple(v.shape) for k, v in ours.state_dict().items()} == \
+        {k: tuple(v.shape) for k, v in ref.state_dict().items()}
+    ref.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in ours.state_dict().items()})
+    x = np.random.default_rng(3).standard_normal((2, 4, 5, 5)).astype(np.float32)
+    out, ref_out = ours(gt.tensor(x)), ref(torch.tensor(x))
+    np.testing.assert_allclose(out.detach().numpy(), ref_out.detach().numpy(), rtol=1e-5, atol=1e-5)
+    out.sum().backward()
+    ref_out.sum().backward()
+    np.testing.assert_allclose(ours.weight.grad.numpy(), ref.weight.grad.numpy(), rtol=1e-4, atol=1e-4)

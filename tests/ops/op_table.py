@@ -403,6 +403,17 @@ def _conv_samples():
             Sample((rand(1, 2, 2, 2), rand(3, 2, 3, 3)), kind="error")]
 
 
+def _conv_transpose_samples():
+    return [Sample((rand(2, 3, 4, 4), rand(3, 2, 3, 3, seed=1), rand(2, seed=2))),
+            Sample((rand(1, 4, 3, 5), rand(4, 2, 3, 3, seed=1)), {"stride": 2, "padding": 1, "output_padding": 1}),
+            Sample((rand(1, 4, 3, 3), rand(4, 1, 2, 2, seed=1)), {"stride": 2, "groups": 2, "dilation": 2}),
+            Sample((np.zeros((0, 3, 4, 4), np.float32), rand(3, 2, 3, 3)), kind="empty"),
+            Sample((rand(3, 4, 4), rand(3, 2, 3, 3, seed=1)), kind="one"),
+            Sample((np.full((1, 1, 3, 3), NAN, np.float32), rand(1, 1, 2, 2)), kind="nan"),
+            Sample((rand(1, 2, 4, 4), rand(3, 2, 3, 3)), kind="error"),
+            Sample((rand(1, 3, 4, 4), rand(3, 2, 3, 3)), {"stride": 2, "output_padding": 2}, kind="error")]
+
+
 def _loss_pair_samples(kind_bounds=(), scalar_ok=True):
     """Regression losses of (input, target)."""
     def samples():
@@ -758,6 +769,8 @@ TABLE = [
     OpInfo("F.pad", functional("pad"), _pad_samples, gradgrad=True),
     # ------------------------------------------------------------ layers
     OpInfo("F.conv2d", functional("conv2d"), _conv_samples, gradgrad=True, grad_rtol=2e-4),
+    OpInfo("F.conv_transpose2d", functional("conv_transpose2d"), _conv_transpose_samples, gradgrad=True,
+           grad_rtol=2e-4),
     OpInfo("F.max_pool2d", functional("max_pool2d"), _pool_samples("max"), gradgrad=True),
     OpInfo("F.avg_pool2d", functional("avg_pool2d"), _pool_samples("avg"), gradgrad=True),
     OpInfo("F.adaptive_avg_pool2d", functional("adaptive_avg_pool2d"),
