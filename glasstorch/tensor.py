@@ -155,8 +155,7 @@ class Tensor(TensorHistory, TensorMath):
 
     @property
     def requires_grad(self):
-        if self._base is not None and self._view_version != self._version_counter.value:
-            self._refresh_view()
+        self._refresh_view_if_stale()
         return self._requires_grad
 
     @requires_grad.setter

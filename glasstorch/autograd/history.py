@@ -25,9 +25,14 @@ class TensorHistory:
     # ------------------------------------------------------------ graph position, views and versions
     @property
     def grad_fn(self):
+        self._refresh_view_if_stale()
+        return self._grad_fn
+
+    def _refresh_view_if_stale(self):
+        """A view whose base changed in place since its history was taken takes it anew (before its grad_fn or
+        requires_grad is read)."""
         if self._base is not None and self._view_version != self._version_counter.value:
             self._refresh_view()
-        return self._grad_fn
 
     @grad_fn.setter
     def grad_fn(self, node):

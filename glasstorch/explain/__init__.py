@@ -31,15 +31,16 @@ class Explanation:
 
     def to_dict(self):
         """The page's data (its contract with tests): nodes, edges, loss, and the forward and backward walks."""
-        return {"nodes": [dataclasses.asdict(n) | _position(n, self.depth, self.rank) for n in self.nodes],
+        positions = self.layout()
+        return {"nodes": [dataclasses.asdict(n) | positions[n.id] for n in self.nodes],
                 "edges": [dataclasses.asdict(e) for e in self.edges], "loss": self.loss,
                 "loss_label": self.loss_label, "forward": [n.id for n in self.nodes],
                 "backward": [n.id for n in reversed(self.nodes) if n.grad is not None]}
 
-    @property
-    def depth(self):
-        """Each node's column: an op one right of its deepest input, an op without ops among its inputs in column
-        1; a leaf just left of the first op that uses it, so that weights sit beside their layer."""
+    def layout(self):
+        """{node id: {"x", "y"}}: one column per depth (an op one right of its deepest input; a leaf just left of the
+        first op that uses it, so that weights sit beside their layer), one row per node of a column, in forward
+        order."""
         sources, targets = {}, {}
         for e in self.edges:
             sources.setdefault(e.target, []).append(e.source)
@@ -51,17 +52,12 @@ class Explanation:
         for n in self.nodes:
             if n.kind == "leaf":
                 depth[n.id] = min((depth[t] for t in targets.get(n.id, ())), default=1) - 1
-        return depth
-
-    @property
-    def rank(self):
-        """Each node's row in its column, in forward order."""
-        rank, used = {}, {}
-        depth = self.depth
+        positions, used = {}, {}
         for n in self.nodes:
-            rank[n.id] = used.get(depth[n.id], 0)
-            used[depth[n.id]] = rank[n.id] + 1
-        return rank
+            row = used.get(depth[n.id], 0)
+            used[depth[n.id]] = row + 1
+            positions[n.id] = {"x": 90 + COLUMN * depth[n.id], "y": 20 + ROW * row}
+        return positions
 
     def to_html(self, title="explain"):
         template = (Path(__file__).parent / "page.html").read_text(encoding="utf-8")
@@ -83,10 +79,6 @@ def _one_number(value):
     while isinstance(value, list) and len(value) == 1:
         value = value[0]
     return value if isinstance(value, float) else None
-
-
-def _position(node, depth, rank):
-    return {"x": 90 + COLUMN * depth[node.id], "y": 20 + ROW * rank[node.id]}
 
 
 def explain(output, names=None, finite_difference=True):

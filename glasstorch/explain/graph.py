@@ -102,22 +102,24 @@ def walk(output, names=None):
     for k, node in enumerate(order):
         ids[id(node)] = key = f"n{k}"
         produced = outputs[id(node)]
+        rule = derivative_rule(node)
         nodes.append(Node(key, "op", node.name().removesuffix("Backward0"), type(node).__name__,
                           getattr(node, "module", None), list(produced.shape), summarize(produced._data), None,
-                          rule=derivative_rule(node)))
+                          rule=rule))
         tensors[key] = produced
         slopes = _scalar_slopes(node)
         for index, a in enumerate(getattr(node, "inputs", ())):
             if isinstance(a, function.Tensor):
                 source = ids[id(a.grad_fn)] if a.grad_fn is not None else ids[id(a)]
-                edges.append(Edge(source, key, slopes.get(index, _rule_for_input(node, index))))
+                local = slopes[index] if index in slopes else _rule_for_input(rule, node, index)
+                edges.append(Edge(source, key, local))
     return nodes, edges, tensors, order, outputs
 
 
-def _rule_for_input(node, index):
+def _rule_for_input(rule, node, index):
     """The part of the op's rule about input `index` ("dL/db = dL/dy * a" of Mul's), where its docstring writes one
     per input in order; else the whole rule."""
-    rule = derivative_rule(node) or ""
+    rule = rule or ""
     start = rule.find("dL/d")
     pieces = re.split(r"[,;]\s+(?=dL/d)", rule[start:].rstrip(".")) if start >= 0 else []
     tensors = sum(isinstance(a, function.Tensor) for a in node.inputs)

@@ -84,8 +84,8 @@ def _model_and_loss(name, batch, real):
         raise InvalidOption(f"unknown model {name!r}; choose one of: {', '.join(MODELS)}")
     model = create_model(name)
     if MODELS[name].input_kind == "xor":
-        x, y = (XOR(train=False).tensors[0][:batch], XOR(train=False).tensors[1][:batch]) if real else \
-            (randn(batch, 2), zeros(batch, dtype=int64))
+        inputs, labels = XOR(train=False).tensors if real else (randn(batch, 2), zeros(batch, dtype=int64))
+        x, y = inputs[:batch], labels[:batch]
         what = f"{len(x)} XOR input{'s' * (len(x) != 1)}"
     elif real:
         digits = MNIST(train=False, transform=transforms.Compose([transforms.ToTensor(),
