@@ -21,7 +21,7 @@ from ..errors import InvalidOption
 SMALL = 64              # a tensor of up to this many elements is shown number by number
 MAX_NODES = 20_000      # beyond this the page would not stay responsive: explain refuses, naming the size
 FD_BUDGET = 256         # float64 forward replays spent on finite differences of the leaves (two per element)
-FD_SECONDS = 2.0        # ... and about this much time at most (the Inception Net at batch 64: 20 ms a replay)
+FD_SECONDS = 5.0        # ... and about this much time at most (the Inception Net at batch 64: ~60 ms a replay)
 
 
 @dataclasses.dataclass
