@@ -1,6 +1,6 @@
 """glasstorch.vision without torchvision: the datasets' layout and samples, transform semantics checked against
 Pillow and NumPy, grids. The sample-for-sample comparison with torchvision itself is
-scripts/torchvision_oracle/run.sh (torchvision is a CUDA build of several GB, so it stays out of CI)."""
+test_against_torchvision.py."""
 import gzip
 import shutil
 

@@ -1,24 +1,22 @@
-"""glasstorch.vision against torchvision itself: datasets, every transform on PIL images and tensors, make_grid.
-
-torchvision pulls a CUDA build of torch (several GB), so this runs on demand, not in CI:
-    bash scripts/torchvision_oracle/run.sh
-"""
+"""glasstorch.vision against torchvision itself: datasets, every transform on PIL images and tensors, make_grid."""
 import gzip
 import shutil
 
 import numpy as np
 import pytest
 import torch
-import torchvision
 from PIL import Image
-from torchvision import transforms as T
-from torchvision.transforms import functional as TF
+from torchvision_import import import_torchvision
 
-import glasstorch as gt
-from glasstorch.vision import datasets as gdatasets
-from glasstorch.vision import transforms as G
-from glasstorch.vision import utils as gutils
-from glasstorch.vision.transforms import functional as GF
+torchvision = import_torchvision()
+from torchvision import transforms as T  # noqa: E402
+from torchvision.transforms import functional as TF  # noqa: E402
+
+import glasstorch as gt  # noqa: E402
+from glasstorch.vision import datasets as gdatasets  # noqa: E402
+from glasstorch.vision import transforms as G  # noqa: E402
+from glasstorch.vision import utils as gutils  # noqa: E402
+from glasstorch.vision.transforms import functional as GF  # noqa: E402
 
 
 def _rng(seed=0):
