@@ -32,7 +32,8 @@ class BatchNorm(Function):
             mean, var = running_mean, running_var
         inv_std = (1 / xp.sqrt(var + eps)).astype(x.dtype)
         x_hat = (x - mean.reshape(shape)) * inv_std.reshape(shape)
-        out = x_hat if weight is None else x_hat * weight.reshape(shape)
+        # never x_hat itself: backward needs it unchanged by an in-place op on the output (relu(out, inplace=True))
+        out = x_hat.copy() if weight is None else x_hat * weight.reshape(shape)
         if bias is not None:
             out = out + bias.reshape(shape)
         ctx.save_for_backward(x_hat, inv_std, weight)
