@@ -23,6 +23,8 @@ import sys
 import traceback
 import types
 
+from .errors import UserError
+
 ALIASES = {"torch": "glasstorch", "torchvision": "glasstorch.vision"}
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _OUT_WRAPPER = os.path.join("ops", "out.py")       # torch.add and friends pass their keywords through it
@@ -151,7 +153,8 @@ def _public_path(cls):
 
 
 def report(error, script):
-    """Print what stopped the program: one line for a missing feature, else the program's own traceback."""
+    """Print what stopped the program: one line for a missing feature or one of glasstorch's own user errors, else
+    the program's own traceback."""
     script_dir = os.path.dirname(os.path.abspath(script))
     frame = _program_frame(error.__traceback__, script_dir)
     where = f"{os.path.relpath(frame.filename)}:{frame.lineno}" if frame else os.path.relpath(script)
@@ -163,6 +166,9 @@ def report(error, script):
     if keyword is not None:
         print(f"glasstorch run: {where} calls {keyword[0]} with {keyword[1]}=, which glasstorch does not accept",
               file=sys.stderr)
+        return
+    if isinstance(error, UserError):        # glasstorch's own one-line errors (a file, an option, weights)
+        print(f"glasstorch run: {where}: {error}", file=sys.stderr)
         return
     frames = [f for f in traceback.extract_tb(error.__traceback__)
               if not os.path.abspath(f.filename).startswith(_PACKAGE_DIR) and not f.filename.startswith("<frozen")

@@ -49,7 +49,7 @@ MISSING = [
     ("import torch\n\nx = torch.zeros(4)\ny = x.stft(2)\n", 4, "torch.Tensor.stft"),
     ("from torch.distributions import Normal\n", 1, "torch.distributions"),
     ("import torch\nfrom torch.nn import Transformer\n", 2, "torch.nn.Transformer"),
-    ("import torchvision.models as models\n", 1, "torchvision.models"),
+    ("import torchvision.models.detection as detection\n", 1, "torchvision.models.detection"),
     ("import torch\ndef build():\n    return torch.nn.functional.ctc_loss\nbuild()\n", 3, "torch.nn.functional.ctc_loss"),
 ]
 
@@ -142,3 +142,14 @@ def test_a_keyword_glasstorch_does_not_take_is_named_in_one_line(tmp_path):
                        cwd=tmp_path)
     assert code == 1 and err.strip() == ("glasstorch run: p2.py:2 calls torch.add with rounding=, which glasstorch "
                                          "does not accept")
+
+
+def test_torchvision_models_build_and_pretrained_weights_get_one_line(tmp_path):
+    source = ("import torch, torchvision\n"
+              "net = torchvision.models.resnet18(weights=None, num_classes=10)\n"
+              "print(tuple(net(torch.randn(2, 3, 32, 32)).shape), len(net.state_dict()))\n"
+              "torchvision.models.resnet18(weights=torchvision.models.ResNet18_Weights.DEFAULT)\n")
+    code, out, err = run(program(tmp_path, source), cwd=tmp_path)
+    assert code == 1 and out.strip() == "(2, 10) 122"
+    assert err.count("\n") == 1 and err.startswith("glasstorch run: prog.py:4: resnet18(weights='IMAGENET1K_V1'): ")
+    assert "glasstorch.load('resnet18.safetensors')" in err
