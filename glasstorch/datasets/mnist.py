@@ -114,23 +114,9 @@ class MNISTFiles(Dataset):
             path = target / filename
             if path.exists() and _md5(path.read_bytes()) == expected:
                 continue
-            errors = []
-            for mirror in mirrors or cls.mirrors:
-                url = mirror + filename
-                try:
-                    with urllib.request.urlopen(url, timeout=60) as response:
-                        payload = response.read()
-                except OSError as error:
-                    errors.append(f"{url}: {error}")
-                    continue
-                if _md5(payload) != expected:
-                    errors.append(f"{url}: MD5 {_md5(payload)} does not match the official {expected}")
-                    continue
-                write_atomic(str(path), payload)
-                break
-            else:
-                raise DatasetNotFoundError(f"{cls.__name__}: could not download {filename}:\n  "
-                                           + "\n  ".join(errors))
+            payload = fetch_verified([mirror + filename for mirror in mirrors or cls.mirrors], expected,
+                                     f"{cls.__name__}: could not download {filename}")
+            write_atomic(str(path), payload)
         return target
 
     # ------------------------------------------------------------ samples
@@ -196,6 +182,24 @@ def _find(folder, filename):
         if candidate.is_file():
             return candidate
     return None
+
+
+def fetch_verified(urls, expected_md5, failure):
+    """The bytes of the first URL that answers with the expected MD5; else DatasetNotFoundError(failure + why)."""
+    if os.environ.get("GLASSTORCH_OFFLINE"):
+        raise DatasetNotFoundError(f"{failure}: not downloading: GLASSTORCH_OFFLINE is set")
+    errors = []
+    for url in urls:
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response:
+                payload = response.read()
+        except OSError as error:
+            errors.append(f"{url}: {error}")
+            continue
+        if _md5(payload) == expected_md5:
+            return payload
+        errors.append(f"{url}: MD5 {_md5(payload)} does not match the official {expected_md5}")
+    raise DatasetNotFoundError(f"{failure}:\n  " + "\n  ".join(errors))
 
 
 def _md5(payload):

@@ -1,5 +1,5 @@
-"""torchvision.datasets: MNIST, FashionMNIST (torchvision's signature and root/<Name>/raw layout) and
-ImageFolder, over glasstorch's dataset files.
+"""torchvision.datasets: MNIST, FashionMNIST (torchvision's signature and root/<Name>/raw layout), CIFAR10,
+CIFAR100 (cifar.py), FakeData (fakedata.py), and ImageFolder, over glasstorch's dataset files.
 
 A sample is (PIL image, int label), transformed as given. When the transform takes batches (ToTensor and
 Normalize composed) a DataLoader gets whole batches in one vectorised call, with the same values.
@@ -16,6 +16,8 @@ from PIL import Image
 from ..datasets.mnist import DatasetNotFoundError, FashionMNISTFiles, MNISTFiles
 from ..creation import from_numpy
 from ..utils.data import Dataset
+from .cifar import CIFAR10, CIFAR100
+from .fakedata import FakeData
 
 
 class _TorchvisionLayout:
@@ -141,4 +143,5 @@ class ImageFolder(DatasetFolder):
                          target_transform, is_valid_file, allow_empty)
 
 
-__all__ = ["MNIST", "FashionMNIST", "ImageFolder", "DatasetFolder", "IMG_EXTENSIONS", "default_loader"]
+__all__ = ["MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "FakeData", "ImageFolder", "DatasetFolder", "IMG_EXTENSIONS",
+           "default_loader"]
