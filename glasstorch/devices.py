@@ -1,5 +1,8 @@
-"""torch.cuda, torch.accelerator and torch.backends.mps as glasstorch sees them: no accelerator, CPU only."""
+"""torch.cuda, torch.accelerator and torch.backends as glasstorch sees them: no accelerator, CPU only."""
+import contextlib
 import types
+
+import numpy as np
 
 
 def _false(*args, **kwargs):
@@ -31,10 +34,67 @@ accelerator.current_device_index = accelerator.set_device_index = _no_device
 
 mps = types.ModuleType("glasstorch.backends.mps", "No Apple GPU.")
 mps.is_available = mps.is_built = _false
-cudnn = types.ModuleType("glasstorch.backends.cudnn", "No cuDNN.")
-cudnn.is_available, cudnn.enabled, cudnn.benchmark, cudnn.deterministic = _false, False, False, False
-backends = types.ModuleType("glasstorch.backends", "Accelerator back-ends: none.")
-backends.mps, backends.cudnn = mps, cudnn
 
-MODULES = {"cuda": cuda, "accelerator": accelerator, "backends": backends, "backends.mps": mps,
-           "backends.cudnn": cudnn}
+
+def _backend_with_flags(name, doc, values, flag_defaults):
+    """A torch.backends.<name> module: its flags read and set as attributes (starting at `values`, PyTorch's
+    CPU-only defaults), and flags(...) sets every flag for a with-block (those not given to flag_defaults, as
+    PyTorch's does) and restores them after."""
+    module = types.ModuleType(f"glasstorch.backends.{name}", doc)
+    module.__dict__.update(values)
+    module.is_available = _false
+
+    @contextlib.contextmanager
+    def flags(**changes):
+        unknown = sorted(set(changes) - set(flag_defaults))
+        if unknown:
+            raise TypeError(f"torch.backends.{name}.flags() got unexpected keyword arguments {unknown}; it takes "
+                            f"{list(flag_defaults)}")
+        saved = {key: getattr(module, key) for key in flag_defaults}
+        module.__dict__.update({key: value for key, value in {**flag_defaults, **changes}.items()
+                                if values[key] is not None})    # None: a flag a CPU-only torch always reads None
+        try:
+            yield
+        finally:
+            module.__dict__.update(saved)
+
+    module.flags = flags
+    return module
+
+
+# Flags only: glasstorch's kernels are its own (NumPy/OpenBLAS), so is_available() says False for each library;
+# the flags are kept so a program can read and set them as on a CPU-only PyTorch.
+cudnn = _backend_with_flags(
+    "cudnn", "No cuDNN.",
+    dict(enabled=True, benchmark=False, benchmark_limit=None, deterministic=False, allow_tf32=True,
+         fp32_precision="none", depthwise_kernel="auto"),
+    dict(enabled=False, benchmark=False, benchmark_limit=10, deterministic=False, allow_tf32=True,
+         fp32_precision="none", depthwise_kernel="auto"))
+mkldnn = _backend_with_flags(
+    "mkldnn", "No oneDNN: glasstorch's own kernels.",
+    dict(enabled=True, deterministic=False, allow_tf32=None, fp32_precision="none"),
+    dict(enabled=False, deterministic=False, allow_tf32=True, fp32_precision="none"))
+cudnn.version = _nothing
+openmp = types.ModuleType("glasstorch.backends.openmp", "No OpenMP: glasstorch's threads are its own.")
+openmp.is_available = _false
+backend_cuda = types.ModuleType("glasstorch.backends.cuda", "No CUDA.")
+backend_cuda.is_built = _false
+backend_cuda.matmul = types.SimpleNamespace(allow_tf32=False, allow_fp16_reduced_precision_reduction=True,
+                                            allow_bf16_reduced_precision_reduction=True)
+cpu = types.ModuleType("glasstorch.backends.cpu", "The CPU glasstorch computes on.")
+
+
+def get_cpu_capability():
+    """The widest vector instruction set NumPy found on this CPU, named as PyTorch names it."""
+    features = getattr(getattr(np, "_core", None) or np.core, "_multiarray_umath").__cpu_features__
+    return "AVX512" if features.get("AVX512F") else "AVX2" if features.get("AVX2") else "DEFAULT"
+
+
+cpu.get_cpu_capability = get_cpu_capability
+backends = types.ModuleType("glasstorch.backends", "Back-end flags: no accelerator, glasstorch's own CPU kernels.")
+backends.mps, backends.cudnn, backends.mkldnn, backends.openmp, backends.cuda, backends.cpu = (
+    mps, cudnn, mkldnn, openmp, backend_cuda, cpu)
+
+MODULES = {"cuda": cuda, "accelerator": accelerator, "backends": backends,
+           **{f"backends.{name}": getattr(backends, name) for name in ("mps", "cudnn", "mkldnn", "openmp", "cuda",
+                                                                       "cpu")}}

@@ -51,6 +51,21 @@ SCALAR_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double",
                      "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool"}
 
 
+# The legacy tensor type names (Tensor.type(), torch.FloatTensor ...): "FloatTensor" -> float32
+LEGACY_TENSOR_TYPES = {f"{scalar}Tensor": _BY_NAME[name] for name, scalar in SCALAR_TYPE_NAMES.items()}
+
+
+def from_type_name(name):
+    """The dtype of a legacy tensor type name, as Tensor.type takes it: 'torch.FloatTensor' -> float32."""
+    if name.startswith("torch.cuda."):
+        raise RuntimeError(f"glasstorch runs on the CPU only: there is no {name} (torch.cuda.is_available() is "
+                           "False here)")
+    found = LEGACY_TENSOR_TYPES.get(name.removeprefix("torch."))
+    if found is None:
+        raise ValueError(f"invalid type: '{name}'")
+    return found
+
+
 def get_default_dtype():
     return _default_float
 

@@ -214,7 +214,8 @@ class Tensor(TensorHistory, TensorMath):
         return self._data if dtype is None else self._data.astype(dtype)
 
     def to(self, *args, **kwargs):
-        """to(dtype), to(device), to(device, dtype), to(other): a converted tensor (self if nothing changes)."""
+        """to(dtype), to(device), to(device, dtype), to(other), with non_blocking= and copy=: a converted tensor;
+        self when nothing changes, unless copy=True."""
         target = kwargs.get("dtype")
         for arg in list(args) + [kwargs.get("device")]:
             if isinstance(arg, Tensor):
@@ -224,14 +225,17 @@ class Tensor(TensorHistory, TensorMath):
             else:
                 check_device(arg)
         if target is None or dtypes.to_dtype(target).numpy == self._data.dtype:
-            return self
+            return self.clone() if kwargs.get("copy") else self
         return ops.elementwise.Cast.apply(self, dtypes.to_dtype(target).numpy)
 
-    def type(self, dtype=None):
+    def type(self, dtype=None, non_blocking=False):
+        """type(): the legacy type name ('torch.FloatTensor'); type(t), t a dtype, a legacy class (torch.LongTensor)
+        or its name ('torch.LongTensor'): the tensor converted (self when it has that type already)."""
         if dtype is None:
-            return {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor", "int64": "torch.LongTensor",
-                    "bool": "torch.BoolTensor"}.get(self.dtype.name, f"torch.{self.dtype.name}")
-        return self.to(dtype)
+            return f"torch.{dtypes.SCALAR_TYPE_NAMES[self.dtype.name]}Tensor"
+        if isinstance(dtype, str):
+            return self.to(dtypes.from_type_name(dtype))
+        return self.to(getattr(dtype, "dtype", dtype))
 
     def type_as(self, other):
         return self.to(other.dtype)

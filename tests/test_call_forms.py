@@ -48,15 +48,14 @@ def test_out_refuses_what_torch_refuses_and_resizes_with_its_warning():
 
 
 def test_the_new_factories_take_every_keyword_of_torchs():
+    seen = {}
     for L in (gt, torch):
         x = L.ones(2, dtype=L.float32)
         made = [x.new_ones(5, 3, dtype=L.float64), x.new_zeros((2, 2), requires_grad=True), x.new_full((2,), 7),
                 x.new_empty(3, dtype=L.int64), x.new_tensor([1, 2], dtype=L.int32, requires_grad=False),
                 x.new_ones([4], device="cpu")]
-        shapes = [(tuple(t.shape), str(t.dtype).replace("torch.", ""), t.requires_grad) for t in made]
-        if L is torch:
-            assert shapes == expected
-        expected = shapes
+        seen[L] = [(tuple(t.shape), str(t.dtype).replace("torch.", ""), t.requires_grad) for t in made]
+    assert seen[gt] == seen[torch]
     with pytest.raises(RuntimeError, match="CPU only"):
         gt.ones(2).new_zeros(2, device="cuda")
 
@@ -73,3 +72,69 @@ def test_randint_overloads_and_the_default_device():
         assert not L.ones(1).is_mps and not L.ones(1).is_cuda
     with pytest.raises(RuntimeError, match="CPU only"):
         gt.set_default_device("cuda")
+
+
+BACKEND_FLAGS = {"cudnn": ["enabled", "benchmark", "benchmark_limit", "deterministic", "allow_tf32", "fp32_precision"],
+                 "mkldnn": ["enabled", "deterministic", "allow_tf32", "fp32_precision"]}
+
+
+@pytest.mark.parametrize("backend", sorted(BACKEND_FLAGS))
+def test_backend_flags_read_set_and_scope_as_on_a_cpu_only_torch(backend):
+    ours, theirs = getattr(gt.backends, backend), getattr(torch.backends, backend)
+    names = BACKEND_FLAGS[backend]
+    assert {n: getattr(ours, n) for n in names} == {n: getattr(theirs, n) for n in names}
+    assert ours.is_available() is False            # the library itself is not used by glasstorch
+    try:
+        for module in (ours, theirs):
+            module.deterministic = True
+        seen = {}
+        for module, label in ((ours, "ours"), (theirs, "theirs")):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")          # torch: "TF32 ... on top of oneDNN is for Intel GPUs"
+                with module.flags(enabled=False):
+                    seen[label] = {n: getattr(module, n) for n in names}
+            seen[label + " after"] = {n: getattr(module, n) for n in names}
+        assert seen["ours"] == seen["theirs"] and seen["ours after"] == seen["theirs after"]
+        assert seen["ours"]["deterministic"] is False and seen["ours after"]["deterministic"] is True
+    finally:
+        ours.deterministic = theirs.deterministic = False
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        with ours.flags(fast=True):
+            pass
+
+
+def test_backends_answer_for_a_cpu_only_machine():
+    import glasstorch.backends.cudnn as imported_cudnn
+
+    assert imported_cudnn is gt.backends.cudnn and gt.backends.cudnn.version() is None
+    assert gt.backends.mps.is_available() is gt.backends.mps.is_built() is False
+    assert gt.backends.cuda.is_built() is False and gt.backends.cuda.matmul.allow_tf32 is False
+    assert gt.backends.cpu.get_cpu_capability() == torch.backends.cpu.get_cpu_capability()
+
+
+DTYPE_NAMES = ["float16", "float32", "float64", "uint8", "int8", "int16", "int32", "int64", "bool"]
+
+
+@pytest.mark.parametrize("name", DTYPE_NAMES)
+def test_tensor_type_names_and_converts_as_torch(name):
+    ours, theirs = gt.zeros(2, dtype=getattr(gt, name)), torch.zeros(2, dtype=getattr(torch, name))
+    assert ours.type() == theirs.type()
+    for target in ("torch.DoubleTensor", "torch.LongTensor", "torch.BoolTensor", theirs.type()):
+        assert str(ours.type(target).dtype) == str(theirs.type(target).dtype)
+        assert (ours.type(target) is ours) == (theirs.type(target) is theirs)
+    assert ours.type(gt.LongTensor).dtype == gt.int64 and ours.type(gt.float16).dtype == gt.float16
+
+
+def test_tensor_type_refuses_what_torch_refuses_and_to_copies_on_request():
+    x = gt.ones(3, requires_grad=True)
+    with pytest.raises(ValueError, match="invalid type: 'torch.Foo'"):
+        x.type("torch.Foo")
+    with pytest.raises(ValueError):
+        torch.ones(3).type("torch.Foo")
+    with pytest.raises(RuntimeError, match="CPU only"):
+        x.type("torch.cuda.FloatTensor")
+    copied = x.to(gt.float32, copy=True)
+    assert copied is not x and x.to(gt.float32) is x and x.to(device="cpu", non_blocking=True) is x
+    copied.sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0, 1.0]
+    assert x.to(gt.zeros(1, dtype=gt.int64)).dtype == gt.int64
