@@ -179,3 +179,24 @@ def test_conv_transpose2d_layer_matches_torch(kwargs):
     out.sum().backward()
     ref_out.sum().backward()
     np.testing.assert_allclose(ours.weight.grad.numpy(), ref.weight.grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("output_size", [[8, 8], [7, 8], (1, 6, 7, 7), [9, 8], [5, 8], [7], (1, 2, 3)], ids=str)
+@pytest.mark.parametrize("batched", [True, False])
+def test_conv_transpose2d_output_size_picks_the_output_padding_or_refuses_as_torch(output_size, batched):
+    ours, ref = nn.ConvTranspose2d(2, 6, 3, stride=2, padding=1), torch.nn.ConvTranspose2d(2, 6, 3, stride=2, padding=1)
+    ref.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in ours.state_dict().items()})
+    x = np.random.default_rng(4).standard_normal((1, 2, 4, 4) if batched else (2, 4, 4)).astype(np.float32)
+    if not batched and len(output_size) == 4:
+        output_size = output_size[1:]
+    try:
+        expected = ref(torch.tensor(x), output_size=output_size).detach().numpy()
+    except ValueError as error:
+        with pytest.raises(ValueError) as caught:
+            ours(gt.tensor(x), output_size=output_size)
+        # the same message, but for the input's size: PyTorch names an unbatched (C, H, W) input's as torch.Size([W])
+        assert str(caught.value).split(" (for an input")[0] == str(error).split(" (for an input")[0]
+        assert str(caught.value).endswith("(for an input of torch.Size([4, 4]))") or "must have" in str(error)
+        return
+    np.testing.assert_allclose(ours(gt.tensor(x), output_size=output_size).detach().numpy(), expected, rtol=1e-5,
+                               atol=1e-5)

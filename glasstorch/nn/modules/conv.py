@@ -100,10 +100,26 @@ class ConvTranspose2d(_Convolution):
                               device)
 
     def forward(self, input, output_size=None):
-        if output_size is not None:
-            raise NotImplementedError("ConvTranspose2d: output_size= is not supported yet; give output_padding")
-        return conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, self.output_padding,
+        output_padding = self.output_padding if output_size is None else self._output_padding(input, output_size)
+        return conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, output_padding,
                                 self.groups, self.dilation)
+
+    def _output_padding(self, input, output_size):
+        """The output_padding that gives the requested (H, W) (or (N, C, H, W)): each size must lie between
+        the smallest output, (H - 1) stride - 2 padding + dilation (k - 1) + 1, and that + stride - 1."""
+        non_spatial = input.dim() - 2
+        if len(output_size) == non_spatial + 2:
+            output_size = output_size[non_spatial:]
+        if len(output_size) != 2:
+            raise ValueError(f"ConvTranspose2D: for {input.dim()}D input, output_size must have 2 or "
+                             f"{non_spatial + 2} elements (got {len(output_size)})")
+        smallest = [(input.shape[non_spatial + d] - 1) * self.stride[d] - 2 * self.padding[d]
+                    + self.dilation[d] * (self.kernel_size[d] - 1) + 1 for d in range(2)]
+        largest = [size + self.stride[d] - 1 for d, size in enumerate(smallest)]
+        if any(not low <= size <= high for size, low, high in zip(output_size, smallest, largest)):
+            raise ValueError(f"requested an output size of {output_size}, but valid sizes range from {smallest} to "
+                             f"{largest} (for an input of torch.Size({list(input.shape[non_spatial:])}))")
+        return tuple(size - low for size, low in zip(output_size, smallest))
 
     def extra_repr(self):
         text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
