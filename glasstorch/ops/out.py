@@ -1,5 +1,6 @@
 """PyTorch's `out=` keyword: `torch.add(a, b, out=c)` computes a + b and writes it into c, which it returns."""
 import functools
+import inspect
 import warnings
 
 from .. import dtypes
@@ -16,6 +17,13 @@ def accepts_out(fn, exact_dtype=False):
     def call(*args, out=None, **kwargs):
         result = fn(*args, **kwargs)
         return result if out is None else write_into(out, result, fn.__name__, exact_dtype)
+
+    signature = inspect.signature(fn)       # fn's own parameters and out=, for inspect and help()
+    out = inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None)
+    parameters = [p for p in signature.parameters.values() if p.kind != p.VAR_KEYWORD]
+    position = next((i for i, p in enumerate(parameters) if p.kind == p.KEYWORD_ONLY), len(parameters))
+    call.__signature__ = signature.replace(parameters=parameters[:position] + [out] + parameters[position:]
+                                           + [p for p in signature.parameters.values() if p.kind == p.VAR_KEYWORD])
     return call
 
 

@@ -1,7 +1,7 @@
 """Adadelta and Adamax: per-parameter step sizes from running averages (PyTorch's formulas and defaults)."""
 from ..backend import xp
 from ..creation import tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, implementation_flags
 
 
 def _check(lr=0.0, eps=0.0, weight_decay=0.0, **ranges):
@@ -21,9 +21,12 @@ class Adadelta(Optimizer):
     delta = sqrt(u + eps) / sqrt(s + eps) g;  u = rho u + (1 - rho) delta^2;  w = w - lr delta
     """
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, maximize=False):
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, foreach=None, capturable=False,
+                 maximize=False, differentiable=False):
         _check(lr, eps, weight_decay, rho=(rho, 0.0, 1.0))
-        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize))
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
+                                      **implementation_flags("Adadelta", foreach, differentiable,
+                                                             capturable=capturable)))
 
     def update(self, param, grad, state, group):
         rho, eps = group["rho"], group["eps"]
@@ -49,11 +52,13 @@ class Adamax(Optimizer):
     w = w - lr / (1 - b1^t) * m / u      (Adam with the infinity norm in place of the RMS)
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, *, maximize=False):
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, *, foreach=None, maximize=False,
+                 differentiable=False, capturable=False):
         _check(lr, eps, weight_decay, **{"beta parameter at index 0": (betas[0], 0.0, 0.9999999),
                                          "beta parameter at index 1": (betas[1], 0.0, 0.9999999)})
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
-                                      maximize=maximize))
+                                      maximize=maximize,
+                                      **implementation_flags("Adamax", foreach, differentiable, capturable=capturable)))
 
     def update(self, param, grad, state, group):
         (beta1, beta2), eps = group["betas"], group["eps"]

@@ -1,7 +1,7 @@
 """Adagrad: step sizes shrink with the sum of squared past gradients."""
 from ..backend import xp
 from ..creation import tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, implementation_flags
 
 
 class Adagrad(Optimizer):
@@ -10,7 +10,7 @@ class Adagrad(Optimizer):
     """
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, *,
-                 maximize=False):
+                 foreach=None, maximize=False, differentiable=False, fused=None):
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if lr_decay < 0.0:
@@ -18,7 +18,8 @@ class Adagrad(Optimizer):
         if eps < 0.0:
             raise ValueError(f"Invalid epsilon value: {eps}")
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay, eps=eps,
-                                      initial_accumulator_value=initial_accumulator_value, maximize=maximize))
+                                      initial_accumulator_value=initial_accumulator_value, maximize=maximize,
+                                      **implementation_flags("Adagrad", foreach, differentiable, fused=fused)))
 
     def update(self, param, grad, state, group):
         if not state:

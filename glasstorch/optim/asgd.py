@@ -2,7 +2,7 @@
 from ..backend import xp
 from ..creation import tensor
 from .adadelta import _check
-from .optimizer import Optimizer
+from .optimizer import Optimizer, implementation_flags
 
 
 class ASGD(Optimizer):
@@ -11,10 +11,12 @@ class ASGD(Optimizer):
     eta = lr / (1 + lambd lr t)^alpha;  mu = 1 / max(1, t - t0)
     """
 
-    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, *, maximize=False):
+    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, *, foreach=None, maximize=False,
+                 differentiable=False, capturable=False):
         _check(lr, 0.0, weight_decay)
         super().__init__(params, dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
-                                      maximize=maximize))
+                                      maximize=maximize,
+                                      **implementation_flags("ASGD", foreach, differentiable, capturable=capturable)))
 
     def update(self, param, grad, state, group):
         lr, lambd = group["lr"], group["lambd"]
@@ -44,11 +46,13 @@ class Rprop(Optimizer):
     """Per weight: s = s * eta_plus where g and the previous g agree in sign, s * eta_minus where they differ
     (then g counts as 0 for this step and the next comparison), clamped to step_sizes; w = w - sign(g) s."""
 
-    def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, maximize=False):
+    def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, capturable=False, foreach=None,
+                 maximize=False, differentiable=False):
         _check(lr)
         if not 0.0 < etas[0] < 1.0 < etas[1]:
             raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
-        super().__init__(params, dict(lr=lr, etas=tuple(etas), step_sizes=tuple(step_sizes), maximize=maximize))
+        super().__init__(params, dict(lr=lr, etas=tuple(etas), step_sizes=tuple(step_sizes), maximize=maximize,
+                                      **implementation_flags("Rprop", foreach, differentiable, capturable=capturable)))
 
     def update(self, param, grad, state, group):
         (eta_minus, eta_plus), (smallest, largest) = group["etas"], group["step_sizes"]

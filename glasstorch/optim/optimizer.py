@@ -53,6 +53,17 @@ def _with_step_hooks(step):
     return hooked_step
 
 
+def implementation_flags(optimizer, foreach=None, differentiable=False, **more):
+    """PyTorch's flags that choose how a step is computed, not what it computes (foreach: one kernel over a list
+    of tensors; fused: one kernel per step; capturable: safe inside a CUDA graph). They go into the param groups
+    as PyTorch keeps them, so state_dicts have PyTorch's keys; glasstorch computes the same step whatever they say.
+    differentiable=True, a step recorded in the graph so that it can be differentiated, is refused."""
+    if differentiable:
+        raise NotImplementedError(f"{optimizer}(differentiable=True): glasstorch's optimizers update parameters in "
+                                  "place outside the graph, so their step cannot be differentiated")
+    return dict(foreach=foreach, differentiable=differentiable, **more)
+
+
 class _Required:
     def __repr__(self):
         return "<required parameter>"

@@ -1,6 +1,6 @@
 """RMSprop: divide the step by a running root-mean-square of the gradient."""
 from ..backend import xp
-from .optimizer import Optimizer
+from .optimizer import Optimizer, implementation_flags
 
 
 class RMSprop(Optimizer):
@@ -10,7 +10,7 @@ class RMSprop(Optimizer):
     """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, *,
-                 maximize=False):
+                 capturable=False, foreach=None, maximize=False, differentiable=False):
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if eps < 0.0:
@@ -20,7 +20,9 @@ class RMSprop(Optimizer):
         if alpha < 0.0:
             raise ValueError(f"Invalid alpha value: {alpha}")
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                                      centered=centered, maximize=maximize))
+                                      centered=centered, maximize=maximize,
+                                      **implementation_flags("RMSprop", foreach, differentiable,
+                                                             capturable=capturable)))
 
     def update(self, param, grad, state, group):
         alpha = group["alpha"]

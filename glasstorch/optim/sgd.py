@@ -1,6 +1,6 @@
 """Stochastic gradient descent with momentum (the notes' w <- w - lr dL/dw, plus a velocity)."""
 from ..backend import xp
-from .optimizer import Optimizer, required
+from .optimizer import Optimizer, implementation_flags, required
 
 
 class SGD(Optimizer):
@@ -11,7 +11,7 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
-                 maximize=False):
+                 maximize=False, foreach=None, differentiable=False, fused=None):
         if lr is not required and lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
@@ -21,7 +21,8 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                                      nesterov=nesterov, maximize=maximize))
+                                      nesterov=nesterov, maximize=maximize,
+                                      **implementation_flags("SGD", foreach, differentiable, fused=fused)))
 
     def update(self, param, grad, state, group):
         if group["weight_decay"]:

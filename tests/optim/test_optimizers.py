@@ -15,6 +15,9 @@ OPTIMIZERS = [
     ("Adam", dict(lr=0.01)),
     ("Adam", dict(lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1)),
     ("Adam", dict(lr=0.01, amsgrad=True)),
+    ("Adam", dict(lr=0.01, weight_decay=0.3, decoupled_weight_decay=True)),
+    ("Adam", dict(lr=0.01, foreach=False, fused=True, capturable=True)),
+    ("SGD", dict(lr=0.05, momentum=0.9, foreach=True, fused=False)),
     ("AdamW", dict(lr=0.01)),
     ("AdamW", dict(lr=0.01, weight_decay=0.3, amsgrad=True)),
     ("RMSprop", dict(lr=0.01)),
@@ -66,6 +69,18 @@ def test_optimizer_matches_torch_after_12_steps(name, options, clip):
     train(gt, ours, getattr(gt.optim, name)(ours.parameters(), **options), clip=clip)
     train(torch, ref, getattr(torch.optim, name)(ref.parameters(), **options), clip=clip)
     assert_same_parameters(ours, ref)
+
+
+ALL_OPTIMIZERS = sorted({name for name, _ in OPTIMIZERS})
+
+
+@pytest.mark.parametrize("name", ALL_OPTIMIZERS)
+def test_param_groups_and_state_dicts_have_torchs_keys_and_defaults(name):
+    ours = getattr(gt.optim, name)([gt.nn.Parameter(gt.ones(2))], lr=0.1)
+    ref = getattr(torch.optim, name)([torch.nn.Parameter(torch.ones(2))], lr=0.1)
+    assert ours.state_dict()["param_groups"] == ref.state_dict()["param_groups"]
+    with pytest.raises(NotImplementedError, match=f"{name}\\(differentiable=True\\)"):
+        getattr(gt.optim, name)([gt.nn.Parameter(gt.ones(2))], lr=0.1, differentiable=True)
 
 
 def test_param_groups_with_their_own_options():

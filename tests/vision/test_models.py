@@ -78,8 +78,8 @@ def test_weights_trained_here_load_in_torchvision_with_the_same_gradients(tmp_pa
     their_grads = dict(theirs.named_parameters())
     for key, parameter in ours.named_parameters():
         expected = their_grads[key].grad.numpy()
-        np.testing.assert_allclose(parameter.grad.numpy(), expected, rtol=1e-9, atol=max(1e-9 * np.abs(expected).max(), 1e-12),
-                                   err_msg=key)
+        np.testing.assert_allclose(parameter.grad.numpy(), expected, rtol=1e-9,
+                                   atol=max(1e-9 * np.abs(expected).max(), 1e-12), err_msg=key)
     their_buffers = dict(theirs.named_buffers())
     for key, buffer in ours.named_buffers():      # running statistics updated by the same batch
         np.testing.assert_allclose(buffer.numpy(), their_buffers[key].numpy(), rtol=1e-9, atol=1e-12, err_msg=key)
@@ -95,7 +95,8 @@ def test_initialisation_follows_torchvision():
     assert _std(resnet.conv1.weight) == pytest.approx((2 / fan_out) ** 0.5, rel=0.05)
     assert (resnet.bn1.weight.detach().numpy() == 1).all() and (resnet.bn1.bias.detach().numpy() == 0).all()
     zeroed = models.resnet18(zero_init_residual=True)
-    assert (zeroed.layer1[0].bn2.weight.detach().numpy() == 0).all() and (zeroed.layer1[0].bn1.weight.detach().numpy() == 1).all()
+    assert (zeroed.layer1[0].bn2.weight.detach().numpy() == 0).all()
+    assert (zeroed.layer1[0].bn1.weight.detach().numpy() == 1).all()
     assert (models.resnet50(zero_init_residual=True).layer2[1].bn3.weight.detach().numpy() == 0).all()
     vgg = models.vgg11(num_classes=10)
     assert _std(vgg.classifier[0].weight) == pytest.approx(0.01, rel=0.05)
