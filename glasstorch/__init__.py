@@ -9,8 +9,9 @@ from .creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, fro
                        tensor, zeros, zeros_like)
 from .explain import explain
 from .summary import summary
-from .dtypes import (bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int, int8, int16,
-                     int32, int64, long, set_default_dtype, short, uint8)
+from .dtypes import (bool, channels_last, channels_last_3d, contiguous_format, double, dtype, float, float16, float32,
+                     float64, get_default_dtype, half, int, int8, int16, int32, int64, long, memory_format,
+                     preserve_format, set_default_dtype, short, uint8)
 from .ops.activation import log_softmax, relu, sigmoid, softmax, tanh
 from .ops.division import div, floor_divide, fmod, remainder
 from .ops.elementwise import (abs, add, clamp, cos, erf, exp, log, maximum, minimum, mul, neg, pow, sin, sqrt, sub,

@@ -51,6 +51,21 @@ SCALAR_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double",
                      "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool"}
 
 
+class memory_format:
+    """torch.memory_format: the order of a tensor's elements in memory. glasstorch's tensors are NumPy arrays in
+    row-major order, so a requested format is accepted and changes nothing a program can see but the strides."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"torch.{self.name}"
+
+
+preserve_format, contiguous_format, channels_last, channels_last_3d = (
+    memory_format(name) for name in ("preserve_format", "contiguous_format", "channels_last", "channels_last_3d"))
+
+
 # The legacy tensor type names (Tensor.type(), torch.FloatTensor ...): "FloatTensor" -> float32
 LEGACY_TENSOR_TYPES = {f"{scalar}Tensor": _BY_NAME[name] for name, scalar in SCALAR_TYPE_NAMES.items()}
 

@@ -240,25 +240,25 @@ class Tensor(TensorHistory, TensorMath):
     def type_as(self, other):
         return self.to(other.dtype)
 
-    def float(self):
+    def float(self, memory_format=None):
         return self.to(dtypes.float32)
 
-    def double(self):
+    def double(self, memory_format=None):
         return self.to(dtypes.float64)
 
-    def half(self):
+    def half(self, memory_format=None):
         return self.to(dtypes.float16)
 
-    def long(self):
+    def long(self, memory_format=None):
         return self.to(dtypes.int64)
 
-    def int(self):
+    def int(self, memory_format=None):
         return self.to(dtypes.int32)
 
-    def bool(self):
+    def bool(self, memory_format=None):
         return self.to(dtypes.bool)
 
-    def cpu(self):
+    def cpu(self, memory_format=None):
         return self
 
     def cuda(self, *args, **kwargs):

@@ -357,8 +357,8 @@ class TensorMath:
     def logsumexp(self, dim, keepdim=False):
         return ops.reduce.logsumexp(self, dim, keepdim)
 
-    def prod(self, dim=None, keepdim=False):
-        return ops.reduce.prod(self, dim, keepdim)
+    def prod(self, dim=None, keepdim=False, dtype=None):
+        return ops.reduce.prod(self, dim, keepdim, dtype=dtype)
 
     # shape
     def reshape(self, *shape):

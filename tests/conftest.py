@@ -5,8 +5,11 @@ sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))   # course/
 
 import pytest  # noqa: E402
+from torchvision_import import import_torchvision  # noqa: E402
 
 from glasstorch.datasets import MNIST  # noqa: E402
+
+import_torchvision()    # once, first: every later `import torchvision` in the test process then finds it loaded
 
 
 @pytest.fixture

@@ -138,3 +138,20 @@ def test_tensor_type_refuses_what_torch_refuses_and_to_copies_on_request():
     copied.sum().backward()
     assert x.grad.tolist() == [1.0, 1.0, 1.0]
     assert x.to(gt.zeros(1, dtype=gt.int64)).dtype == gt.int64
+
+
+def test_conversions_take_memory_format_and_prod_takes_dtype_as_torch():
+    for L in (gt, torch):
+        x = L.tensor([[1, 2], [3, 4]], dtype=L.int32)
+        assert [str(t.dtype).split(".")[-1] for t in (x.float(memory_format=L.preserve_format),
+                                                       x.double(memory_format=L.contiguous_format),
+                                                       x.long(memory_format=L.preserve_format),
+                                                       x.cpu(memory_format=L.preserve_format))] == \
+            ["float32", "float64", "int64", "int32"]
+        assert repr(L.channels_last) == "torch.channels_last"
+    ours = gt.tensor([[1, 2], [3, 4]], dtype=gt.int32)
+    theirs = torch.tensor([[1, 2], [3, 4]], dtype=torch.int32)
+    for call in (lambda L, t: t.prod(dtype=L.float64), lambda L, t: L.prod(t, 1, dtype=L.float32),
+                 lambda L, t: t.prod(0, keepdim=True, dtype=L.int64)):
+        a, b = call(gt, ours), call(torch, theirs)
+        assert a.tolist() == b.tolist() and str(a.dtype) == str(b.dtype)

@@ -3,6 +3,8 @@
     cross_entropy(x, t) = -log softmax(x)_t = -x_t + log sum_j e^(x_j)
     dL/dx_j = softmax(x)_j - [j = t]   (per sample, before reduction)
 """
+import warnings
+
 from ..autograd import function
 from ..autograd.function import Function
 from ..backend import xp
@@ -16,6 +18,21 @@ REDUCTIONS = ("none", "mean", "sum")
 def _check_reduction(reduction, op):
     if reduction not in REDUCTIONS:
         raise ValueError(f"{op}: {reduction!r} is not a valid value for reduction; use 'none', 'mean' or 'sum'")
+
+
+def legacy_reduction(size_average, reduce, reduction, stacklevel=3):
+    """The `reduction` that PyTorch's deprecated size_average/reduce arguments ask for (MSELoss(size_average=False),
+    F.nll_loss(..., size_average=False) in older course code), with PyTorch's warning: reduce=False gives 'none',
+    else size_average=False gives 'sum', else 'mean'."""
+    if size_average is None and reduce is None:
+        return reduction
+    if reduce is not None and not reduce:
+        reduction = "none"
+    else:
+        reduction = "sum" if size_average is not None and not size_average else "mean"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' instead.",
+                  UserWarning, stacklevel=stacklevel)
+    return reduction
 
 
 def _reduce(loss, reduction):
@@ -84,7 +101,8 @@ def _check_targets(input, target, op):
         raise RuntimeError(f"{op}: expected class-index targets of an integer dtype (torch.int64), got {target.dtype}")
 
 
-def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "nll_loss")
     if input.dim() < 1:
         raise ValueError(f"nll_loss: expected input of shape (C,) or (N, C, ...), got shape {tuple(input.shape)}")
@@ -96,15 +114,18 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
         raise IndexError(f"nll_loss: Target {int(labels[bad].reshape(-1)[0])} is out of bounds: the input has {classes} classes "
                          f"(valid targets are 0..{classes - 1})")
     if input.dim() == 1:
-        loss = nll_loss(input.unsqueeze(0), target.unsqueeze(0), weight, ignore_index, reduction)
+        loss = nll_loss(input.unsqueeze(0), target.unsqueeze(0), weight, ignore_index=ignore_index,
+                        reduction=reduction)
         return loss.squeeze(0) if reduction == "none" else loss
     weight_array = None if weight is None else weight._data.astype(input._data.dtype)
     return NLLLoss.apply(input, labels, weight_array, ignore_index, reduction)
 
 
-def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
+                  label_smoothing=0.0):
     """-sum_c q_c log softmax(x)_c with q the one-hot target (or the given probabilities), smoothed by eps:
     q = (1 - eps) q + eps / C."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
@@ -121,7 +142,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         weighted = logp if weight is None else logp * _class_shape(weight, input, class_dim)
         losses = -(weighted * probs).sum(class_dim)
         return _reduce(losses, reduction)
-    loss = nll_loss(logp, target, weight, ignore_index, reduction)
+    loss = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     if not label_smoothing:
         return loss
     weighted = logp if weight is None else logp * _class_shape(weight, input, class_dim)
@@ -155,19 +176,34 @@ def _check_same_shape(input, target, op):
                       "Please ensure they have the same size.", UserWarning, stacklevel=3)
 
 
-def mse_loss(input, target, reduction="mean"):
+def _weighted_reduce(loss, weight, reduction, input, weighted_average=True):
+    """Each element's loss times its weight, as PyTorch's mse_loss, l1_loss and huber_loss take weight=; 'mean' is
+    then the weighted average sum(w L) / sum(w), except for huber_loss, whose PyTorch mean is mean(w L)."""
+    if weight is None:
+        return _reduce(loss, reduction)
+    if tuple(weight.shape) != tuple(input.shape):
+        raise ValueError("Weights and input must have the same size.")
+    weighted = loss * weight
+    if reduction == "mean" and weighted_average:
+        return weighted.sum() / weight.sum()
+    return _reduce(weighted, reduction)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """L = (x - y)^2 (then mean or sum).  dL/dx = 2 (x - y) / n for the mean."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "mse_loss")
     _check_same_shape(input, target, "mse_loss")
     diff = input - target
-    return _reduce(diff * diff, reduction)
+    return _weighted_reduce(diff * diff, weight, reduction, input)
 
 
-def l1_loss(input, target, reduction="mean"):
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """L = |x - y|.  dL/dx = sign(x - y)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "l1_loss")
     _check_same_shape(input, target, "l1_loss")
-    return _reduce((input - target).abs(), reduction)
+    return _weighted_reduce((input - target).abs(), weight, reduction, input)
 
 
 def _quadratic_then_linear(diff, beta):
@@ -179,8 +215,9 @@ def _quadratic_then_linear(diff, beta):
     return where(small, 0.5 * near * near / beta, size - 0.5 * beta)
 
 
-def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """L = 0.5 d^2 / beta for |d| < beta, |d| - 0.5 beta beyond (d = x - y).  dL/dx = d / beta, then sign(d)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "smooth_l1_loss")
     _check_same_shape(input, target, "smooth_l1_loss")
     if beta < 0:
@@ -189,11 +226,12 @@ def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
     return _reduce(diff.abs() if beta == 0 else _quadratic_then_linear(diff, beta), reduction)
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0):
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """L = 0.5 d^2 for |d| < delta, delta (|d| - 0.5 delta) beyond: smooth L1 scaled by delta."""
     _check_reduction(reduction, "huber_loss")
     _check_same_shape(input, target, "huber_loss")
-    return _reduce(_quadratic_then_linear(input - target, delta) * delta, reduction)
+    return _weighted_reduce(_quadratic_then_linear(input - target, delta) * delta, weight, reduction, input,
+                            weighted_average=False)
 
 
 class BinaryCrossEntropy(Formula):
@@ -221,7 +259,8 @@ class BinaryCrossEntropy(Formula):
         return (grad if w is None else grad * w), grad_t, None
 
 
-def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "binary_cross_entropy")
     if tuple(input.shape) != tuple(target.shape):
         raise ValueError(f"binary_cross_entropy: Using a target size ({tuple(target.shape)}) that is different to "
@@ -235,8 +274,10 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     return _reduce(BinaryCrossEntropy.apply(input, target, w), reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
+                                     pos_weight=None):
     """L = (1 - t) x + (1 + (pw - 1) t) softplus(-x)  (= -[t log s(x) + (1 - t) log(1 - s(x))], stable)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
     if tuple(input.shape) != tuple(target.shape):
         raise ValueError(f"binary_cross_entropy_with_logits: Target size ({tuple(target.shape)}) must be the same "

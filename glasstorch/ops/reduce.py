@@ -384,7 +384,9 @@ def logsumexp(x, dim, keepdim=False):
     return LogSumExp.apply(x, _check_dim(x, dim, "logsumexp"), keepdim)
 
 
-def prod(x, dim=None, keepdim=False):
+def prod(x, dim=None, keepdim=False, *, dtype=None):
+    """The product over dim (all elements by default), computed in `dtype` when given (x cast first)."""
+    x = x if dtype is None else x.to(dtype)
     if dim is None:
         return Prod.apply(x, None, False)
     (axis,) = _check_dim(x, dim, "prod")

@@ -76,3 +76,40 @@ def test_loss_errors_name_the_problem():
         F.mse_loss(gt.zeros(2), gt.zeros(2), reduction="avg")
     with pytest.raises(RuntimeError, match="between 0 and 1"):
         F.binary_cross_entropy(gt.tensor([1.5]), gt.tensor([1.0]))
+
+
+LEGACY = [dict(size_average=False), dict(reduce=False), dict(size_average=True, reduce=True),
+          dict(size_average=False, reduce=False)]
+
+
+@pytest.mark.filterwarnings("ignore:size_average and reduce args")
+@pytest.mark.parametrize("legacy", LEGACY, ids=str)
+@pytest.mark.parametrize("loss", ["nll_loss", "cross_entropy", "mse_loss", "l1_loss", "smooth_l1_loss",
+                                  "binary_cross_entropy", "binary_cross_entropy_with_logits"])
+def test_legacy_size_average_and_reduce_give_torchs_reduction_and_warning(loss, legacy):
+    """Older course code calls F.nll_loss(output, target, size_average=False): PyTorch's reduction, its warning."""
+    import warnings
+
+    import torch
+
+    p = np.random.default_rng(2).uniform(0.05, 0.95, (4, 3)).astype(np.float32)
+    x = np.log(p) if loss == "nll_loss" else p
+    t = labels(4, classes=3) if loss in ("nll_loss", "cross_entropy") else p[::-1].copy()
+    messages = {}
+    for L in (gt, torch):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            getattr(L.nn.functional, loss)(L.tensor(x), L.tensor(t), **legacy)
+        messages[L] = [str(w.message) for w in caught if "size_average" in str(w.message)]
+    assert messages[gt] == messages[torch] and len(messages[gt]) == 1
+    compare(lambda L, a, b: getattr(L.nn.functional, loss)(a, b, **legacy), x, t)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("loss", ["mse_loss", "l1_loss", "huber_loss"])
+def test_elementwise_weights_give_torchs_weighted_average(loss, reduction):
+    x, y, w = randn(4, 3, seed=8), randn(4, 3, seed=9), np.abs(randn(4, 3, seed=10))
+    compare(lambda L, a, b, c: getattr(L.nn.functional, loss)(a, b, reduction=reduction, weight=c), x, y, w)
+    gradcheck(lambda L, a, b, c: getattr(L.nn.functional, loss)(a, b, reduction=reduction, weight=c), x, y, w)
+    with pytest.raises(ValueError, match="Weights and input must have the same size."):
+        getattr(gt.nn.functional, loss)(gt.tensor(x), gt.tensor(y), weight=gt.ones(3))
