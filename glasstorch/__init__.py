@@ -4,9 +4,9 @@
 """
 from . import autograd, diagnostics, distributed, dtypes, linalg, nn, optim, utils, viz
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full, full_like, linspace,
-                       multinomial, normal, ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm,
-                       tensor, zeros, zeros_like)
+from .creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full, full_like, layout,
+                       linspace, multinomial, normal, ones, ones_like, rand, rand_like, randint, randn, randn_like,
+                       randperm, sparse_coo, strided, tensor, zeros, zeros_like)
 from .explain import explain
 from .summary import summary
 from .dtypes import (bool, channels_last, channels_last_3d, contiguous_format, double, dtype, float, float16, float32,
@@ -48,7 +48,7 @@ def _take_out(names, exact_dtype=False):
         globals()[name] = accepts_out(globals()[name], exact_dtype)
 
 
-_take_out(["add", "arange", "atan2", "cat", "cos", "div", "erf", "exp", "floor_divide", "fmod", "log", "logsumexp",
+_take_out(["add", "atan2", "cat", "cos", "div", "erf", "exp", "floor_divide", "fmod", "log", "logsumexp",
            "maximum", "mean", "minimum", "mul", "pow", "prod", "remainder", "sin", "sqrt", "stack", "sub", "sum",
            "xlogy"])
 _take_out(["abs", "amax", "amin", "bmm", "clamp", "matmul", "neg"], exact_dtype=True)     # out must match, as in torch

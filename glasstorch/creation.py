@@ -1,10 +1,50 @@
 """Tensor factories: tensor, zeros, ones, full, arange, linspace, eye and the random ones."""
+import functools
 import numbers
 
 from . import dtypes, random
 from .backend import xp
+from .ops.out import with_keywords, write_into
 from .ops.sampling import bernoulli, multinomial  # noqa: F401  (torch.multinomial, torch.bernoulli)
 from .tensor import Tensor, _array_from_data, check_device
+
+
+class layout:
+    """torch.layout: how a tensor's elements are stored. glasstorch's tensors are dense: torch.strided."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"torch.{self.name}"
+
+
+strided, sparse_coo = layout("strided"), layout("sparse_coo")
+
+
+def factory(takes_out=True):
+    """A factory with the keywords PyTorch's take beside dtype, device and requires_grad: out= (the result written
+    into out, in out's dtype unless dtype= says otherwise; not for the *_like ones, as in PyTorch), layout=
+    (torch.strided only), pin_memory= (False only: no accelerator), memory_format= (accepted, see memory_format)."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def call(*args, layout=None, pin_memory=False, memory_format=None, **kwargs):
+            if layout is not None and layout is not strided:
+                raise RuntimeError(f"{fn.__name__}(): glasstorch's tensors are dense (torch.strided); layout={layout} "
+                                   "is not supported")
+            if pin_memory:
+                raise RuntimeError("pin_memory=True requires a CUDA or other accelerator backend; no pinned memory "
+                                   "allocator is available on this system.")
+            out = kwargs.pop("out", None) if takes_out else None
+            if out is None:
+                return fn(*args, **kwargs)
+            if kwargs.get("dtype") is None and isinstance(out, Tensor):
+                kwargs["dtype"] = out.dtype
+            return write_into(out, fn(*args, **kwargs), fn.__name__)
+
+        keywords = dict(out=None) if takes_out else {}
+        return with_keywords(call, fn, **keywords, layout=None, pin_memory=False, memory_format=None)
+    return wrap
 
 
 def _size(size):
@@ -44,18 +84,22 @@ def from_numpy(array):
     return Tensor._make(array)
 
 
+@factory()
 def zeros(*size, dtype=None, device=None, requires_grad=False):
     return _new(xp.zeros(_size(size), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
+@factory()
 def ones(*size, dtype=None, device=None, requires_grad=False):
     return _new(xp.ones(_size(size), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
+@factory()
 def empty(*size, dtype=None, device=None, requires_grad=False):
     return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+@factory()
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     if dtype is None:
         dtype = (dtypes.bool if isinstance(fill_value, bool) else
@@ -67,30 +111,37 @@ def _like(factory, x, dtype, requires_grad, **kwargs):
     return factory(x.shape, dtype=dtype if dtype is not None else x.dtype, requires_grad=requires_grad, **kwargs)
 
 
+@factory(takes_out=False)
 def zeros_like(x, dtype=None, requires_grad=False, device=None):
     return _like(zeros, x, dtype, requires_grad)
 
 
+@factory(takes_out=False)
 def ones_like(x, dtype=None, requires_grad=False, device=None):
     return _like(ones, x, dtype, requires_grad)
 
 
+@factory(takes_out=False)
 def empty_like(x, dtype=None, requires_grad=False, device=None):
     return _like(zeros, x, dtype, requires_grad)
 
 
+@factory(takes_out=False)
 def full_like(x, fill_value, dtype=None, requires_grad=False, device=None):
     return full(x.shape, fill_value, dtype=dtype if dtype is not None else x.dtype, requires_grad=requires_grad)
 
 
+@factory(takes_out=False)
 def rand_like(x, dtype=None, requires_grad=False, device=None):
     return _like(rand, x, dtype, requires_grad)
 
 
+@factory(takes_out=False)
 def randn_like(x, dtype=None, requires_grad=False, device=None):
     return _like(randn, x, dtype, requires_grad)
 
 
+@factory()
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
     if end is None:
         start, end = 0, start
@@ -100,26 +151,31 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     return _new(xp.arange(*values).astype(dtypes.to_dtype(dtype).numpy), requires_grad, device)
 
 
+@factory()
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     return _new(xp.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad, device)
 
 
+@factory()
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     return _new(xp.eye(n, m).astype(_float_dtype(dtype)), requires_grad, device)
 
 
+@factory()
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform on [0, 1)."""
     array = random.generator(generator).random(_size(size)).astype(_float_dtype(dtype))
     return _new(array, requires_grad, device)
 
 
+@factory()
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal."""
     array = random.generator(generator).standard_normal(_size(size)).astype(_float_dtype(dtype))
     return _new(array, requires_grad, device)
 
 
+@factory()
 def randint(low, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     """PyTorch's overloads: randint(high, size), randint(high, size=...), randint(low, high, size)."""
     if size is None and high is not None and not isinstance(high, numbers.Integral):
@@ -132,6 +188,7 @@ def randint(low, high=None, size=None, generator=None, dtype=None, device=None, 
     return _new(array.astype(dtypes.to_dtype(dtype or dtypes.int64).numpy), requires_grad, device)
 
 
+@factory()
 def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
     array = random.generator(generator).permutation(n)
     return _new(array.astype(dtypes.to_dtype(dtype or dtypes.int64).numpy), requires_grad, device)

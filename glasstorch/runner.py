@@ -24,10 +24,10 @@ import traceback
 import types
 
 from .errors import UserError
+from .ops.out import KEYWORD_WRAPPERS
 
 ALIASES = {"torch": "glasstorch", "torchvision": "glasstorch.vision"}
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-_OUT_WRAPPER = os.path.join("ops", "out.py")       # torch.add and friends pass their keywords through it
 
 
 def glasstorch_to_torch_name(name):
@@ -122,9 +122,10 @@ def missing_keyword(error):
     """(torch's name of the function, the keyword) when a TypeError says a glasstorch function was called, from the
     program's own line, with a keyword it does not take; else None."""
     found = re.fullmatch(r"([\w.]+)\(\) got an unexpected keyword argument '(\w+)'", str(error))
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.endswith(_OUT_WRAPPER)]
-    last = frames[-1:]                  # the call itself: the program's line (past accepts_out's wrapper)
-    if not isinstance(error, TypeError) or not found or not last or last[0].filename.startswith(_PACKAGE_DIR):
+    # the call itself: the program's line, past the wrappers that add keywords (out=, layout=) and pass the rest on
+    frames = [frame for frame, _ in traceback.walk_tb(error.__traceback__) if frame.f_code not in KEYWORD_WRAPPERS]
+    last = [frame.f_code.co_filename for frame in frames[-1:]]
+    if not isinstance(error, TypeError) or not found or not last or last[0].startswith(_PACKAGE_DIR):
         return None
     qualname, keyword = found.groups()
     import glasstorch

@@ -155,3 +155,43 @@ def test_conversions_take_memory_format_and_prod_takes_dtype_as_torch():
                  lambda L, t: t.prod(0, keepdim=True, dtype=L.int64)):
         a, b = call(gt, ours), call(torch, theirs)
         assert a.tolist() == b.tolist() and str(a.dtype) == str(b.dtype)
+
+
+FACTORY_CALLS = [
+    ("zeros", lambda L, out: L.zeros(2, 3, out=out)),
+    ("ones", lambda L, out: L.ones((2,), out=out)),
+    ("full", lambda L, out: L.full((2, 2), 7, out=out)),
+    ("empty", lambda L, out: L.empty(3, out=out).fill_(1)),
+    ("eye", lambda L, out: L.eye(2, 3, out=out)),
+    ("linspace", lambda L, out: L.linspace(0, 1, 5, out=out)),
+    ("arange", lambda L, out: L.arange(1, 7, 2, out=out)),
+    ("randperm", lambda L, out: L.randperm(4, out=out).sort()[0]),
+]
+
+
+@pytest.mark.parametrize("name,call", FACTORY_CALLS, ids=[c[0] for c in FACTORY_CALLS])
+@pytest.mark.parametrize("out_dtype", ["float64", "int64"])
+def test_factories_write_into_out_in_its_dtype_as_torch(name, call, out_dtype):
+    results = {}
+    for L in (gt, torch):
+        out = L.empty(0, dtype=getattr(L, out_dtype))
+        if name == "linspace" and out_dtype == "int64":
+            out = L.empty(0, dtype=L.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")          # an empty out is resized without a warning
+            returned = call(L, out)
+        results[L] = (returned.tolist(), str(out.dtype).split(".")[-1], tuple(out.shape))
+    assert results[gt] == results[torch]
+
+
+def test_factories_take_layout_pin_memory_and_memory_format_as_a_cpu_only_torch():
+    for L in (gt, torch):
+        assert tuple(L.zeros(2, layout=L.strided).shape) == (2,)
+        assert L.empty(2, memory_format=L.contiguous_format).shape[0] == 2
+        assert L.ones_like(L.ones(2), memory_format=L.preserve_format, layout=L.strided).tolist() == [1.0, 1.0]
+        with pytest.raises(RuntimeError, match="pin_memory=True requires a CUDA or other accelerator"):
+            L.rand(2, pin_memory=True)
+        with pytest.raises(TypeError):
+            L.zeros_like(L.ones(2), out=L.ones(2))
+    with pytest.raises(RuntimeError, match="dense .torch.strided.; layout=torch.sparse_coo is not supported"):
+        gt.zeros(2, layout=gt.sparse_coo)

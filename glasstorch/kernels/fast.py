@@ -21,11 +21,15 @@ from pathlib import Path
 from ..backend import as_strided, repeats_elements, xp
 from .threads import batch_slices, map_slices
 from .blas import add_rows, mm, pixel_matrix, sum_rows
-from .geometry import offset_slice, window_offsets
+from .geometry import offset_slice, taps_touching_input, window_offsets
 
 
 def conv2d(x, weight, bias, geometry):
-    """y = conv2d(x, w) + b, NCHW in, an NCHW view of NHWC memory out."""
+    """y = conv2d(x, w) + b, NCHW in, an NCHW view of NHWC memory out. Kernel offsets that read only padding are
+    left out (geometry.taps_touching_input) unless the weights there are not finite (0 inf = NaN must stay)."""
+    window = taps_touching_input(geometry, x.shape[2:])
+    if window is not None and xp.isfinite(weight).all():
+        return conv2d(x, weight[:, :, window.rows, window.cols], bias, window.geometry)
     n, c, h, w = x.shape
     out_channels, group_channels, kh, kw = weight.shape
     groups, group_out = geometry.groups, out_channels // geometry.groups
@@ -59,7 +63,21 @@ def _windows(x_nhwc, geometry):
 def conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, need_x, need_w, need_b):
     """(dL/dx, dL/dW, dL/db) in one pass over the batch slices (None where not needed; x may be None when dL/dW
     is not, weight when dL/dx is not). dL/dW is rebuilt block by block from the saved input instead of keeping the
-    whole im2col matrix."""
+    whole im2col matrix. Kernel offsets that read only padding are left out, as in conv2d: their dL/dW is 0 (unless
+    dL/dy is not finite: 0 inf = NaN must stay), and what they add to dL/dx lands on padding."""
+    # dL/dW multiplies dL/dy by the padding's zeros (0 inf = NaN, as PyTorch's): with a dL/dy that is not finite,
+    # neither skip offsets nor take dL/dW from the gather, which reads dL/dy padded instead of x
+    finite = not need_w or bool(xp.isfinite(grad_output).all())
+    window = taps_touching_input(geometry, x_shape[2:])
+    if window is not None and finite:
+        grads = conv2d_backward(grad_output, x, None if weight is None else weight[:, :, window.rows, window.cols],
+                                x_shape, (*weight_shape[:2], *window.geometry.kernel), window.geometry, need_x,
+                                need_w, need_b)
+        if need_w:
+            grad_weight = xp.zeros(weight_shape, dtype=grads[1].dtype)
+            grad_weight[:, :, window.rows, window.cols] = grads[1]
+            grads = (grads[0], grad_weight, grads[2])
+        return grads
     out_channels, group_channels, kh, kw = weight_shape
     groups, group_out = geometry.groups, out_channels // geometry.groups
     batch = grad_output.shape[0]
@@ -79,7 +97,7 @@ def conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, nee
             g_part = xp.ascontiguousarray(g_part)
             g_rows = g_part.reshape(-1, out_channels)
         # the gather (conv_transpose_nhwc) computes dL/dW from its own im2col of dL/dY: no second im2col, of x
-        shared = need_x and need_w and input_grad is conv_transpose_nhwc
+        shared = need_x and need_w and input_grad is conv_transpose_nhwc and finite
         if need_x:
             weight_grad = dict(x=x_nhwc[rows], weight_grads=partial_w) if shared else {}
             grad_x[rows] = input_grad(g_part, weight, x_shape, geometry.stride, geometry.padding, geometry.dilation,

@@ -18,13 +18,25 @@ def accepts_out(fn, exact_dtype=False):
         result = fn(*args, **kwargs)
         return result if out is None else write_into(out, result, fn.__name__, exact_dtype)
 
-    signature = inspect.signature(fn)       # fn's own parameters and out=, for inspect and help()
-    out = inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None)
+    return with_keywords(call, fn, out=None)
+
+
+# The code of the wrappers that add keywords and pass the rest on to the function they wrap: a keyword the function
+# does not take fails inside one of them, and glasstorch run names the program's line instead (runner.py)
+KEYWORD_WRAPPERS = set()
+
+
+def with_keywords(wrapper, fn, **defaults):
+    """wrapper, whose signature (for inspect and help()) is fn's with these keyword-only parameters added."""
+    KEYWORD_WRAPPERS.add(wrapper.__code__)
+    signature = inspect.signature(fn)
+    added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
+             for name, default in defaults.items() if name not in signature.parameters]
     parameters = [p for p in signature.parameters.values() if p.kind != p.VAR_KEYWORD]
     position = next((i for i, p in enumerate(parameters) if p.kind == p.KEYWORD_ONLY), len(parameters))
-    call.__signature__ = signature.replace(parameters=parameters[:position] + [out] + parameters[position:]
-                                           + [p for p in signature.parameters.values() if p.kind == p.VAR_KEYWORD])
-    return call
+    wrapper.__signature__ = signature.replace(parameters=parameters[:position] + added + parameters[position:]
+                                              + [p for p in signature.parameters.values() if p.kind == p.VAR_KEYWORD])
+    return wrapper
 
 
 def write_into(out, result, op, exact_dtype=False):

@@ -69,3 +69,53 @@ def test_switching_kernel_sets_and_the_environment_variable(restore, tmp_path):
         env = {"PATH": "/usr/bin:/bin", "GLASSTORCH_KERNELS": value} if value else {"PATH": "/usr/bin:/bin"}
         out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
         assert out.stdout.strip() == expected, out.stderr
+
+
+# (input H, W, kernel, stride, padding, dilation): kernels with offsets that read only padding
+TRIMMED = [(1, 1, 3, 1, 1, 1), (2, 2, 3, 2, 1, 1), (1, 3, 3, 1, 1, 1), (2, 2, 5, 1, 2, 1), (1, 1, 3, 1, 2, 2)]
+
+
+@pytest.mark.parametrize("h,w,k,s,p,d", TRIMMED, ids=str)
+def test_kernel_offsets_that_read_only_padding_are_skipped_with_the_same_results(restore, h, w, k, s, p, d):
+    """ResNet-18's last stage on 32x32 images (3x3, padding 1, on 1x1): the fast set convolves by the centre alone,
+    and every value and gradient stays the reference set's (which multiplies the zeros)."""
+    from glasstorch.kernels.geometry import ConvGeometry, taps_touching_input
+
+    out = ((h + 2 * p - d * (k - 1) - 1) // s + 1, (w + 2 * p - d * (k - 1) - 1) // s + 1)
+    window = taps_touching_input(ConvGeometry((k, k), (s, s), (p, p, p, p), (d, d), 1, out), (h, w))
+    assert window is not None and window.geometry.out_hw == out
+    assert window.geometry.kernel < (k, k) or window.geometry.kernel[1] < k
+
+    def conv(kernels, weight, grad):
+        gt.set_kernels(kernels)
+        x = gt.tensor(randn(3, 4, h, w, seed=1), requires_grad=True)
+        wt = gt.tensor(weight, requires_grad=True)
+        y = F.conv2d(x, wt, stride=s, padding=p, dilation=d)
+        y.backward(gt.tensor(grad(y.shape)))
+        return y.detach().numpy(), x.grad.numpy(), wt.grad.numpy()
+
+    weight = randn(5, 4, k, k, seed=2)
+    finite = lambda shape: randn(*shape, seed=3)                           # noqa: E731
+    for a, b in zip(conv("fast", weight, finite), conv("reference", weight, finite)):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    # where a skipped offset would have made NaN (0 x inf), the fast set does not skip it: dL/dW is the reference's
+    # (and PyTorch's); for the forward pass, see test_edges' conv2d samples
+    weight[:, :, 0, 0] = np.inf
+    infinite = lambda shape: np.full(shape, np.inf, dtype=np.float32)      # noqa: E731
+    fast, reference = conv("fast", weight, infinite), conv("reference", weight, infinite)
+    np.testing.assert_array_equal(np.isnan(fast[2]), np.isnan(reference[2]))
+    import torch
+
+    x = torch.tensor(randn(3, 4, h, w, seed=1))
+    wt = torch.tensor(weight, requires_grad=True)
+    y = torch.nn.functional.conv2d(x, wt, stride=s, padding=p, dilation=d)
+    y.backward(torch.tensor(infinite(tuple(y.shape))))
+    np.testing.assert_array_equal(np.isnan(fast[2]), np.isnan(wt.grad.numpy()))
+    assert np.isnan(fast[2]).any()
+
+
+def test_kernels_that_read_the_input_everywhere_are_not_trimmed():
+    from glasstorch.kernels.geometry import ConvGeometry, taps_touching_input
+
+    assert taps_touching_input(ConvGeometry((3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1, (4, 4)), (4, 4)) is None
+    assert taps_touching_input(ConvGeometry((3, 3), (1, 1), (0, 0, 0, 0), (1, 1), 1, (1, 1)), (3, 3)) is None
