@@ -48,10 +48,12 @@ def _take_out(names, exact_dtype=False):
         globals()[name] = accepts_out(globals()[name], exact_dtype)
 
 
-_take_out(["add", "atan2", "cat", "cos", "div", "erf", "exp", "floor_divide", "fmod", "log", "logsumexp",
-           "maximum", "mean", "minimum", "mul", "pow", "prod", "remainder", "sin", "sqrt", "stack", "sub", "sum",
-           "xlogy"])
-_take_out(["abs", "amax", "amin", "bmm", "clamp", "matmul", "neg"], exact_dtype=True)     # out must match, as in torch
+# (not yet: cumsum, cumprod, std, var and norm, which PyTorch computes in a wider out's dtype, not cast into it)
+_take_out(["add", "atan2", "cat", "cos", "div", "erf", "exp", "floor_divide", "fmod", "log", "logsumexp", "maximum",
+           "mean", "minimum", "mul", "nonzero", "pow", "prod", "remainder", "sigmoid", "sin", "sqrt", "stack", "sub",
+           "sum", "tanh", "xlogy"])
+_take_out(["abs", "amax", "amin", "bmm", "clamp", "gather", "index_select", "masked_select", "matmul", "neg", "where"],
+          exact_dtype=True)     # out must have the result's dtype, as in torch
 
 
 def set_default_device(device_):

@@ -16,6 +16,11 @@ OUT_CALLS = [
     ("cat", lambda L, out: L.cat([L.ones(2), L.zeros(1)], out=out), (3,)),
     ("clamp", lambda L, out: L.clamp(L.tensor([-1.0, 0.5, 2.0]), 0, 1, out=out), (3,)),
     ("arange", lambda L, out: L.arange(5, out=out), (5,)),
+    ("gather", lambda L, out: L.gather(L.tensor([[1.0, 2.0], [3.0, 4.0]]), 1, L.tensor([[1], [0]]), out=out), (2, 1)),
+    ("masked_select", lambda L, out: L.masked_select(L.tensor([1.0, -2.0, 3.0]), L.tensor([True, False, True]),
+                                                     out=out), (2,)),
+    ("where", lambda L, out: L.where(L.tensor([True, False]), L.ones(2), L.zeros(2), out=out), (2,)),
+    ("sigmoid", lambda L, out: L.sigmoid(L.tensor([0.0, 1.1]), out=out), (2,)),
 ]
 
 
@@ -33,6 +38,15 @@ def test_out_writes_into_the_given_tensor_and_returns_it_as_torch_does(name, cal
         assert call(gt, ours) is ours and expected is theirs
         np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
         assert ours.dtype.name == str(theirs.dtype).replace("torch.", "")
+
+
+def test_nonzero_writes_its_indices_into_out():
+    results = []
+    for L in (gt, torch):
+        out = L.empty(0, dtype=L.int64)
+        assert L.nonzero(L.tensor([[0.0, 2.0], [3.0, 0.0]]), out=out) is out
+        results.append(out.tolist())
+    assert results[0] == results[1] == [[0, 1], [1, 0]]
 
 
 def test_out_refuses_what_torch_refuses_and_resizes_with_its_warning():
