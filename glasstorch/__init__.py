@@ -39,21 +39,21 @@ from .kernels.threads import get_num_threads, set_num_threads, tune_allocator  #
 tune_allocator()
 
 
-def _take_out(names, exact_dtype=False):
+def _take_out(names, exact_dtype=False, computes_in_out_dtype=False):
     """PyTorch's out= keyword on the torch.* functions that have it (Tensor methods and glasstorch's own calls go
     without the extra layer)."""
     from .ops.out import accepts_out
 
     for name in names:
-        globals()[name] = accepts_out(globals()[name], exact_dtype)
+        globals()[name] = accepts_out(globals()[name], exact_dtype, computes_in_out_dtype)
 
 
-# (not yet: cumsum, cumprod, std, var and norm, which PyTorch computes in a wider out's dtype, not cast into it)
 _take_out(["add", "atan2", "cat", "cos", "div", "erf", "exp", "floor_divide", "fmod", "log", "logsumexp", "maximum",
            "mean", "minimum", "mul", "nonzero", "pow", "prod", "remainder", "sigmoid", "sin", "sqrt", "stack", "sub",
            "sum", "tanh", "xlogy"])
 _take_out(["abs", "amax", "amin", "bmm", "clamp", "gather", "index_select", "masked_select", "matmul", "neg", "where"],
           exact_dtype=True)     # out must have the result's dtype, as in torch
+_take_out(["cumprod", "cumsum", "std", "var"], computes_in_out_dtype=True)     # computed in a wider out's dtype
 
 
 def set_default_device(device_):

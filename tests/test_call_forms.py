@@ -21,6 +21,10 @@ OUT_CALLS = [
                                                      out=out), (2,)),
     ("where", lambda L, out: L.where(L.tensor([True, False]), L.ones(2), L.zeros(2), out=out), (2,)),
     ("sigmoid", lambda L, out: L.sigmoid(L.tensor([0.0, 1.1]), out=out), (2,)),
+    ("cumsum", lambda L, out: L.cumsum(L.tensor([[1.1, 2.3], [3.7, 5.1]]), 0, out=out), (2, 2)),   # computed in
+    ("cumprod", lambda L, out: L.cumprod(L.tensor([1.1, 2.3, 3.7]), 0, out=out), (3,)),            # out's dtype
+    ("std", lambda L, out: L.std(L.tensor([[1.1, 2.3], [3.7, 5.1]]), 0, out=out), (2,)),
+    ("var", lambda L, out: L.var(L.tensor([[1.1, 2.3], [3.7, 5.1]]), 1, out=out), (2,)),
 ]
 
 

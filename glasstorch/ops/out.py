@@ -9,12 +9,17 @@ from ..autograd import function, grad_mode
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
 
 
-def accepts_out(fn, exact_dtype=False):
+def accepts_out(fn, exact_dtype=False, computes_in_out_dtype=False):
     """fn with PyTorch's out= keyword (the functions glasstorch exports as torch.*; internal calls go without).
     exact_dtype: out must have the result's dtype (PyTorch's abs, neg, clamp, amax, amin, matmul, bmm), where
-    other ops cast into it."""
+    other ops cast into it. computes_in_out_dtype: a floating input is first converted to a wider floating out's
+    dtype, as PyTorch's cumsum, cumprod, std and var compute in it (a cast of the result would differ)."""
     @functools.wraps(fn)
     def call(*args, out=None, **kwargs):
+        if out is not None and computes_in_out_dtype and isinstance(args[0], function.Tensor):
+            source, target = args[0].array.dtype, getattr(out, "array", args[0].array).dtype
+            if source.kind == target.kind == "f" and target.itemsize > source.itemsize:
+                args = (args[0].to(dtypes.from_numpy_dtype(target)), *args[1:])
         result = fn(*args, **kwargs)
         return result if out is None else write_into(out, result, fn.__name__, exact_dtype)
 
