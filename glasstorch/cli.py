@@ -40,6 +40,9 @@ def _add_train(sub):
     p.add_argument("--resume", action="store_true", help="continue the run in OUT from its checkpoint.safetensors")
     p.add_argument("--track-gradients", action="store_true",
                    help="record per-layer gradient norms and activations; figures go into the run directory")
+    p.add_argument("--tensorboard", action="store_true",
+                   help="write TensorBoard logs into the run directory (scalars, weight and gradient histograms, "
+                        "images, the graph; needs glasstorch[tensorboard]); view them with tensorboard --logdir runs")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (epoch lines only)")
     p.add_argument("--nproc", type=int, help="train with N processes (MPI ranks, one thread each) that split every "
                                              "batch; needs glasstorch[distributed] (default: 1, or what mpiexec "
@@ -74,7 +77,8 @@ def _train(args):
         if cores is not None:       # started by mpiexec itself: a share of the host's cores, as --nproc gives
             threads.use_cores(cores)
     given = {name: getattr(args, name) for name in _TRAIN_OPTIONS if getattr(args, name) is not None}
-    given.update(download=args.download, track_gradients=args.track_gradients, progress=not args.no_progress)
+    given.update(download=args.download, track_gradients=args.track_gradients, tensorboard=args.tensorboard,
+                 progress=not args.no_progress)
     if given.get("model", TrainConfig.model) not in _model_names():
         raise CLIError(f"unknown model {given['model']!r}; choose one of: {', '.join(_model_names())}")
     config = TrainConfig.for_model(**given)
@@ -220,7 +224,11 @@ def _add_run(sub):
                                    "to glasstorch)")
     p.add_argument("--track-gradients", action="store_true",
                    help="record the gradient flow of every model the program trains and write its figures")
-    p.add_argument("--out", help="folder for the --track-gradients figures (default: runs/run-SCRIPT)")
+    p.add_argument("--tensorboard", action="store_true",
+                   help="write TensorBoard logs of the program's training into OUT: loss, per-layer gradient norms, "
+                        "weight and gradient histograms, each model's graph (needs glasstorch[tensorboard])")
+    p.add_argument("--out", help="folder for the --track-gradients figures and --tensorboard logs (default: "
+                                 "runs/run-SCRIPT)")
     p.add_argument("--explain", action="store_true",
                    help="write a page that steps through the chain rule of the program's first backward call")
     p.add_argument("--explain-out", default="explain.html", help="where --explain writes its page (default: "
@@ -237,7 +245,8 @@ def _run(args):
     if args.explain_call < 1:
         raise CLIError(f"--explain-call must be at least 1, got {args.explain_call}")
     return run(args.script, args.args, track_gradients=args.track_gradients, out_dir=args.out,
-               explain_out=args.explain_out if args.explain else None, explain_call=args.explain_call)
+               explain_out=args.explain_out if args.explain else None, explain_call=args.explain_call,
+               tensorboard=args.tensorboard)
 
 
 def build_parser():

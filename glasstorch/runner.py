@@ -209,13 +209,10 @@ class GradientTracker:
 
     def _recorders_of(self, optimizer):
         from .diagnostics import GradientFlowRecorder
+        from .diagnostics.gradient_flow import stepped_models
 
         if id(optimizer) not in self.recorders:
-            held = {id(p) for group in optimizer.param_groups for p in group["params"]}
-            owners = [m for m in list(self.modules) if any(id(p) in held for p in m.parameters())]
-            inner = {id(child) for m in owners for child in m.modules() if child is not m}
-            roots = [m for m in owners if id(m) not in inner]
-            self.recorders[id(optimizer)] = [GradientFlowRecorder(m) for m in roots]
+            self.recorders[id(optimizer)] = [GradientFlowRecorder(m) for m in stepped_models(optimizer, self.modules)]
         return self.recorders[id(optimizer)]
 
     def __exit__(self, *exc):
@@ -291,9 +288,9 @@ class BackwardExplainer:
         return False
 
 
-def run(script, args=(), track_gradients=False, out_dir=None, explain_out=None, explain_call=1):
+def run(script, args=(), track_gradients=False, out_dir=None, explain_out=None, explain_call=1, tensorboard=False):
     """Run `script` as __main__ on glasstorch; returns the exit code. explain_out: write the explain page of its
-    explain_call-th backward call there."""
+    explain_call-th backward call there; tensorboard: TensorBoard logs of its training into out_dir."""
     if not os.path.isfile(script):
         print(f"glasstorch run: no such program: {script}", file=sys.stderr)
         return 2
@@ -306,6 +303,10 @@ def run(script, args=(), track_gradients=False, out_dir=None, explain_out=None, 
         with contextlib.ExitStack() as watching:
             if track_gradients:
                 watching.enter_context(GradientTracker(out_dir))
+            if tensorboard:
+                from .utils.tensorboard.program import ProgramBoard
+
+                watching.enter_context(ProgramBoard(out_dir))
             if explain_out is not None:
                 watching.enter_context(BackwardExplainer(explain_out, script, explain_call))
             runpy.run_path(script, run_name="__main__")

@@ -116,3 +116,12 @@ class GradientFlowRecorder:
         fig.savefig(paths[1], dpi=100)
         plt.close(fig)
         return paths
+
+
+def stepped_models(optimizer, modules):
+    """The models an optimizer steps: of the modules that ran forward, those holding its parameters that are not
+    inside another such module (the roots of the program's module trees)."""
+    held = {id(p) for group in optimizer.param_groups for p in group["params"]}
+    owners = [m for m in list(modules) if any(id(p) in held for p in m.parameters())]
+    inner = {id(child) for m in owners for child in m.modules() if child is not m}
+    return [m for m in owners if id(m) not in inner]

@@ -85,15 +85,15 @@ def walk(output, names=None):
     node id the tensor whose gradient is the node's (an op's output, a leaf itself); the ops in forward order; and
     for each op (by id) the tensor it produced."""
     names = {id(t): name for name, t in (names or {}).items()}
-    order = _forward_order(output.grad_fn)
+    order = forward_order(output.grad_fn)
     outputs = {id(output.grad_fn): output}
     for node in order:                              # the tensors each op produced, as their consumers hold them
-        for a in _tensor_inputs(node):
+        for a in tensor_inputs(node):
             if a.grad_fn is not None:
                 outputs.setdefault(id(a.grad_fn), a)
     ids, nodes, edges, tensors = {}, [], [], {}
     for node in order:
-        for a in _tensor_inputs(node):
+        for a in tensor_inputs(node):
             if a.grad_fn is None and id(a) not in ids:
                 ids[id(a)] = key = f"t{len(ids)}"
                 label = names.get(id(a)) or ("input" if not a.requires_grad else f"w{len(ids)}")
@@ -126,7 +126,7 @@ def _rule_for_input(rule, node, index):
     return pieces[index] if len(pieces) > 1 and index < len(pieces) and tensors <= len(pieces) else rule or None
 
 
-def _forward_order(root):
+def forward_order(root):
     """The op nodes behind `root`, each after every op whose output it uses (the engine's order, reversed)."""
     order = [node for node in reversed(engine._topological_order([root])) if not isinstance(node, AccumulateGrad)]
     if len(order) > MAX_NODES:
@@ -135,7 +135,7 @@ def _forward_order(root):
     return order
 
 
-def _tensor_inputs(node):
+def tensor_inputs(node):
     return [a for a in getattr(node, "inputs", ()) if isinstance(a, function.Tensor)]
 
 

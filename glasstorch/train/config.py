@@ -34,6 +34,7 @@ class TrainConfig:
     download: bool = False
     out: str | None = None
     track_gradients: bool = False
+    tensorboard: bool = False
     progress: bool = True
 
     def validate(self):

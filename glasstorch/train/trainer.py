@@ -146,7 +146,7 @@ class Trainer:
         self.scheduler, self.scheduler_interval = build_scheduler(config, self.optimizer, len(self.train_loader))
         self.history, self.epoch, self.best_accuracy = [], 0, -1.0
         self.saved_epoch = 0        # the epoch of the newest checkpoint this run wrote (or resumed from)
-        self.gradient_recorder = None
+        self.gradient_recorder = self.board = None
         self.outputs = ["config.json"]
         if resume:
             self._resume()
@@ -226,6 +226,8 @@ class Trainer:
             from ..diagnostics import GradientFlowRecorder
 
             self.gradient_recorder = GradientFlowRecorder(self.model)
+        if self.config.tensorboard and self.writes:
+            self._open_board()
         result = None
         while self.epoch < self.config.epochs:
             self.epoch += 1
@@ -243,6 +245,8 @@ class Trainer:
             self.history.append(row)
             if self.writes:
                 self._write_epoch(result)
+                if self.board is not None:
+                    self.board.epoch(self.epoch, row, self.model, *self._board_batch)
             else:
                 self.saved_epoch = self.epoch      # rank 0 wrote it
             self.log(f"epoch {self.epoch}/{self.config.epochs}  train loss {train_loss:.4f} acc {100 * train_acc:.2f}%"
@@ -250,7 +254,21 @@ class Trainer:
                      f"  {seconds:.1f} s ({len(self.train_loader.dataset) / seconds:.0f} img/s incl. eval)")
         if self.writes:
             self._write_final_figures(result)
+        if self.board is not None:
+            self.board.close()
+            self._wrote(*sorted(p.name for p in self.run_dir.glob("events.out.tfevents.*")))
         return self.history
+
+    def _open_board(self):
+        """TensorBoard logs beside the run's files; a resumed run hides what its predecessor logged after the
+        epoch it resumes from (purge_step)."""
+        from .board import TrainingBoard
+
+        steps = len(self.train_loader)
+        self.board = TrainingBoard(self.run_dir, self.dataset_cls, self.classes,
+                                   purge_step=self.epoch * steps + 1 if self.epoch else None)
+        self._board_batch = next(iter(DataLoader(self.full_test_set, batch_size=64)))
+        self.board.start(self.model, self._board_batch[0])
 
     def _evaluate(self):
         """The test set's loss, accuracy and confusion: each rank's shard, summed over the ranks."""
@@ -292,6 +310,8 @@ class Trainer:
             self.optimizer.step()
             if self.gradient_recorder is not None:
                 self.gradient_recorder.step()
+            if self.board is not None:
+                self.board.step((self.epoch - 1) * len(self.train_loader) + step, value)
             if self.scheduler_interval == "step":
                 self.scheduler.step()
             total_loss += value * len(labels)
