@@ -255,3 +255,20 @@ def test_without_tensorboard_the_import_says_how_to_install_it():
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == ('glasstorch.utils.tensorboard needs TensorBoard: pip install '
                                      '"glasstorch[tensorboard]" (or pip install tensorboard)')
+
+
+def test_the_default_log_dir_and_the_file_options_are_torchs(tmp_path, monkeypatch):
+    import re
+    import socket
+
+    monkeypatch.chdir(tmp_path)
+    names = {}
+    for L, Writer in ((gt, SummaryWriter), (torch, TorchWriter)):
+        writer = Writer(comment="_lr0.1", filename_suffix=".demo", max_queue=2, flush_secs=1)
+        writer.add_scalar("x", 1.0, 0)
+        writer.close()
+        names[L] = os.path.relpath(writer.get_logdir(), tmp_path)
+        files = os.listdir(writer.get_logdir())
+        assert len(files) == 1 and files[0].startswith("events.out.tfevents.") and files[0].endswith(".demo")
+    pattern = rf"runs/[A-Z][a-z]{{2}}\d{{2}}_\d{{2}}-\d{{2}}-\d{{2}}_{re.escape(socket.gethostname())}_lr0\.1"
+    assert re.fullmatch(pattern, names[gt]) and re.fullmatch(pattern, names[torch])
