@@ -261,13 +261,14 @@ def test_the_default_log_dir_and_the_file_options_are_torchs(tmp_path, monkeypat
     import re
     import socket
 
-    monkeypatch.chdir(tmp_path)
     names = {}
     for L, Writer in ((gt, SummaryWriter), (torch, TorchWriter)):
+        (tmp_path / L.__name__).mkdir()
+        monkeypatch.chdir(tmp_path / L.__name__)
         writer = Writer(comment="_lr0.1", filename_suffix=".demo", max_queue=2, flush_secs=1)
         writer.add_scalar("x", 1.0, 0)
         writer.close()
-        names[L] = os.path.relpath(writer.get_logdir(), tmp_path)
+        names[L] = writer.get_logdir()
         files = os.listdir(writer.get_logdir())
         assert len(files) == 1 and files[0].startswith("events.out.tfevents.") and files[0].endswith(".demo")
     pattern = rf"runs/[A-Z][a-z]{{2}}\d{{2}}_\d{{2}}-\d{{2}}-\d{{2}}_{re.escape(socket.gethostname())}_lr0\.1"
