@@ -7,6 +7,7 @@ import argparse
 import sys
 
 from .errors import UserError
+from .i18n import LANGUAGES, set_language, t
 
 
 class CLIError(UserError):
@@ -17,7 +18,7 @@ def _add_train(sub):
     from .train.config import OPTIMIZERS, SCHEDULERS, TrainConfig
 
     defaults = TrainConfig()
-    p = sub.add_parser("train", help="train a model with a progress bar; writes metrics, figures and checkpoints")
+    p = sub.add_parser("train", help=t("cli.train"))
     p.add_argument("--model", help=f"a name from `glasstorch models` (default: {defaults.model})")
     p.add_argument("--dataset", help=f"mnist, fashion-mnist or xor (default: {defaults.dataset}; xor for --model xor)")
     p.add_argument("--epochs", type=int, help=f"epochs to train (default: {defaults.epochs}; 20 for xor)")
@@ -80,7 +81,7 @@ def _train(args):
     given.update(download=args.download, track_gradients=args.track_gradients, tensorboard=args.tensorboard,
                  progress=not args.no_progress)
     if given.get("model", TrainConfig.model) not in _model_names():
-        raise CLIError(f"unknown model {given['model']!r}; choose one of: {', '.join(_model_names())}")
+        raise CLIError(t("error.unknown_model", model=given["model"], names=", ".join(_model_names())))
     config = TrainConfig.for_model(**given)
     trainer = Trainer.resuming(config.run_dir, **given) if args.resume else Trainer(config)
     config = trainer.config
@@ -91,23 +92,23 @@ def _train(args):
     from .kernels.threads import get_num_threads
 
     threads = get_num_threads()
-    processes = (f", {trainer.world_size} processes x {threads} thread{'s' * (threads != 1)}"
+    processes = (t("train.processes", processes=trainer.world_size, threads=threads, s="s" * (threads != 1))
                  if trainer.world_size > 1 else "")
     try:     # the header inside: a Ctrl-C right after it still gets the one-line answer
-        print(f"training {config.model} ({sum(p.numel() for p in trainer.model.parameters()):,} parameters) on "
-              f"{config.dataset}: {len(trainer.train_loader.dataset):,} training / {len(trainer.full_test_set):,} "
-              f"test images, {config.optimizer} lr {config.lr:g}, batch {config.batch_size}{processes}, run directory "
-              f"{trainer.run_dir}")
+        print(t("train.header", model=config.model, parameters=sum(p.numel() for p in trainer.model.parameters()),
+                dataset=config.dataset, train=len(trainer.train_loader.dataset), test=len(trainer.full_test_set),
+                optimizer=config.optimizer, lr=config.lr, batch=config.batch_size, processes=processes,
+                run_dir=trainer.run_dir))
         history = trainer.fit()
     except KeyboardInterrupt:
         if trainer.saved_epoch:
-            raise CLIError(f"interrupted; the checkpoint of epoch {trainer.saved_epoch} in {trainer.run_dir} is intact: "
-                           f"continue with `glasstorch {' '.join(_argv_for_resume(args))}`") from None
-        raise CLIError("interrupted before the first epoch ended; nothing was saved yet") from None
+            raise CLIError(t("train.interrupted_saved", epoch=trainer.saved_epoch, run_dir=trainer.run_dir,
+                             command=" ".join(_argv_for_resume(args)))) from None
+        raise CLIError(t("train.interrupted_nothing")) from None
     if history:
         best = max(history, key=lambda r: r["test_acc"])
-        print(f"done: final test accuracy {100 * history[-1]['test_acc']:.2f}% (best {100 * best['test_acc']:.2f}% "
-              f"at epoch {best['epoch']}); wrote {trainer.run_dir}/ {', '.join(trainer.outputs)}")
+        print(t("train.done", final=100 * history[-1]["test_acc"], best=100 * best["test_acc"],
+                best_epoch=best["epoch"], run_dir=trainer.run_dir, files=", ".join(trainer.outputs)))
 
 
 def _argv_for_resume(args):
@@ -122,7 +123,7 @@ def _model_names():
 
 
 def _add_evaluate(sub):
-    p = sub.add_parser("evaluate", help="test loss, accuracy and per-class accuracy of a trained model")
+    p = sub.add_parser("evaluate", help=t("cli.evaluate"))
     p.add_argument("checkpoint", help="a run directory or a .safetensors checkpoint")
     p.add_argument("--data-dir", default=None, help="folder with the dataset's IDX files (default: as trained)")
     p.add_argument("--batch-size", type=int, default=500)
@@ -150,7 +151,7 @@ def _evaluate(args):
 
 
 def _add_predict(sub):
-    p = sub.add_parser("predict", help="classify image files (PNG/JPEG, any size) with a trained model")
+    p = sub.add_parser("predict", help=t("cli.predict"))
     p.add_argument("checkpoint", help="a run directory or a .safetensors checkpoint")
     p.add_argument("images", nargs="+", help="image files")
     p.set_defaults(handler=_predict)
@@ -178,11 +179,12 @@ def _predict(args):
         others = ", ".join(f"{dataset_cls.classes[c]} {100 * p:.1f}%" for c, p in top)
         print(f"{path}: {dataset_cls.classes[best_class]}  (top 3: {others})")
     if failures:
-        raise CLIError(f"{failures} of {len(args.images)} image{'s' * (len(args.images) != 1)} could not be read")
+        raise CLIError(t("error.images_failed", failures=failures, count=len(args.images),
+                         s="s" * (len(args.images) != 1)))
 
 
 def _add_models(sub):
-    p = sub.add_parser("models", help="list the models that `train --model` accepts")
+    p = sub.add_parser("models", help=t("cli.models"))
     p.set_defaults(handler=_models)
 
 
@@ -195,7 +197,7 @@ def _models(args):
 
 
 def _add_datasets(sub):
-    p = sub.add_parser("datasets", help="where each dataset is found, or how to get it")
+    p = sub.add_parser("datasets", help=t("cli.datasets"))
     p.add_argument("--data-dir", default=None)
     p.set_defaults(handler=_datasets)
 
@@ -220,8 +222,7 @@ def _datasets(args):
 
 
 def _add_run(sub):
-    p = sub.add_parser("run", help="run an unmodified PyTorch program on glasstorch (torch and torchvision resolve "
-                                   "to glasstorch)")
+    p = sub.add_parser("run", help=t("cli.run"))
     p.add_argument("--track-gradients", action="store_true",
                    help="record the gradient flow of every model the program trains and write its figures")
     p.add_argument("--tensorboard", action="store_true",
@@ -250,15 +251,27 @@ def _run(args):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="glasstorch", description="Train and inspect the course's networks "
-                                     "with glasstorch, a from-scratch NumPy deep-learning framework.")
+    parser = argparse.ArgumentParser(prog="glasstorch", description=t("cli.description"))
+    parser.add_argument("--lang", choices=LANGUAGES, help=t("cli.lang"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for add in (_add_train, _add_evaluate, _add_predict, _add_models, _add_datasets, _add_run):
         add(sub)
     for add in _extra_commands():
         add(sub)
+    for command in sub.choices.values():       # --lang after the command too: glasstorch train --lang zh
+        command.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=t("cli.lang"))
     return parser
+
+
+def _language_in(argv):
+    """The --lang value in argv, read before the parser is built, so that its help is in that language."""
+    for index, argument in enumerate(argv):
+        value = argument.partition("=")[2] if argument.startswith("--lang=") else \
+            argv[index + 1] if argument == "--lang" and index + 1 < len(argv) else None
+        if value in LANGUAGES:
+            return value
+    return None
 
 
 def _extra_commands():
@@ -271,6 +284,7 @@ def main(argv=None):
     import warnings
 
     argv = sys.argv[1:] if argv is None else list(argv)
+    set_language(_language_in(argv))
     parser = build_parser()
     args = parser.parse_args(argv)
     args.argv = argv
@@ -280,7 +294,7 @@ def main(argv=None):
             warnings.simplefilter("ignore", RuntimeWarning)
             code = args.handler(args)
     except KeyboardInterrupt:
-        print(f"glasstorch {args.command}: interrupted", file=sys.stderr)
+        print(t("cli.interrupted", command=args.command), file=sys.stderr)
         return 130
     except BrokenPipeError:            # `glasstorch models | head`
         sys.stderr.close()
@@ -289,8 +303,8 @@ def main(argv=None):
         from . import distributed
 
         if distributed.is_initialized() and distributed.get_world_size() > 1:
-            distributed.abort(f"glasstorch {args.command}: error: {error}")     # the others must not wait for it
-        print(f"glasstorch {args.command}: error: {error}", file=sys.stderr)
+            distributed.abort(t("cli.error", command=args.command, error=error))     # the others must not wait
+        print(t("cli.error", command=args.command, error=error), file=sys.stderr)
         return 1
     return code or 0
 

@@ -4,6 +4,7 @@ import numpy as np
 from .autograd.grad_mode import no_grad
 from .creation import from_numpy
 from .errors import InvalidOption, MissingFile
+from .i18n import t
 from .ops.activation import softmax
 
 MAX_MEGAPIXELS = 50     # larger images are refused before they are decoded (Pillow warns at 89, refuses at 179)
@@ -18,16 +19,15 @@ def load_image(path, mean, std, size=28):
         with Image.open(path) as image:
             megapixels = image.width * image.height / 1e6
             if megapixels > MAX_MEGAPIXELS:
-                raise InvalidOption(f"{path}: the image is {image.width}x{image.height} pixels ({megapixels:.0f} "
-                                 f"megapixels); predict reads images up to {MAX_MEGAPIXELS} megapixels, so shrink it "
-                                 "first (a digit needs only 28x28)")
+                raise InvalidOption(t("error.image_too_large", path=path, width=image.width, height=image.height,
+                                      megapixels=megapixels, limit=MAX_MEGAPIXELS))
             grey = image.convert("L").resize((size, size), Image.Resampling.LANCZOS)
     except FileNotFoundError:
-        raise MissingFile(f"no such image file: {path}") from None
+        raise MissingFile(t("error.no_image", path=path)) from None
     except IsADirectoryError:
-        raise InvalidOption(f"{path}: a folder, not an image file") from None
+        raise InvalidOption(t("error.image_folder", path=path)) from None
     except (UnidentifiedImageError, OSError, SyntaxError) as error:
-        raise InvalidOption(f"{path}: not a readable image ({error})") from None
+        raise InvalidOption(t("error.image_unreadable", path=path, error=error)) from None
     finally:
         Image.MAX_IMAGE_PIXELS = limit
     pixels = np.asarray(grey, dtype=np.float32) / 255.0

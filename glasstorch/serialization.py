@@ -16,6 +16,7 @@ import numpy as np
 
 from .creation import from_numpy
 from .errors import MissingFile, UnwritablePath, UserError
+from .i18n import t
 from .tensor import Tensor
 
 _TREE_KEY = "__glasstorch__"
@@ -153,18 +154,14 @@ def _check_readable(path):
         header = _json_or_none(f.read(header_size)) if header_size is not None and header_size <= size - 8 else None
     if header is None:
         if size == 0:
-            raise CheckpointError(f"glasstorch.load: '{path}' is empty (0 bytes)")
+            raise CheckpointError(t("error.checkpoint_empty", path=path))
         if head[:4] == b"PK\x03\x04" or (head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05")):
-            raise CheckpointError(f"glasstorch.load: '{path}' is a pickle file (PyTorch's .pt); glasstorch never "
-                                  "unpickles (it can run code). Save it as safetensors in PyTorch: "
-                                  "safetensors.torch.save_file(model.state_dict(), 'model.safetensors')")
+            raise CheckpointError(t("error.checkpoint_pickle", path=path))
         if header_size is None:
-            raise CheckpointError(f"glasstorch.load: '{path}' is too short to be a safetensors file ({size} bytes)")
+            raise CheckpointError(t("error.checkpoint_short", path=path, size=size))
         if header_size > size - 8:
-            raise CheckpointError(f"glasstorch.load: '{path}' is truncated or not a safetensors file: its header "
-                                  f"claims {header_size:,} bytes but the file has {size:,}")
-        raise CheckpointError(f"glasstorch.load: '{path}' is damaged or not a safetensors file: its header is "
-                              "not JSON")
+            raise CheckpointError(t("error.checkpoint_truncated", path=path, claimed=header_size, size=size))
+        raise CheckpointError(t("error.checkpoint_not_json", path=path))
     for key, entry in header.items() if isinstance(header, dict) else ():
         dtype = entry.get("dtype") if isinstance(entry, dict) else None
         if key != "__metadata__" and dtype is not None and dtype not in _READABLE_DTYPES:
@@ -189,8 +186,7 @@ def load(f, map_location=None, weights_only=True):
             metadata = reader.metadata() or {}
             tensors = {key: reader.get_tensor(key) for key in reader.keys()}
     except Exception as error:  # safetensors raises its own error types for torn or foreign files
-        raise CheckpointError(f"glasstorch.load: '{path}' is damaged (its tensors do not match its header): "
-                              f"{error}") from None
+        raise CheckpointError(t("error.checkpoint_damaged", path=path, error=error)) from None
     if _TREE_KEY not in metadata:
         return {key: from_numpy(array) for key, array in tensors.items()}
     try:

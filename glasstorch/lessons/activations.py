@@ -11,6 +11,8 @@ from .. import nn, optim, random
 from ..models import DeepMLP
 from ..nn import functional as F
 from ..diagnostics import GradientFlowRecorder
+from ..i18n import t
+from ..i18n.fonts import figure_text
 from .common import ExperimentResult, mnist_subset, pyplot, save_figure
 
 
@@ -63,17 +65,15 @@ def run(out_dir, depths=(5, 10, 20), steps=60, lr=0.01, data_dir=None, **_):
     for activation in ("sigmoid", "tanh", "relu"):
         norms = list(results[activation, deepest]["recorder"].layer_norms(0).values())
         ax.semilogy(range(1, len(norms) + 1), norms, "o-", label=activation)
-    ax.set(xlabel="layer (input -> output)", ylabel="||dL/dW|| at initialisation (log scale)",
-           title=f"gradient norm per layer, depth-{deepest} MLP on MNIST")
+    ax.set(xlabel=figure_text("activations.layer"), ylabel=figure_text("activations.norm"),
+           title=figure_text("activations.title", depth=deepest))
     ax.legend()
     ax.grid(alpha=0.3)
     figure = save_figure(fig, out_dir, "activations_gradient_norms.png")
-    verdict = (f"at depth {deepest}, sigmoid's first-layer gradient is {sigmoid['ratio_init']:.1e} of its last "
-               f"layer's (ReLU: {relu['ratio_init']:.2f}); ReLU's first-layer gradient is {advantage:.1e}x larger "
-               f"than sigmoid's ({time.perf_counter() - started:.0f} s)")
+    verdict = t("activations.verdict", depth=deepest, sigmoid_ratio=sigmoid["ratio_init"], relu_ratio=relu["ratio_init"],
+                advantage=advantage, seconds=time.perf_counter() - started)
     numbers = {f"{a}_{d}_{k}": r[k] for (a, d), r in results.items()
                for k in ("first_init", "last_init", "ratio_init", "ratio_trained", "loss")}
     numbers["relu_over_sigmoid_first_layer"] = advantage
-    return ExperimentResult("activations", ["activation", "depth", "||dW_1|| init", "||dW_last|| init",
-                                            "first/last init", f"first/last step {steps}", f"loss step {steps}"],
-                            rows, verdict, numbers, [figure])
+    return ExperimentResult("activations", t("activations.columns", steps=steps).split("|"), rows, verdict, numbers,
+                            [figure])

@@ -3,12 +3,13 @@ import time
 from pathlib import Path
 
 from ..errors import InvalidOption
+from ..i18n import t
 
 
 def add_experiment(sub):
     from . import EXPERIMENTS
 
-    p = sub.add_parser("experiment", help="run one of the notes' lessons: " + ", ".join(EXPERIMENTS))
+    p = sub.add_parser("experiment", help=t("cli.experiment", names=", ".join(EXPERIMENTS)))
     p.add_argument("name", choices=[*EXPERIMENTS, "all"], help="which lesson (or all)")
     p.add_argument("--out", default="experiments", help="folder for the figures")
     p.add_argument("--data-dir", default=None, help="folder with MNIST's IDX files (for activations, residual, "
@@ -24,14 +25,14 @@ def _experiment(args):
     for name in names:
         started = time.perf_counter()
         result = run_experiment(name, args.out, data_dir=args.data_dir, seed=args.seed)
-        print(f"== {name}: {EXPERIMENTS[name]}")
+        print(t("lesson.heading", name=name, description=t(f"lesson.{name}")))
         print(result.table())
-        print(f"verdict: {result.verdict}")
-        print(f"figures: {', '.join(result.figures)}  ({time.perf_counter() - started:.1f} s)\n")
+        print(t("lesson.verdict", verdict=result.verdict))
+        print(t("lesson.figures", figures=", ".join(result.figures), seconds=time.perf_counter() - started) + "\n")
 
 
 def add_graph(sub):
-    p = sub.add_parser("graph", help="write a model's computational graph (Graphviz DOT; SVG/PNG if `dot` exists)")
+    p = sub.add_parser("graph", help=t("cli.graph"))
     p.add_argument("--model", default="resnet", help="a name from `glasstorch models`")
     p.add_argument("--out", default="graphs", help="folder for the files")
     p.add_argument("--format", default="svg", choices=["svg", "png", "pdf"])
@@ -52,8 +53,7 @@ def _graph(args):
 
 
 def add_explain(sub):
-    p = sub.add_parser("explain", help="write a page that steps through the chain rule of a model's loss on one "
-                                       "real batch (values, gradients, finite differences)")
+    p = sub.add_parser("explain", help=t("cli.explain"))
     p.add_argument("--model", default="lenet", help="a name from `glasstorch models` (default: lenet)")
     p.add_argument("--batch", type=int, default=1, help="images in the batch (default: 1)")
     p.add_argument("--out", default="explain.html", help="the page to write (default: explain.html)")

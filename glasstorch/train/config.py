@@ -5,6 +5,7 @@ import math
 from pathlib import Path
 
 from ..errors import InvalidOption
+from ..i18n import t
 
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop", "adagrad")
 SCHEDULERS = ("none", "step", "cosine", "exponential", "onecycle", "plateau")
@@ -60,12 +61,12 @@ class TrainConfig:
             if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise InvalidOption(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
         if not math.isfinite(self.lr) or self.lr <= 0:
-            raise InvalidOption(f"--lr must be a finite positive number, got {self.lr}")
+            raise InvalidOption(t("error.positive", option="lr", value=self.lr))
         for name in ("momentum", "weight_decay"):
             if not math.isfinite(getattr(self, name)) or getattr(self, name) < 0:
                 raise InvalidOption(f"--{name.replace('_', '-')} must be a finite number >= 0, got {getattr(self, name)}")
         if self.clip_grad_norm is not None and (not math.isfinite(self.clip_grad_norm) or self.clip_grad_norm <= 0):
-            raise InvalidOption(f"--clip-grad-norm must be a finite positive number, got {self.clip_grad_norm}")
+            raise InvalidOption(t("error.positive", option="clip-grad-norm", value=self.clip_grad_norm))
         return self
 
     @classmethod

@@ -2,6 +2,8 @@
 fixed margins: tight_layout and one axes per sample image cost more than an epoch's evaluation."""
 import numpy as np
 
+from ..i18n.fonts import figure_text as text
+
 
 def _figure(**kwargs):
     from matplotlib.figure import Figure
@@ -16,12 +18,13 @@ def plot_curves(history, path, title=""):
     epochs = [row["epoch"] for row in history]
     fig = _figure(figsize=(10, 4))
     ax_loss, ax_acc = fig.subplots(1, 2)
-    ax_loss.plot(epochs, [r["train_loss"] for r in history], "o-", label="train")
-    ax_loss.plot(epochs, [r["test_loss"] for r in history], "s-", label="test")
-    ax_loss.set(xlabel="epoch", ylabel="loss", title="loss")
-    ax_acc.plot(epochs, [100 * r["train_acc"] for r in history], "o-", label="train")
-    ax_acc.plot(epochs, [100 * r["test_acc"] for r in history], "s-", label="test")
-    ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
+    train, test, epoch = text("figure.train"), text("figure.test"), text("figure.epoch")
+    ax_loss.plot(epochs, [r["train_loss"] for r in history], "o-", label=train)
+    ax_loss.plot(epochs, [r["test_loss"] for r in history], "s-", label=test)
+    ax_loss.set(xlabel=epoch, ylabel=text("figure.loss"), title=text("figure.loss"))
+    ax_acc.plot(epochs, [100 * r["train_acc"] for r in history], "o-", label=train)
+    ax_acc.plot(epochs, [100 * r["test_acc"] for r in history], "s-", label=test)
+    ax_acc.set(xlabel=epoch, ylabel=text("figure.accuracy_percent"), title=text("figure.accuracy"))
     for ax in (ax_loss, ax_acc):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
@@ -41,7 +44,7 @@ def plot_confusion(confusion, classes, path):
     labels = [str(c) for c in classes]
     ax.set_xticks(ticks, labels, rotation=45, ha="right", fontsize=8)
     ax.set_yticks(ticks, labels, fontsize=8)
-    ax.set(xlabel="predicted", ylabel="true", title="confusion matrix (test set)")
+    ax.set(xlabel=text("figure.predicted"), ylabel=text("figure.true"), title=text("figure.confusion"))
     threshold = confusion.max() / 2 if confusion.size else 0
     for t in ticks:
         for p in ticks:
@@ -68,7 +71,7 @@ def plot_samples(images, predicted, targets, classes, path, columns=8):
         row, column = divmod(index, columns)
         ax.text(column * tile_w + width / 2, row * tile_h + 7, f"{_short(classes[p])} ({_short(classes[t])})",
                 ha="center", va="bottom", fontsize=7, color="black" if p == t else "red")
-    fig.suptitle("test images: predicted (true)", fontsize=9)
+    fig.suptitle(text("figure.samples"), fontsize=9)
     fig.savefig(path, dpi=100)
 
 

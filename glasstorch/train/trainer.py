@@ -20,6 +20,8 @@ from ..creation import from_numpy
 from ..datasets import DATASETS
 from ..distributed import launch
 from ..errors import InvalidOption, MissingFile, UserError
+from ..i18n import t
+from ..i18n.fonts import figure_text
 from ..models import MODELS, create_model
 from ..nn import functional as F
 from ..nn.parallel import DistributedDataParallel
@@ -68,9 +70,10 @@ def check_labels(dataset, num_classes):
     if len(bad):
         where = getattr(dataset, "folder", None)
         split = "training" if getattr(dataset, "train", True) else "test"
-        raise InvalidOption(f"the {split} labels{f' in {where}' if where else ''} must lie in 0..{num_classes - 1}, "
-                         f"but label {int(targets[bad[0]])} is at index {int(bad[0])} ({len(bad)} bad label"
-                         f"{'s' if len(bad) > 1 else ''} in all)")
+        raise InvalidOption(t("error.labels", split=t(f"error.split_{split}"),
+                              where=t("error.labels_where", folder=where) if where else "", last=num_classes - 1,
+                              label=int(targets[bad[0]]), index=int(bad[0]), count=len(bad),
+                              s="s" if len(bad) > 1 else ""))
 
 
 def _limit(dataset, limit, seed):
@@ -201,15 +204,12 @@ class Trainer:
             old, new = saved.get(key), getattr(self.config, key)
             if old != new:
                 option = "--" + key.replace("_", "-")
-                raise InvalidOption(f"--resume: {option} was {old} in the run being resumed, not {new}; resuming "
-                                 f"continues that run, so drop {option} or start a new run (another --out)")
+                raise InvalidOption(t("error.resume_option", option=option, old=old, new=new))
         if self.config.epochs <= epochs_done:
-            raise InvalidOption(f"--resume: the run already has {epochs_done} epoch{'s' * (epochs_done != 1)}; ask for "
-                             f"more with --epochs (more than {epochs_done}) to continue it")
+            raise InvalidOption(t("error.resume_epochs", done=epochs_done, s="s" * (epochs_done != 1)))
         if self.config.epochs != saved["epochs"] and self.config.scheduler not in EXTENDABLE_SCHEDULERS:
-            raise InvalidOption(f"--resume: the {self.config.scheduler} schedule fixed its length at {saved['epochs']} "
-                             f"epochs when the run started, so it cannot be extended to {self.config.epochs}; "
-                             f"resume with --epochs {saved['epochs']}, or start a new run")
+            raise InvalidOption(t("error.resume_schedule", scheduler=self.config.scheduler, saved=saved["epochs"],
+                                  epochs=self.config.epochs))
 
     # ------------------------------------------------------------ training
     @property
@@ -249,9 +249,9 @@ class Trainer:
                     self.board.epoch(self.epoch, row, self.model, *self._board_batch)
             else:
                 self.saved_epoch = self.epoch      # rank 0 wrote it
-            self.log(f"epoch {self.epoch}/{self.config.epochs}  train loss {train_loss:.4f} acc {100 * train_acc:.2f}%"
-                     f"  test loss {result.loss:.4f} acc {100 * result.accuracy:.2f}%  lr {row['lr']:.3g}"
-                     f"  {seconds:.1f} s ({len(self.train_loader.dataset) / seconds:.0f} img/s incl. eval)")
+            self.log(t("train.epoch", epoch=self.epoch, epochs=self.config.epochs, train_loss=train_loss,
+                       train_acc=100 * train_acc, test_loss=result.loss, test_acc=100 * result.accuracy, lr=row["lr"],
+                       seconds=seconds, speed=len(self.train_loader.dataset) / seconds))
         if self.writes:
             self._write_final_figures(result)
         if self.board is not None:
@@ -289,7 +289,8 @@ class Trainer:
         total_loss, correct, seen = 0.0, 0, 0
         started = time.perf_counter()
         stream = launch.progress_stream() if self.writes else None
-        bar = tqdm(self.train_loader, desc=f"epoch {self.epoch}/{self.config.epochs}", unit="batch", file=stream,
+        bar = tqdm(self.train_loader, desc=t("train.progress", epoch=self.epoch, epochs=self.config.epochs),
+                   unit="batch", file=stream,
                    disable=not (self.config.progress and _redraws(stream)), leave=False, dynamic_ncols=True)
         for step, (images, labels) in enumerate(bar, start=1):
             logits = self.replica(images)
@@ -297,12 +298,10 @@ class Trainer:
             value = loss.item()
             if not math.isfinite(value):
                 bar.close()
-                raise TrainingDiverged(
-                    f"the loss became {value} at epoch {self.epoch}, step {step} of {len(self.train_loader)}; "
-                    "training stopped. " + (f"The checkpoint of epoch {self.saved_epoch} ({self.checkpoint_path}) is "
-                                            "intact. " if self.saved_epoch else "Nothing was saved yet. ") +
-                    f"Try a lower learning rate (--lr {self.config.lr / 10:g}) or gradient clipping "
-                    "(--clip-grad-norm 1.0).")
+                saved = (t("train.diverged_saved", epoch=self.saved_epoch, path=self.checkpoint_path)
+                         if self.saved_epoch else t("train.diverged_nothing"))
+                raise TrainingDiverged(t("train.diverged", value=value, epoch=self.epoch, step=step,
+                                         steps=len(self.train_loader), saved=saved, lower=self.config.lr / 10))
             self.optimizer.zero_grad()
             loss.backward()
             if self.config.clip_grad_norm:
@@ -338,7 +337,8 @@ class Trainer:
         writer.writeheader()
         writer.writerows(self.history)
         write_atomic(str(self.run_dir / "metrics.csv"), buffer.getvalue().encode())
-        plot_curves(self.history, self.run_dir / "curves.png", f"{self.config.model} on {self.config.dataset}")
+        plot_curves(self.history, self.run_dir / "curves.png",
+                    figure_text("figure.curves_title", model=self.config.model, dataset=self.config.dataset))
 
     def _write_final_figures(self, result=None):
         """Confusion matrix and sample grid of the final model (`result`: its last evaluation, if there was one)."""
@@ -398,9 +398,8 @@ def load_trained(path):
         model.load_state_dict(weights)
     except RuntimeError:
         owner = next((name for name in MODELS if name != config.model and _fits(create_model(name), weights)), None)
-        raise CheckpointError(f"{path}: its weights do not fit the {config.model} model its configuration names"
-                              + (f"; they are the weights of {owner}" if owner else
-                                 "; they match none of the models glasstorch has")) from None
+        raise CheckpointError(t("error.weights_of", path=path, model=config.model, owner=owner) if owner else
+                              t("error.weights_of_none", path=path, model=config.model)) from None
     model.eval()
     return model, config
 
