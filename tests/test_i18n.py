@@ -115,3 +115,14 @@ def test_without_a_cjk_font_figures_fall_back_to_english_with_one_line(monkeypat
         monkeypatch.setattr(fonts, "_checked", None)
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "apt-get install fonts-noto-cjk" in err
+
+
+def test_a_lesson_speaks_chinese_with_lang_zh(tmp_path):
+    code, out, err = glasstorch("experiment", "activations", "--lang", "zh", "--out", tmp_path, cwd=tmp_path)
+    assert code == 0, err
+    lines = out.strip().splitlines()
+    assert lines[0] == "== activations: 梯度消失: 用 sigmoid、tanh 和 ReLU 激活函数的深层多层感知机"
+    assert lines[1].split()[:2] == ["激活函数", "深度"]
+    assert lines[2].replace(" ", "").strip("-") == "" and len(lines[1]) <= len(lines[2]) + 16     # aligned by width
+    assert any(line.startswith("结论: 深度为 20 时, sigmoid 第一层的梯度只有最后一层的") for line in lines)
+    assert (tmp_path / "activations_gradient_norms.png").exists()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..autograd import function
 from ..errors import InvalidOption
+from .. import i18n
 from ..serialization import write_atomic
 from .graph import Edge, Node, finite_differences, gradients, summarize, walk
 
@@ -35,7 +36,10 @@ class Explanation:
         return {"nodes": [dataclasses.asdict(n) | positions[n.id] for n in self.nodes],
                 "edges": [dataclasses.asdict(e) for e in self.edges], "loss": self.loss,
                 "loss_label": self.loss_label, "forward": [n.id for n in self.nodes],
-                "backward": [n.id for n in reversed(self.nodes) if n.grad is not None]}
+                "backward": [n.id for n in reversed(self.nodes) if n.grad is not None],
+                "language": i18n.language(), "ui": {lang: {key[len("page."):]: text
+                                                          for key, text in i18n.catalogue(lang).items()
+                                                          if key.startswith("page.")} for lang in i18n.LANGUAGES}}
 
     def layout(self):
         """{node id: {"x", "y"}}: one column per depth (an op one right of its deepest input; a leaf just left of the

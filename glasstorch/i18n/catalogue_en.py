@@ -67,6 +67,27 @@ MESSAGES = {
     "error.image_unreadable": "{path}: not a readable image ({error})",
     "error.images_failed": "{failures} of {count} image{s} could not be read",
     "error.unknown_model": "unknown model {model!r}; choose one of: {names}",
+    # the explain page (its language button switches between the two)
+    "page.language_button": "中文",
+    "page.start": "start",
+    "page.back": "back",
+    "page.next": "next",
+    "page.close": "{name} (click to close)",
+    "page.open": "{count} ops: open",
+    "page.scalar": "scalar",
+    "page.forward_step": "Forward: step {step} of {steps}",
+    "page.backward_step": "Backward: step {step} of {steps}",
+    "page.value": "value:",
+    "page.fd_samples": "finite differences (float64) of sampled elements:",
+    "page.fd_at": "at [{index}]:",
+    "page.autograd": "autograd",
+    "page.fd": "finite difference (float64):",
+    "page.made_by": "made by:",
+    "page.rule": "rule:",
+    "page.itself": "{loss} itself",
+    "page.one_line": "back to {loss} in one line:",
+    "page.stats": "mean {mean}, std {std}, min {min}, max {max}",
+    "page.none": "none",
     # figures
     "figure.train": "train",
     "figure.test": "test",
@@ -97,6 +118,6 @@ MESSAGES = {
     "activations.verdict": "at depth {depth}, sigmoid's first-layer gradient is {sigmoid_ratio:.1e} of its last "
                            "layer's (ReLU: {relu_ratio:.2f}); ReLU's first-layer gradient is {advantage:.1e}x larger "
                            "than sigmoid's ({seconds:.0f} s)",
-    "activations.columns": "activation|depth|||dW_1|| init|||dW_last|| init|first/last init|first/last step {steps}|"
+    "activations.columns": "activation;depth;||dW_1|| init;||dW_last|| init;first/last init;first/last step {steps};"
                            "loss step {steps}",
 }

@@ -60,6 +60,27 @@ MESSAGES = {
     "error.image_unreadable": "{path}: 不是可读的图片 ({error})",
     "error.images_failed": "{count} 张图片{s:.0}中有 {failures} 张无法读取",
     "error.unknown_model": "未知的模型 {model!r}; 请从这些中选择: {names}",
+    # 讲解页 (页面上的语言按钮在两种语言之间切换)
+    "page.language_button": "English",
+    "page.start": "开始",
+    "page.back": "上一步",
+    "page.next": "下一步",
+    "page.close": "{name} (点击收起)",
+    "page.open": "{count} 个运算: 点击展开",
+    "page.scalar": "标量",
+    "page.forward_step": "前向: 第 {step} 步, 共 {steps} 步",
+    "page.backward_step": "反向: 第 {step} 步, 共 {steps} 步",
+    "page.value": "值:",
+    "page.fd_samples": "抽样元素的有限差分 (float64):",
+    "page.fd_at": "在 [{index}] 处:",
+    "page.autograd": "自动求导",
+    "page.fd": "有限差分 (float64):",
+    "page.made_by": "由谁产生:",
+    "page.rule": "法则:",
+    "page.itself": "{loss} 本身",
+    "page.one_line": "一行回到 {loss}:",
+    "page.stats": "均值 {mean}, 标准差 {std}, 最小 {min}, 最大 {max}",
+    "page.none": "无",
     # 图
     "figure.train": "训练集",
     "figure.test": "测试集",
@@ -89,6 +110,6 @@ MESSAGES = {
     "activations.title": "每一层的梯度范数, 深度 {depth} 的多层感知机, MNIST",
     "activations.verdict": "深度为 {depth} 时, sigmoid 第一层的梯度只有最后一层的 {sigmoid_ratio:.1e} (ReLU: "
                            "{relu_ratio:.2f}); ReLU 第一层的梯度是 sigmoid 的 {advantage:.1e} 倍 ({seconds:.0f} 秒)",
-    "activations.columns": "激活函数|深度|初始 ||dW_1|||初始 ||dW_last|||初始 第一层/最后一层|第 {steps} 步 第一层/最后一层|"
+    "activations.columns": "激活函数;深度;初始 ||dW_1||;初始 ||dW_last||;初始 第一层/最后一层;第 {steps} 步 第一层/最后一层;"
                            "第 {steps} 步 损失",
 }

@@ -75,5 +75,5 @@ def run(out_dir, depths=(5, 10, 20), steps=60, lr=0.01, data_dir=None, **_):
     numbers = {f"{a}_{d}_{k}": r[k] for (a, d), r in results.items()
                for k in ("first_init", "last_init", "ratio_init", "ratio_trained", "loss")}
     numbers["relu_over_sigmoid_first_layer"] = advantage
-    return ExperimentResult("activations", t("activations.columns", steps=steps).split("|"), rows, verdict, numbers,
+    return ExperimentResult("activations", t("activations.columns", steps=steps).split(";"), rows, verdict, numbers,
                             [figure])

@@ -1,5 +1,6 @@
 """What every experiment shares: its result (table, verdict, numbers, figures), data and plotting helpers."""
 import dataclasses
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -19,11 +20,21 @@ class ExperimentResult:
 
     def table(self):
         cells = [[str(h) for h in self.headers]] + [[_cell(c) for c in row] for row in self.rows]
-        widths = [max(len(r[i]) for r in cells) for i in range(len(self.headers))]
-        lines = ["  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths)))
+        widths = [max(_width(r[i]) for r in cells) for i in range(len(self.headers))]
+        lines = ["  ".join(_pad(c, w, right=bool(i)) for i, (c, w) in enumerate(zip(row, widths)))
                  for row in cells]
         lines.insert(1, "  ".join("-" * w for w in widths))
         return "\n".join(lines)
+
+
+def _width(text):
+    """Columns a terminal gives `text`: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text, width, right):
+    space = " " * (width - _width(text))
+    return space + text if right else text + space
 
 
 def _cell(value):

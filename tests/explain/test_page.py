@@ -149,3 +149,31 @@ def test_each_edge_carries_the_ops_own_rule_for_that_input_or_its_number():
     w = gt.tensor(3.0, requires_grad=True)
     scalar = gt.explain(w * w * 2, names={"w": w})
     assert [e.local for e in scalar.edges if label_of(scalar, e.source) == "w"] == [3.0, 3.0]    # d(w w)/dw, each factor
+
+
+def test_the_language_button_switches_the_page_between_english_and_chinese(browser, tmp_path):
+    from glasstorch import i18n
+
+    w = gt.tensor([1.0], requires_grad=True)
+    loss = ((gt.tensor([1.0]) * w - gt.tensor([2.0])) ** 2).sum()
+    i18n.set_language("zh")                     # the page opens in the language glasstorch speaks
+    try:
+        data = _open(browser, gt.explain(loss, names={"w": w}), tmp_path)
+    finally:
+        i18n.set_language(None)
+    assert data["language"] == "zh" and set(data["ui"]) == {"en", "zh"}
+
+    def texts():
+        return {name: browser.find_element("id", name).text for name in ("reset", "prev", "next", "lang", "phase")}
+
+    assert texts() == {"reset": "开始", "prev": "◀ 上一步", "next": "下一步 ▶", "lang": "English",
+                       "phase": f"前向: 第 1 步, 共 {len(data['forward']) + len(data['backward'])} 步"}
+    assert browser.find_element("css selector", "#panel").text.count("值:") == 1
+    assert browser.execute_script("return document.documentElement.lang") == "zh-CN"
+    browser.find_element("id", "lang").click()
+    assert texts()["reset"] == "start" and texts()["lang"] == "中文" and texts()["phase"].startswith("Forward: step 1 of")
+    assert "value:" in browser.find_element("css selector", "#panel").text
+    browser.find_element("id", "lang").click()
+    assert texts()["next"] == "下一步 ▶"
+    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert not errors, errors
