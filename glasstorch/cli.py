@@ -19,35 +19,27 @@ def _add_train(sub):
 
     defaults = TrainConfig()
     p = sub.add_parser("train", help=t("cli.train"))
-    p.add_argument("--model", help=f"a name from `glasstorch models` (default: {defaults.model})")
-    p.add_argument("--dataset", help=f"mnist, fashion-mnist or xor (default: {defaults.dataset}; xor for --model xor)")
-    p.add_argument("--epochs", type=int, help=f"epochs to train (default: {defaults.epochs}; 20 for xor)")
-    p.add_argument("--batch-size", type=int, help=f"images per update (default: {defaults.batch_size})")
-    p.add_argument("--lr", type=float, help=f"learning rate, the peak for onecycle (default: {defaults.lr:g}; "
-                                            "0.05 for xor)")
-    p.add_argument("--optimizer", choices=OPTIMIZERS, help=f"(default: {defaults.optimizer})")
-    p.add_argument("--momentum", type=float, help=f"momentum of sgd and rmsprop (default: {defaults.momentum})")
-    p.add_argument("--weight-decay", type=float, help=f"L2 penalty (default: {defaults.weight_decay:g}; adamw: 0.01)")
-    p.add_argument("--scheduler", choices=SCHEDULERS, help=f"learning-rate schedule (default: {defaults.scheduler})")
-    p.add_argument("--clip-grad-norm", type=float, help="clip the total gradient norm to this value (default: no "
-                                                        "clipping)")
-    p.add_argument("--seed", type=int, help=f"seed of the weights, shuffling and subsets (default: {defaults.seed})")
-    p.add_argument("--limit-train", type=int, help="train on a seeded random subset of N images (default: all)")
-    p.add_argument("--limit-test", type=int, help="evaluate on a seeded random subset of N images (default: all)")
-    p.add_argument("--data-dir", help="folder with the dataset's four IDX files (default: the search order of "
-                                      "`glasstorch datasets`)")
-    p.add_argument("--download", action="store_true", help="download the full dataset if it is not found")
-    p.add_argument("--out", help="run directory (default: runs/MODEL-DATASET)")
-    p.add_argument("--resume", action="store_true", help="continue the run in OUT from its checkpoint.safetensors")
-    p.add_argument("--track-gradients", action="store_true",
-                   help="record per-layer gradient norms and activations; figures go into the run directory")
-    p.add_argument("--tensorboard", action="store_true",
-                   help="write TensorBoard logs into the run directory (scalars, weight and gradient histograms, "
-                        "images, the graph; needs glasstorch[tensorboard]); view them with tensorboard --logdir runs")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar (epoch lines only)")
-    p.add_argument("--nproc", type=int, help="train with N processes (MPI ranks, one thread each) that split every "
-                                             "batch; needs glasstorch[distributed] (default: 1, or what mpiexec "
-                                             "started)")
+    p.add_argument("--model", help=t("help.model", default=defaults.model))
+    p.add_argument("--dataset", help=t("help.dataset", default=defaults.dataset))
+    p.add_argument("--epochs", type=int, help=t("help.epochs", default=defaults.epochs))
+    p.add_argument("--batch-size", type=int, help=t("help.batch_size", default=defaults.batch_size))
+    p.add_argument("--lr", type=float, help=t("help.lr", default=defaults.lr))
+    p.add_argument("--optimizer", choices=OPTIMIZERS, help=t("help.optimizer", default=defaults.optimizer))
+    p.add_argument("--momentum", type=float, help=t("help.momentum", default=defaults.momentum))
+    p.add_argument("--weight-decay", type=float, help=t("help.weight_decay", default=defaults.weight_decay))
+    p.add_argument("--scheduler", choices=SCHEDULERS, help=t("help.scheduler", default=defaults.scheduler))
+    p.add_argument("--clip-grad-norm", type=float, help=t("help.clip_grad_norm"))
+    p.add_argument("--seed", type=int, help=t("help.seed", default=defaults.seed))
+    p.add_argument("--limit-train", type=int, help=t("help.limit_train"))
+    p.add_argument("--limit-test", type=int, help=t("help.limit_test"))
+    p.add_argument("--data-dir", help=t("help.data_dir"))
+    p.add_argument("--download", action="store_true", help=t("help.download"))
+    p.add_argument("--out", help=t("help.out"))
+    p.add_argument("--resume", action="store_true", help=t("help.resume"))
+    p.add_argument("--track-gradients", action="store_true", help=t("help.track_gradients"))
+    p.add_argument("--tensorboard", action="store_true", help=t("help.tensorboard"))
+    p.add_argument("--no-progress", action="store_true", help=t("help.no_progress"))
+    p.add_argument("--nproc", type=int, help=t("help.nproc"))
     p.set_defaults(handler=_train)
 
 
@@ -124,8 +116,8 @@ def _model_names():
 
 def _add_evaluate(sub):
     p = sub.add_parser("evaluate", help=t("cli.evaluate"))
-    p.add_argument("checkpoint", help="a run directory or a .safetensors checkpoint")
-    p.add_argument("--data-dir", default=None, help="folder with the dataset's IDX files (default: as trained)")
+    p.add_argument("checkpoint", help=t("help.checkpoint"))
+    p.add_argument("--data-dir", default=None, help=t("help.evaluate_data"))
     p.add_argument("--batch-size", type=int, default=500)
     p.set_defaults(handler=_evaluate)
 
@@ -152,8 +144,8 @@ def _evaluate(args):
 
 def _add_predict(sub):
     p = sub.add_parser("predict", help=t("cli.predict"))
-    p.add_argument("checkpoint", help="a run directory or a .safetensors checkpoint")
-    p.add_argument("images", nargs="+", help="image files")
+    p.add_argument("checkpoint", help=t("help.checkpoint"))
+    p.add_argument("images", nargs="+", help=t("help.images"))
     p.set_defaults(handler=_predict)
 
 
@@ -223,20 +215,14 @@ def _datasets(args):
 
 def _add_run(sub):
     p = sub.add_parser("run", help=t("cli.run"))
-    p.add_argument("--track-gradients", action="store_true",
-                   help="record the gradient flow of every model the program trains and write its figures")
-    p.add_argument("--tensorboard", action="store_true",
-                   help="write TensorBoard logs of the program's training into OUT: loss, per-layer gradient norms, "
-                        "weight and gradient histograms, each model's graph (needs glasstorch[tensorboard])")
-    p.add_argument("--out", help="folder for the --track-gradients figures and --tensorboard logs (default: "
-                                 "runs/run-SCRIPT)")
-    p.add_argument("--explain", action="store_true",
-                   help="write a page that steps through the chain rule of the program's first backward call")
-    p.add_argument("--explain-out", default="explain.html", help="where --explain writes its page (default: "
-                                                                 "explain.html)")
-    p.add_argument("--explain-call", type=int, default=1, help="explain the Nth backward call instead (default: 1)")
-    p.add_argument("script", help="the program, e.g. course/rnn_hello.py")
-    p.add_argument("args", nargs=argparse.REMAINDER, help="the program's own arguments")
+    p.add_argument("--track-gradients", action="store_true", help=t("help.run_track_gradients"))
+    p.add_argument("--tensorboard", action="store_true", help=t("help.run_tensorboard"))
+    p.add_argument("--out", help=t("help.run_out"))
+    p.add_argument("--explain", action="store_true", help=t("help.explain"))
+    p.add_argument("--explain-out", default="explain.html", help=t("help.explain_out"))
+    p.add_argument("--explain-call", type=int, default=1, help=t("help.explain_call"))
+    p.add_argument("script", help=t("help.script"))
+    p.add_argument("args", nargs=argparse.REMAINDER, help=t("help.script_args"))
     p.set_defaults(handler=_run)
 
 
@@ -261,7 +247,23 @@ def build_parser():
         add(sub)
     for command in sub.choices.values():       # --lang after the command too: glasstorch train --lang zh
         command.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=t("cli.lang"))
+    for each in (parser, *sub.choices.values()):
+        _localize(each)
     return parser
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, prefix if prefix is not None else t("cli.usage"))
+
+
+def _localize(parser):
+    """argparse's own words (usage, the section titles, -h's help) in the language spoken."""
+    parser.formatter_class = _HelpFormatter
+    parser._positionals.title, parser._optionals.title = t("cli.positionals"), t("cli.options")
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction):
+            action.help = t("cli.help")
 
 
 def _language_in(argv):

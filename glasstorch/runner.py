@@ -24,6 +24,7 @@ import traceback
 import types
 
 from .errors import UserError
+from .i18n import t
 from .ops.out import KEYWORD_WRAPPERS
 
 ALIASES = {"torch": "glasstorch", "torchvision": "glasstorch.vision"}
@@ -161,12 +162,11 @@ def report(error, script):
     where = f"{os.path.relpath(frame.filename)}:{frame.lineno}" if frame else os.path.relpath(script)
     name = missing_name(error)
     if name is not None:
-        print(f"glasstorch run: {where} uses {name}, which glasstorch does not have", file=sys.stderr)
+        print(t("run.missing", where=where, name=name), file=sys.stderr)
         return
     keyword = missing_keyword(error)
     if keyword is not None:
-        print(f"glasstorch run: {where} calls {keyword[0]} with {keyword[1]}=, which glasstorch does not accept",
-              file=sys.stderr)
+        print(t("run.keyword", where=where, function=keyword[0], keyword=keyword[1]), file=sys.stderr)
         return
     if isinstance(error, UserError):        # glasstorch's own one-line errors (a file, an option, weights)
         print(f"glasstorch run: {where}: {error}", file=sys.stderr)

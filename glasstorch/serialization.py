@@ -166,9 +166,7 @@ def _check_readable(path):
         dtype = entry.get("dtype") if isinstance(entry, dict) else None
         if key != "__metadata__" and dtype is not None and dtype not in _READABLE_DTYPES:
             name = _DTYPE_ADVICE.get(dtype, dtype)
-            raise CheckpointError(f"glasstorch.load: '{path}' holds {name} tensors (e.g. {key!r}), which glasstorch "
-                                  f"(NumPy) cannot represent; convert them to float32 before saving "
-                                  "(in PyTorch: {k: v.float() for k, v in state_dict.items()})")
+            raise CheckpointError(t("error.checkpoint_dtype", path=path, dtype=name, key=key))
 
 
 def load(f, map_location=None, weights_only=True):
@@ -177,9 +175,9 @@ def load(f, map_location=None, weights_only=True):
 
     path = os.fspath(f)
     if not os.path.exists(path):
-        raise MissingFile(f"glasstorch.load: no such file: '{path}'")
+        raise MissingFile(t("error.checkpoint_missing", path=path))
     if os.path.isdir(path):
-        raise CheckpointError(f"glasstorch.load: '{path}' is a folder, not a file")
+        raise CheckpointError(t("error.checkpoint_folder", path=path))
     _check_readable(path)
     try:
         with safe_open(path, framework="np") as reader:

@@ -43,6 +43,6 @@ def catalogue(lang=None):
     return {"en": EN, "zh": ZH}[lang or language()]
 
 
-def t(key, **fields):
+def t(key, /, **fields):
     """The message `key` in the current language, its {fields} filled in."""
     return catalogue()[key].format(**fields)

@@ -57,7 +57,7 @@ def figure_language():
     return "zh" if _checked else "en"
 
 
-def figure_text(key, **fields):
+def figure_text(key, /, **fields):
     """A figure's label in the figure language."""
     from . import catalogue
 

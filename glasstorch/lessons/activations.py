@@ -70,8 +70,8 @@ def run(out_dir, depths=(5, 10, 20), steps=60, lr=0.01, data_dir=None, **_):
     ax.legend()
     ax.grid(alpha=0.3)
     figure = save_figure(fig, out_dir, "activations_gradient_norms.png")
-    verdict = t("activations.verdict", depth=deepest, sigmoid_ratio=sigmoid["ratio_init"], relu_ratio=relu["ratio_init"],
-                advantage=advantage, seconds=time.perf_counter() - started)
+    verdict = t("activations.verdict", depth=deepest, sigmoid_ratio=sigmoid["ratio_init"],
+                relu_ratio=relu["ratio_init"], advantage=advantage, seconds=time.perf_counter() - started)
     numbers = {f"{a}_{d}_{k}": r[k] for (a, d), r in results.items()
                for k in ("first_init", "last_init", "ratio_init", "ratio_trained", "loss")}
     numbers["relu_over_sigmoid_first_layer"] = advantage

@@ -10,10 +10,9 @@ def add_experiment(sub):
     from . import EXPERIMENTS
 
     p = sub.add_parser("experiment", help=t("cli.experiment", names=", ".join(EXPERIMENTS)))
-    p.add_argument("name", choices=[*EXPERIMENTS, "all"], help="which lesson (or all)")
-    p.add_argument("--out", default="experiments", help="folder for the figures")
-    p.add_argument("--data-dir", default=None, help="folder with MNIST's IDX files (for activations, residual, "
-                                                    "exploding, optimizers)")
+    p.add_argument("name", choices=[*EXPERIMENTS, "all"], help=t("help.lesson"))
+    p.add_argument("--out", default="experiments", help=t("help.figures_out"))
+    p.add_argument("--data-dir", default=None, help=t("help.lesson_data"))
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(handler=_experiment)
 
@@ -33,8 +32,8 @@ def _experiment(args):
 
 def add_graph(sub):
     p = sub.add_parser("graph", help=t("cli.graph"))
-    p.add_argument("--model", default="resnet", help="a name from `glasstorch models`")
-    p.add_argument("--out", default="graphs", help="folder for the files")
+    p.add_argument("--model", default="resnet", help=t("help.model", default="resnet"))
+    p.add_argument("--out", default="graphs", help=t("help.files_out"))
     p.add_argument("--format", default="svg", choices=["svg", "png", "pdf"])
     p.set_defaults(handler=_graph)
 
@@ -54,9 +53,9 @@ def _graph(args):
 
 def add_explain(sub):
     p = sub.add_parser("explain", help=t("cli.explain"))
-    p.add_argument("--model", default="lenet", help="a name from `glasstorch models` (default: lenet)")
-    p.add_argument("--batch", type=int, default=1, help="images in the batch (default: 1)")
-    p.add_argument("--out", default="explain.html", help="the page to write (default: explain.html)")
+    p.add_argument("--model", default="lenet", help=t("help.model", default="lenet"))
+    p.add_argument("--batch", type=int, default=1, help=t("help.batch"))
+    p.add_argument("--out", default="explain.html", help=t("help.page_out"))
     p.set_defaults(handler=_explain)
 
 

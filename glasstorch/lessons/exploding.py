@@ -11,6 +11,8 @@ from .. import nn, optim, random
 from ..models import DeepMLP
 from ..nn import functional as F
 from ..nn.utils import clip_grad_norm_
+from ..i18n import t
+from ..i18n.fonts import figure_text as text
 from .common import ExperimentResult, mnist_subset, pyplot, save_figure
 
 
@@ -70,24 +72,23 @@ def run(out_dir, depths=(2, 4, 8, 12), scale=3.0, steps=200, lr=0.05, clip=1.0, 
     plt = pyplot()
     fig, (ax_layers, ax_loss) = plt.subplots(1, 2, figsize=(11, 4))
     ax_layers.semilogy(range(1, depth + 1), per_layer, "o-")
-    ax_layers.set(xlabel="layer (input -> output)", ylabel="||dL/dh_k|| at initialisation (log)",
-                  title=f"depth {depth}: the gradient grows toward the input")
+    ax_layers.set(xlabel=text("exploding.layer"), ylabel=text("exploding.norm"),
+                  title=text("exploding.norm_title", depth=depth))
     ax_loss.semilogy([v if math.isfinite(v) else float("nan") for v in plain_losses], label="SGD")
-    ax_loss.semilogy(clipped_losses, label=f"SGD + clip_grad_norm_({clip})")
-    ax_loss.set(xlabel="step", ylabel="training loss (log)", title="training")
+    ax_loss.semilogy(clipped_losses, label=text("exploding.clipped", clip=clip))
+    ax_loss.set(xlabel=text("exploding.step"), ylabel=text("exploding.loss"), title=text("exploding.loss_title"))
     ax_loss.legend()
     figure = save_figure(fig, out_dir, "exploding_gradients.png")
-    stop = f"became {plain_losses[-1]} at step {len(plain_losses)}" if diverged else f"stayed finite ({plain_losses[-1]:.3g})"
-    verdict = (f"with weights N(0, ({scale}/sqrt(fan_in))^2) the total gradient norm at initialisation is "
-               f"{growth:.1e}x larger at depth {depth} than at depth {min(depths)}; without clipping the loss {stop} (gradient norm up to {max(plain_norms):.2e}); with "
-               f"clip_grad_norm_({clip}) it stays finite and falls from {clipped_losses[0]:.3g} to "
-               f"{min(clipped_losses[-10:]):.3g} in {steps} steps")
+    stop = (t("exploding.became", loss=plain_losses[-1], step=len(plain_losses)) if diverged
+            else t("exploding.finite", loss=plain_losses[-1]))
+    verdict = t("exploding.verdict", scale=scale, growth=growth, depth=depth, shallow=min(depths), stop=stop,
+                peak=max(plain_norms), clip=clip, first=clipped_losses[0], last=min(clipped_losses[-10:]), steps=steps)
     rows = [["SGD", plain_losses[0], max(plain_norms), len(plain_losses), plain_losses[-1]],
-            [f"SGD + clip {clip}", clipped_losses[0], max(clipped_norms), len(clipped_losses), clipped_losses[-1]]]
+            [t("exploding.row_clipped", clip=clip), clipped_losses[0], max(clipped_norms), len(clipped_losses),
+             clipped_losses[-1]]]
     numbers = {"depth_growth": growth, "hidden_growth": per_layer[0] / per_layer[-1],
                **{f"grad_norm_depth_{d}": by_depth[d][0] for d in depths}, "plain_diverged": diverged, "clipped_finite": clipped_finite,
                "clipped_first_loss": clipped_losses[0], "clipped_final_loss": min(clipped_losses[-10:]),
                "plain_steps_before_divergence": len(plain_losses)}
-    rows += [[f"depth {d} at init", "", f"{by_depth[d][0]:.3e}", "", ""] for d in depths]
-    return ExperimentResult("exploding", ["run", "loss step 1", "max ||g|| (before clip)", "steps run", "last loss"],
-                            rows, verdict, numbers, [figure])
+    rows += [[t("exploding.row_depth", depth=d), "", f"{by_depth[d][0]:.3e}", "", ""] for d in depths]
+    return ExperimentResult("exploding", t("exploding.columns").split(";"), rows, verdict, numbers, [figure])

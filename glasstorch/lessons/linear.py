@@ -3,6 +3,8 @@ with autograd (loss.backward()). The two w trajectories and loss curves must be 
 import numpy as np
 
 from ..tensor import Tensor
+from ..i18n import t
+from ..i18n.fonts import figure_text as text
 from .common import ExperimentResult, pyplot, save_figure
 
 X_DATA, Y_DATA = [1.0, 2.0, 3.0], [2.0, 4.0, 6.0]
@@ -40,18 +42,16 @@ def run(out_dir, epochs=100, lr=0.01, **_):
     difference = float(np.abs(hand - auto).max())
     plt = pyplot()
     fig, (ax_loss, ax_w) = plt.subplots(1, 2, figsize=(10, 4))
-    ax_loss.plot(hand[:, 1], "o", markersize=3, label="hand-written gradient")
-    ax_loss.plot(auto[:, 1], "-", label="autograd")
-    ax_loss.set(xlabel="epoch", ylabel="loss (last sample)", yscale="log", title="loss against epoch")
-    ax_w.plot(hand[:, 0], "o", markersize=3, label="hand-written gradient")
-    ax_w.plot(auto[:, 0], "-", label="autograd")
-    ax_w.set(xlabel="epoch", ylabel="w", title="w converges to 2")
+    for ax, column in ((ax_loss, 1), (ax_w, 0)):
+        ax.plot(hand[:, column], "o", markersize=3, label=text("linear.hand"))
+        ax.plot(auto[:, column], "-", label=text("linear.autograd"))
+    ax_loss.set(xlabel=text("linear.epoch"), ylabel=text("linear.loss"), yscale="log", title=text("linear.loss_title"))
+    ax_w.set(xlabel=text("linear.epoch"), ylabel="w", title=text("linear.w_title"))
     for ax in (ax_loss, ax_w):
         ax.legend()
     figure = save_figure(fig, out_dir, "linear_loss.png")
     rows = [[epoch + 1, hand[epoch, 0], auto[epoch, 0], hand[epoch, 1], auto[epoch, 1]]
             for epoch in (0, 1, 9, 49, epochs - 1) if epoch < epochs]
-    verdict = (f"hand-written dL/dw = 2x(xw - y) and autograd give the same trajectory (max difference "
-               f"{difference:.1e}); w = {auto[-1, 0]:.6f} after {epochs} epochs")
-    return ExperimentResult("linear", ["epoch", "w (hand)", "w (autograd)", "loss (hand)", "loss (autograd)"], rows,
-                            verdict, {"max_difference": difference, "final_w": float(auto[-1, 0])}, [figure])
+    verdict = t("linear.verdict", difference=difference, w=auto[-1, 0], epochs=epochs)
+    return ExperimentResult("linear", t("linear.columns").split(";"), rows, verdict,
+                            {"max_difference": difference, "final_w": float(auto[-1, 0])}, [figure])

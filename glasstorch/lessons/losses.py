@@ -8,6 +8,8 @@ import numpy as np
 from .. import nn, optim
 from ..creation import from_numpy
 from ..nn import functional as F
+from ..i18n import t
+from ..i18n.fonts import figure_text as text
 from .common import ExperimentResult, pyplot, save_figure
 
 X = np.array([[-2.0], [-1.0], [-0.5], [0.5], [1.0], [2.0]], dtype=np.float32)
@@ -39,22 +41,20 @@ def run(out_dir, steps=50, lr=0.5, start_weight=-5.0, **_):
     bce_losses, bce_grads = train("bce", steps, lr, start_weight)
     plt = pyplot()
     fig, (ax_grad, ax_loss) = plt.subplots(1, 2, figsize=(11, 4))
-    ax_grad.semilogy(mse_grads, label="MSE")
-    ax_grad.semilogy(bce_grads, label="cross-entropy")
-    ax_grad.set(xlabel="step", ylabel="mean |dL/dz| per sample (log)", title="gradient at the pre-activation")
-    ax_loss.plot(mse_losses, label="trained with MSE")
-    ax_loss.plot(bce_losses, label="trained with cross-entropy")
-    ax_loss.set(xlabel="step", ylabel="cross-entropy on the data", title="learning from a saturated start")
+    ax_grad.semilogy(mse_grads, label=text("losses.mse"))
+    ax_grad.semilogy(bce_grads, label=text("losses.bce"))
+    ax_grad.set(xlabel=text("losses.step"), ylabel=text("losses.gradient"), title=text("losses.gradient_title"))
+    ax_loss.plot(mse_losses, label=text("losses.trained_mse"))
+    ax_loss.plot(bce_losses, label=text("losses.trained_bce"))
+    ax_loss.set(xlabel=text("losses.step"), ylabel=text("losses.loss"), title=text("losses.loss_title"))
     for ax in (ax_grad, ax_loss):
         ax.legend()
     figure = save_figure(fig, out_dir, "losses_mse_vs_bce.png")
     ratio = bce_grads[0] / mse_grads[0]
-    verdict = (f"from a saturated wrong start the cross-entropy gradient is {ratio:.0f}x the MSE gradient; after "
-               f"{steps} steps the loss is {bce_losses[-1]:.3f} with cross-entropy vs {mse_losses[-1]:.3f} with MSE "
-               f"(start {bce_losses[0]:.3f})")
-    rows = [["MSE", mse_grads[0], mse_losses[0], mse_losses[-1]],
-            ["cross-entropy", bce_grads[0], bce_losses[0], bce_losses[-1]]]
+    verdict = t("losses.verdict", ratio=ratio, steps=steps, bce=bce_losses[-1], mse=mse_losses[-1],
+                start=bce_losses[0])
+    rows = [[t("losses.mse"), mse_grads[0], mse_losses[0], mse_losses[-1]],
+            [t("losses.bce"), bce_grads[0], bce_losses[0], bce_losses[-1]]]
     numbers = {"gradient_ratio": ratio, "mse_final_loss": mse_losses[-1], "bce_final_loss": bce_losses[-1],
                "initial_loss": bce_losses[0]}
-    return ExperimentResult("losses", ["loss", "|dL/dz| step 1", "loss step 1", f"loss step {steps}"], rows,
-                            verdict, numbers, [figure])
+    return ExperimentResult("losses", t("losses.columns", steps=steps).split(";"), rows, verdict, numbers, [figure])

@@ -6,6 +6,8 @@ import time
 from .. import nn, optim, random
 from ..autograd.grad_mode import no_grad
 from ..nn import functional as F
+from ..i18n import t
+from ..i18n.fonts import figure_text as text
 from .common import ExperimentResult, mnist_subset, pyplot, save_figure
 
 METHODS = [
@@ -63,19 +65,20 @@ def run(out_dir, count=1024, epochs=3, seed=0, data_dir=None, **_):
     for name, curve in curves.items():
         ax_updates.plot([c[0] for c in curve], [c[2] for c in curve], "o-", markersize=2, label=name)
         ax_time.plot([c[1] for c in curve], [c[2] for c in curve], "o-", markersize=2, label=name)
-    ax_updates.set(xscale="symlog", xlabel="updates", ylabel="loss on all images", title="loss against updates")
-    ax_time.set(xlabel="seconds of training", ylabel="loss on all images", title="loss against wall time")
+    ax_updates.set(xscale="symlog", xlabel=text("optimizers.updates"), ylabel=text("optimizers.loss"),
+                   title=text("optimizers.updates_title"))
+    ax_time.set(xlabel=text("optimizers.seconds"), ylabel=text("optimizers.loss"),
+                title=text("optimizers.seconds_title"))
     ax_updates.legend(fontsize=8)
     figure = save_figure(fig, out_dir, "optimizers.png")
     rows = [[name, curve[-1][0], curve[-1][1], curve[-1][2]] for name, curve in curves.items()]
     final = {name: curve[-1][2] for name, curve in curves.items()}
     best = min(final, key=final.get)
-    verdict = (f"after {epochs} epochs: full-batch GD made {curves['full-batch GD'][-1][0]} updates and reached "
-               f"loss {final['full-batch GD']:.3f}; SGD made {curves['SGD (batch 1)'][-1][0]} updates "
-               f"({final['SGD (batch 1)']:.3f}); mini-batch 32 {final['mini-batch 32']:.3f}, momentum "
-               f"{final['momentum 0.9, batch 32']:.3f}, Adam {final['Adam, batch 32']:.3f}; lowest: {best}")
+    verdict = t("optimizers.verdict", epochs=epochs, full_updates=curves["full-batch GD"][-1][0],
+                full=final["full-batch GD"], sgd_updates=curves["SGD (batch 1)"][-1][0], sgd=final["SGD (batch 1)"],
+                mini=final["mini-batch 32"], momentum=final["momentum 0.9, batch 32"], adam=final["Adam, batch 32"],
+                best=best)
     numbers = {f"{name}_final_loss": value for name, value in final.items()}
     numbers.update({f"{name}_updates": curve[-1][0] for name, curve in curves.items()})
     numbers["initial_loss"] = curves["full-batch GD"][0][2]
-    return ExperimentResult("optimizers", ["method", "updates", "seconds", "final loss"], rows, verdict, numbers,
-                            [figure])
+    return ExperimentResult("optimizers", t("optimizers.columns").split(";"), rows, verdict, numbers, [figure])

@@ -7,6 +7,8 @@ product of every layer's Jacobian and fades with depth.
 from .. import nn, optim, random
 from ..models import ResidualBlock
 from ..nn import functional as F
+from ..i18n import t
+from ..i18n.fonts import figure_text as text
 from .common import ExperimentResult, mnist_subset, pyplot, save_figure
 
 
@@ -64,23 +66,24 @@ def run(out_dir, blocks=8, images_per_epoch=2048, batch=32, lr=0.02, seed=0, dat
 
     plt = pyplot()
     fig, (ax_norm, ax_loss) = plt.subplots(1, 2, figsize=(11, 4))
-    ax_norm.semilogy(plain_norms, label="plain")
-    ax_norm.semilogy(res_norms, label="residual")
-    ax_norm.set(xlabel="step", ylabel="||dL/dW|| of the first conv (log)", title="first-layer gradient")
-    ax_loss.plot(plain_losses, label="plain")
-    ax_loss.plot(res_losses, label="residual")
-    ax_loss.set(xlabel="step", ylabel="training loss", title=f"first epoch ({2 * blocks + 1} conv layers)")
+    plain, residual = text("residual.plain"), text("residual.residual")
+    ax_norm.semilogy(plain_norms, label=plain)
+    ax_norm.semilogy(res_norms, label=residual)
+    ax_norm.set(xlabel=text("residual.step"), ylabel=text("residual.norm"), title=text("residual.norm_title"))
+    ax_loss.plot(plain_losses, label=plain)
+    ax_loss.plot(res_losses, label=residual)
+    ax_loss.set(xlabel=text("residual.step"), ylabel=text("residual.loss"),
+                title=text("residual.loss_title", layers=2 * blocks + 1))
     for ax in (ax_norm, ax_loss):
         ax.legend()
     figure = save_figure(fig, out_dir, "residual_vs_plain.png")
     ratio = res_norms[0] / plain_norms[0]
-    rows = [["plain", plain_norms[0], sum(plain_norms) / len(plain_norms), plain_losses[0], tail(plain_losses)],
-            ["residual", res_norms[0], sum(res_norms) / len(res_norms), res_losses[0], tail(res_losses)]]
-    verdict = (f"with {2 * blocks + 1} conv layers the first layer's gradient norm at step 1 is {ratio:.1e}x larger "
-               f"with residual blocks; after one epoch ({len(res_losses)} steps) the training loss is "
-               f"{tail(res_losses):.3f} with residual blocks vs {tail(plain_losses):.3f} without")
+    rows = [[t("residual.plain"), plain_norms[0], sum(plain_norms) / len(plain_norms), plain_losses[0],
+             tail(plain_losses)],
+            [t("residual.residual"), res_norms[0], sum(res_norms) / len(res_norms), res_losses[0], tail(res_losses)]]
+    verdict = t("residual.verdict", layers=2 * blocks + 1, ratio=ratio, steps=len(res_losses),
+                residual=tail(res_losses), plain=tail(plain_losses))
     numbers = {"first_grad_ratio": ratio, "plain_final_loss": tail(plain_losses),
                "residual_final_loss": tail(res_losses), "plain_first_grad": plain_norms[0],
                "residual_first_grad": res_norms[0]}
-    return ExperimentResult("residual", ["network", "||dW_1|| step 1", "||dW_1|| mean", "loss step 1",
-                                         "loss end of epoch"], rows, verdict, numbers, [figure])
+    return ExperimentResult("residual", t("residual.columns").split(";"), rows, verdict, numbers, [figure])

@@ -15,6 +15,8 @@ import numpy as np
 from .. import dtypes, nn, random
 from ..autograd.grad_mode import no_grad
 from ..creation import randn
+from ..i18n import t
+from ..i18n.fonts import figure_text as text
 from .common import ExperimentResult, pyplot, save_figure
 
 MODELS = {"tanh RNN": ("RNN", None), "LSTM": ("LSTM", None), "LSTM, forget bias 1": ("LSTM", 1.0), "GRU": ("GRU", None)}
@@ -43,21 +45,18 @@ def run(out_dir, lengths=(5, 10, 20, 50, 100), seeds=3, seed=0, **_):
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for name, values in ratios.items():
-        ax.semilogy(lengths, values, "o-", label=f"{name} (x{factors[name]:.2f} per step)")
-    ax.set(xlabel="sequence length T", ylabel="||dL/dx_1|| / ||dL/dx_T|| (log)",
-           title="how much gradient reaches the first step (at initialisation)")
+        ax.semilogy(lengths, values, "o-", label=text("rnn.per_step", name=name, factor=factors[name]))
+    ax.set(xlabel=text("rnn.length"), ylabel=text("rnn.ratio"), title=text("rnn.title"))
     ax.grid(alpha=0.3)
     ax.legend()
     figure = save_figure(fig, out_dir, "rnn_vanishing.png")
     longest = lengths[-1]
-    verdict = (f"over {longest} steps the tanh RNN passes {ratios['tanh RNN'][-1]:.1e} of the last step's gradient back "
-               f"to the first (x{factors['tanh RNN']:.2f} per step), the LSTM {ratios['LSTM'][-1]:.1e} "
-               f"(x{factors['LSTM']:.2f}), the GRU {ratios['GRU'][-1]:.1e} (x{factors['GRU']:.2f}); an LSTM whose "
-               f"forget gate starts open (bias 1) keeps {ratios['LSTM, forget bias 1'][-1]:.1e} "
-               f"(x{factors['LSTM, forget bias 1']:.2f}): the gated paths decay by their gate, the plain RNN by "
-               f"diag(1 - h^2) W_hh")
+    verdict = t("rnn.verdict", steps=longest, rnn=ratios["tanh RNN"][-1], rnn_factor=factors["tanh RNN"],
+                lstm=ratios["LSTM"][-1], lstm_factor=factors["LSTM"], gru=ratios["GRU"][-1], gru_factor=factors["GRU"],
+                open=ratios["LSTM, forget bias 1"][-1], open_factor=factors["LSTM, forget bias 1"])
     rows = [[name, *values, factors[name]] for name, values in ratios.items()]
     numbers = {f"{name}_T{steps}": value for name, values in ratios.items() for steps, value in zip(lengths, values)}
     numbers.update({f"{name}_per_step": factor for name, factor in factors.items()})
-    return ExperimentResult("rnn-vanishing", ["model", *[f"T={steps}" for steps in lengths], "per step"], rows,
+    return ExperimentResult("rnn-vanishing", [t("rnn.columns_model"), *[f"T={steps}" for steps in lengths],
+                                              t("rnn.columns_per_step")], rows,
                             verdict, numbers, [figure])

@@ -5,6 +5,8 @@ from ..creation import from_numpy
 from ..datasets.xor import XOR_INPUTS, XOR_LABELS
 from ..models import XorMLP
 from ..nn import functional as F
+from ..i18n import t
+from ..i18n.fonts import figure_text as text
 from .common import ExperimentResult, pyplot, save_figure
 
 
@@ -28,15 +30,14 @@ def run(out_dir, steps=400, seed=0, **_):
     mlp_losses, mlp_acc = _train(XorMLP(hidden=8), steps, lr=0.05)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(linear_losses, label=f"linear (accuracy {100 * linear_acc:.0f}%)")
-    ax.plot(mlp_losses, label=f"2-8-2 tanh MLP (accuracy {100 * mlp_acc:.0f}%)")
-    ax.set(xlabel="update", ylabel="cross-entropy", title="XOR: a linear model cannot fit it")
+    ax.plot(linear_losses, label=text("xor.linear", accuracy=100 * linear_acc))
+    ax.plot(mlp_losses, label=text("xor.mlp", accuracy=100 * mlp_acc))
+    ax.set(xlabel=text("xor.update"), ylabel=text("xor.loss"), title=text("xor.title"))
     ax.legend()
     figure = save_figure(fig, out_dir, "xor_loss.png")
-    verdict = (f"a linear model reaches {100 * linear_acc:.0f}% on XOR (at most 75% is possible) while a 2-layer "
-               f"tanh MLP reaches {100 * mlp_acc:.0f}%")
+    verdict = t("xor.verdict", linear=100 * linear_acc, mlp=100 * mlp_acc)
     return ExperimentResult(
-        "xor", ["model", "final loss", "accuracy"],
-        [["linear", linear_losses[-1], f"{100 * linear_acc:.0f}%"], ["2-8-2 tanh MLP", mlp_losses[-1],
-                                                                   f"{100 * mlp_acc:.0f}%"]],
+        "xor", t("xor.columns").split(";"),
+        [[t("xor.row_linear"), linear_losses[-1], f"{100 * linear_acc:.0f}%"],
+         [t("xor.row_mlp"), mlp_losses[-1], f"{100 * mlp_acc:.0f}%"]],
         verdict, {"linear_accuracy": linear_acc, "mlp_accuracy": mlp_acc}, [figure])
