@@ -4,6 +4,10 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))   # course/
 
+# The tests read glasstorch's English messages (tests/test_i18n.py chooses Chinese where it tests it), whatever the
+# locale of the machine running them: a learner with LANG=zh_CN.UTF-8 runs the same suite.
+os.environ["GLASSTORCH_LANG"] = "en"
+
 import pytest  # noqa: E402
 from torchvision_import import import_torchvision  # noqa: E402
 
