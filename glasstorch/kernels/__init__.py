@@ -1,14 +1,16 @@
 """Kernel sets: the array work of the hot ops (convolution forward, dL/dx and dL/dW; max and average pooling
-and their backward; ReLU; the add and concatenation of batches), behind one interface, in two implementations:
+and their backward; ReLU; the add and concatenation of batches), behind one interface, in three implementations:
 
 - `reference`: the notes' formulas, NCHW, short enough to read (start here);
-- `fast`: channels-last im2col, three dL/dx algorithms, the batch split over threads (kernels/threads.py).
+- `fast`: channels-last im2col, three dL/dx algorithms, the batch split over threads (kernels/threads.py);
+- `compiled`: the reference's loops compiled by Numba, parallel inside each kernel (imported on first use; needs
+  glasstorch[compiled]).
 
 The ops in glasstorch.ops keep the math of the shapes, the checks and the autograd wiring, and call the set in
-effect when they run forward (its backward uses the same set). `GLASSTORCH_KERNELS=reference|fast` (default fast)
-or `set_kernels(name)` chooses; `get_kernels()` says which is in effect. What a set implements is written down
-in contract.py (KernelSet); a third set is one more module that implements it, registered in SETS (register
-checks it). Every kernel returns finished arrays.
+effect when they run forward (its backward uses the same set). `GLASSTORCH_KERNELS=reference|fast|compiled`
+(default fast) or `set_kernels(name)` chooses; `get_kernels()` says which is in effect. What a set implements is
+written down in contract.py (KernelSet); another set is one more module that implements it, registered in SETS
+(register checks it). Every kernel returns finished arrays.
 """
 import math
 import os
@@ -28,12 +30,31 @@ def register(name, module):
 register("reference", reference)
 register("fast", fast)
 _active = {"set": None}
+NAMES = ("reference", "fast", "compiled")
+
+
+def _load(name):
+    """The name of a registered set for `name`: the compiled set is imported on first use (Numba takes 0.3 s to
+    import, which a program on the fast set should not pay); where Numba cannot be imported, one line says so
+    and the fast set is used."""
+    if name == "compiled" and name not in SETS:
+        try:
+            from . import compiled
+        except ImportError as error:
+            import sys
+
+            print(f"glasstorch: the compiled kernel set needs Numba ({error}); using the fast set "
+                  '(pip install "glasstorch[compiled]")', file=sys.stderr)
+            return "fast"
+        register("compiled", compiled)
+    return name
 
 
 def set_kernels(name):
-    """Use the kernel set `name` ('reference' or 'fast') from now on."""
+    """Use the kernel set `name` ('reference', 'fast' or 'compiled') from now on."""
+    name = _load(name)
     if name not in SETS:
-        raise ValueError(f"set_kernels: unknown kernel set {name!r}; choose one of: {', '.join(SETS)}")
+        raise ValueError(f"set_kernels: unknown kernel set {name!r}; choose one of: {', '.join(NAMES)}")
     _active["set"] = SETS[name]
 
 
@@ -45,9 +66,9 @@ def get_kernels():
 def active():
     """The kernel module in effect."""
     if _active["set"] is None:
-        name = os.environ.get("GLASSTORCH_KERNELS", "fast")
+        name = _load(os.environ.get("GLASSTORCH_KERNELS", "fast"))
         if name not in SETS:
-            raise ValueError(f"GLASSTORCH_KERNELS={name!r} is not a kernel set; choose one of: {', '.join(SETS)}")
+            raise ValueError(f"GLASSTORCH_KERNELS={name!r} is not a kernel set; choose one of: {', '.join(NAMES)}")
         _active["set"] = SETS[name]
     return _active["set"]
 

@@ -8,10 +8,13 @@ from glasstorch import kernels
 from glasstorch.kernels import contract, fast, reference
 
 
-def test_both_sets_implement_every_kernel_of_the_contract_with_its_parameters():
-    assert set(kernels.SETS) == {"reference", "fast"}
+def test_every_set_implements_every_kernel_of_the_contract_with_its_parameters():
+    from glasstorch.kernels import compiled
+
+    assert {"reference", "fast"} <= set(kernels.SETS) <= {"reference", "fast", "compiled"}
+    assert kernels.NAMES == ("reference", "fast", "compiled")
     assert len(contract.KERNELS) == 11 and "conv2d_backward" in contract.KERNELS and "sum_rows" in contract.KERNELS
-    for module in (reference, fast):
+    for module in (reference, fast, compiled):
         contract.check(module.__name__, module)
 
 

@@ -42,10 +42,11 @@ def restore():
 
 @pytest.mark.parametrize("name", OPS)
 @pytest.mark.parametrize("batch", [6, 7, 9])
-def test_fast_kernels_equal_the_reference_under_1_2_and_3_threads(restore, name, batch):
+@pytest.mark.parametrize("kernels", ["fast", "compiled"])
+def test_kernels_equal_the_reference_under_1_2_and_3_threads(restore, name, batch, kernels):
     expected = run(name, batch, "reference", 1)
     for threads in (1, 2, 3):
-        for part, (got, want) in enumerate(zip(run(name, batch, "fast", threads), expected)):
+        for part, (got, want) in enumerate(zip(run(name, batch, kernels, threads), expected)):
             # float32 sums of ~600 products: the reference's own dL/dW is 3e-5 from float64 at an entry near 0.09
             np.testing.assert_allclose(got, want, rtol=2e-5, atol=1e-4,
                                        err_msg=f"{('output', 'dL/dx', 'dL/dW')[part]}, {threads} threads")

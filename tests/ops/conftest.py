@@ -3,9 +3,9 @@ import pytest
 import glasstorch as gt
 
 
-@pytest.fixture(autouse=True, params=["fast", "reference"])
+@pytest.fixture(autouse=True, params=["fast", "reference", "compiled"])
 def kernel_set(request):
-    """Every op test runs under both kernel sets (glasstorch.kernels)."""
+    """Every op test runs under each kernel set (glasstorch.kernels)."""
     before = gt.get_kernels()
     gt.set_kernels(request.param)
     yield request.param

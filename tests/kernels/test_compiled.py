@@ -1,0 +1,89 @@
+"""The compiled kernel set (Numba): what its contract does not say but a user relies on. It is tested against the
+reference with every op test (tests/ops/conftest.py) and in test_kernel_sets.py; here: non-contiguous inputs,
+plain Python under NUMBA_DISABLE_JIT=1, where its cache lives, and the fallback where Numba is missing."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import glasstorch as gt
+import glasstorch.nn.functional as F
+from glasstorch.kernels import compiled
+from glasstorch.kernels.geometry import ConvGeometry
+
+
+@pytest.fixture
+def on_compiled():
+    before = gt.get_kernels()
+    gt.set_kernels("compiled")
+    yield
+    gt.set_kernels(before)
+
+
+def test_a_channels_last_or_sliced_input_gives_the_contiguous_inputs_result(on_compiled):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 5, 9, 9)).astype(np.float32)
+    w = rng.standard_normal((6, 5, 3, 3)).astype(np.float32)
+    geometry = ConvGeometry((3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1, (9, 9))
+    expected = compiled.conv2d(x, w, None, geometry)
+    channels_last = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    assert not channels_last.flags.c_contiguous
+    np.testing.assert_array_equal(compiled.conv2d(channels_last, w, None, geometry), expected)
+    wide = np.zeros((4, 5, 9, 18), np.float32)
+    wide[..., ::2] = x
+    np.testing.assert_array_equal(compiled.conv2d(wide[..., ::2], w, None, geometry), expected)
+    np.testing.assert_array_equal(compiled.relu(x.transpose(0, 2, 3, 1)), np.maximum(x, 0).transpose(0, 2, 3, 1))
+    # the inner loops read rows in order: the kernel gets C-contiguous arrays whatever the caller had
+    assert compiled._nchw(channels_last).flags.c_contiguous and compiled._nchw(x) is x
+
+
+def test_nan_and_inf_propagate_without_fast_math(on_compiled):
+    x = gt.tensor([[[[1.0, float("nan"), 3.0], [float("inf"), -1.0, 0.5], [-0.0, 2.0, -float("inf")]]]])
+    w = gt.ones(1, 1, 2, 2)
+    out = F.conv2d(x, w).numpy()
+    assert np.isnan(out[0, 0, 0, 0]) and np.isnan(out[0, 0, 0, 1]) and out[0, 0, 1, 0] == np.inf
+    pooled = F.max_pool2d(x, 2, 1).numpy()
+    assert np.isnan(pooled[0, 0, 0, 0]) and pooled[0, 0, 1, 0] == np.inf
+    assert np.signbit(F.relu(gt.tensor([-0.0])).numpy()[0])
+
+
+def test_disable_jit_runs_the_same_kernels_as_plain_python(tmp_path):
+    program = ("import numpy as np, glasstorch as gt, glasstorch.nn.functional as F\n"
+               "from glasstorch.kernels import compiled\n"
+               "gt.set_kernels('compiled')\n"
+               "import os\n"
+               "assert hasattr(compiled._conv2d, 'py_func') == (os.environ['NUMBA_DISABLE_JIT'] == '0')\n"
+               "x = gt.tensor(np.arange(32, dtype=np.float32).reshape(1, 2, 4, 4), requires_grad=True)\n"
+               "w = gt.tensor(np.ones((3, 2, 3, 3), np.float32), requires_grad=True)\n"
+               "y = F.max_pool2d(F.relu(F.conv2d(x, w, padding=1)), 2)\n"
+               "y.sum().backward()\n"
+               "print(y.detach().numpy().sum(), x.grad.numpy().sum(), w.grad.numpy().sum())\n")
+    results = {}
+    for jit in ("0", "1"):
+        env = {**os.environ, "NUMBA_DISABLE_JIT": jit, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+        result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env,
+                                timeout=600)
+        assert result.returncode == 0, result.stderr
+        results[jit] = [float(v) for v in result.stdout.split()]
+    assert results["0"] == results["1"] and results["0"][0] > 0
+
+
+def test_the_cache_lives_in_the_users_cache_folder_not_beside_the_package(tmp_path):
+    probe = "import glasstorch.kernels.compiled, numba; print(numba.config.CACHE_DIR)"
+    env = {key: value for key, value in os.environ.items() if key != "NUMBA_CACHE_DIR"}
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=600,
+                            env={**env, "XDG_CACHE_HOME": str(tmp_path)})
+    assert result.stdout.strip() == str(tmp_path / "glasstorch" / "numba"), result.stderr
+    assert not str(result.stdout.strip()).startswith(os.path.dirname(gt.__file__))
+
+
+def test_without_numba_one_line_and_the_fast_set(tmp_path):
+    program = ("import sys; sys.modules['numba'] = None\n"
+               "import glasstorch as gt\n"
+               "gt.set_kernels('compiled')\n"
+               "print(gt.get_kernels())\n")
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=300)
+    assert result.stdout.strip() == "fast"
+    assert result.stderr.count("\n") == 1 and 'pip install "glasstorch[compiled]"' in result.stderr
