@@ -1,10 +1,10 @@
 """The compiled kernel set: the reference's loops, compiled by Numba, parallel inside each kernel.
 
-Each kernel is the textbook loop nest of kernels/reference.py over NCHW arrays, written out element by element
-and compiled (`@njit`), with the outermost independent loop a `prange`: one fork/join per kernel on Numba's own
-thread pool, no Python threads, so a process uses every core (and `--nproc` ranks at one thread each still
-work). The innermost loop runs along an image row (the output's w), contiguous in memory, with the window's
-bounds worked out before it, so it has no branch and LLVM vectorises it.
+Each kernel is the textbook loop nest of kernels/reference.py, written out element by element and compiled
+(`@njit`), with the outermost independent loop a `prange`: one fork/join per kernel on Numba's own thread pool,
+no Python threads, so a process uses every core (and `--nproc` ranks at one thread each still work).
+Convolutions run channels-last with the innermost loop over channels (see below); pooling and the elementwise
+kernels run in NCHW order.
 
 Exact as the reference, NaN and inf included: no fast-math flag (it would assume finite values), sums in a
 fixed order (a dL/dW or bias sum runs per output channel, not split over threads), and, as PyTorch's oneDNN
@@ -15,8 +15,7 @@ the first process pays the compiling (once per kernel and dtype), later ones loa
 these same functions as plain Python, for a debugger.
 
 Status (issue 31): correct on every op test and against the reference kernels; not yet the default, and not yet
-tuned: the convolutions are direct loops without register blocking, slower than the fast set's BLAS products
-(benchmarks/bench_step.py with GLASSTORCH_KERNELS=compiled measures it).
+as fast as the fast set's BLAS products (benchmarks/bench_step.py with GLASSTORCH_KERNELS=compiled measures it).
 """
 import os
 from pathlib import Path
@@ -40,128 +39,150 @@ def _nchw(array):
     return np.ascontiguousarray(array)
 
 
-@njit(cache=True)
-def _span(out_size, stride, offset, size):
-    """(first, last + 1) of the output positions i with 0 <= i stride + offset < size: where one kernel tap reads
-    the image and not the padding."""
-    first = 0 if offset >= 0 else (-offset + stride - 1) // stride
-    last = (size - 1 - offset) // stride + 1 if size - 1 - offset >= 0 else 0
-    return first, max(first, min(out_size, last))
-
-
 # ---------------------------------------------------------------- convolution
+# Convolutions work channels-last (N, H, W, C), with the weight as (groups, kh, kw, C/groups, O/groups) for the
+# forward and dL/dW, (groups, kh, kw, O/groups, C/groups) for dL/dx: the innermost loop then runs along the
+# channels of one pixel, contiguous in memory and free of reductions, which LLVM vectorises (a sum would need the
+# fast-math reassociation we refuse). Outputs are channels-last memory returned as (N, C, H, W) views, as the
+# fast set's.
+
+
 @njit(**COMPILE)
-def _conv2d(x, weight, bias, has_bias, stride_h, stride_w, top, left, dil_h, dil_w, groups, out_h, out_w):
-    """y[n, o, i, j] = b[o] + sum_{c, p, q} w[o, c, p, q] x[n, c, i s - top + p d, j s - left + q d] over the taps
-    inside the image; prange over the batch, the inner loop along j."""
-    n_batch, _, height, width = x.shape
-    out_channels, group_channels, kh, kw = weight.shape
-    group_out = out_channels // groups
-    y = np.zeros((n_batch, out_channels, out_h, out_w), dtype=x.dtype)
+def _conv2d(x, weight, bias, has_bias, stride_h, stride_w, top, left, dil_h, dil_w, out_h, out_w):
+    """y[n, i, j, o] = b[o] + sum_{p, q, c} w[p, q, c, o] x[n, i s - top + p d, j s - left + q d, c] over the taps
+    inside the image; prange over the batch, the vector loop over the output channels of a group."""
+    n_batch, height, width, _ = x.shape
+    groups, kh, kw, group_channels, group_out = weight.shape
+    y = np.empty((n_batch, out_h, out_w, groups * group_out), dtype=x.dtype)
     for n in prange(n_batch):
-        for o in range(out_channels):
-            if has_bias:
-                y[n, o, :, :] = bias[o]
-            c0 = (o // group_out) * group_channels
-            for c in range(group_channels):
-                for p in range(kh):
-                    i0, i1 = _span(out_h, stride_h, p * dil_h - top, height)
-                    for q in range(kw):
-                        w = weight[o, c, p, q]
-                        j0, j1 = _span(out_w, stride_w, q * dil_w - left, width)
-                        for i in range(i0, i1):
-                            row = i * stride_h + p * dil_h - top
-                            for j in range(j0, j1):
-                                y[n, o, i, j] += w * x[n, c0 + c, row, j * stride_w + q * dil_w - left]
+        acc = np.empty(group_out, dtype=x.dtype)
+        for i in range(out_h):
+            for j in range(out_w):
+                for g in range(groups):
+                    for o in range(group_out):
+                        acc[o] = bias[g * group_out + o] if has_bias else 0.0
+                    for p in range(kh):
+                        row = i * stride_h + p * dil_h - top
+                        if 0 <= row < height:
+                            for q in range(kw):
+                                col = j * stride_w + q * dil_w - left
+                                if 0 <= col < width:
+                                    for c in range(group_channels):
+                                        value = x[n, row, col, g * group_channels + c]
+                                        for o in range(group_out):
+                                            acc[o] += weight[g, p, q, c, o] * value
+                    for o in range(group_out):
+                        y[n, i, j, g * group_out + o] = acc[o]
     return y
 
 
 @njit(**COMPILE)
-def _conv2d_input_grad(grad_output, weight, height, width, stride_h, stride_w, top, left, dil_h, dil_w, groups):
-    """dL/dx[n, c, i s - top + p d, j s - left + q d] += sum_o dL/dy[n, o, i, j] w[o, c, p, q] (col2im as loops);
-    prange over the batch, so no two threads add into one element."""
-    n_batch, out_channels, out_h, out_w = grad_output.shape
-    _, group_channels, kh, kw = weight.shape
-    group_out = out_channels // groups
-    dx = np.zeros((n_batch, group_channels * groups, height, width), dtype=grad_output.dtype)
+def _conv2d_input_grad(grad_output, weight, height, width, stride_h, stride_w, top, left, dil_h, dil_w):
+    """dL/dx[n, i s - top + p d, j s - left + q d, c] += sum_o dL/dy[n, i, j, o] w[p, q, o, c] (col2im as loops);
+    prange over the batch (no two threads add into one element), the vector loop over the input channels."""
+    n_batch, out_h, out_w, _ = grad_output.shape
+    groups, kh, kw, group_out, group_channels = weight.shape
+    dx = np.zeros((n_batch, height, width, groups * group_channels), dtype=grad_output.dtype)
     for n in prange(n_batch):
-        for o in range(out_channels):
-            c0 = (o // group_out) * group_channels
-            for c in range(group_channels):
+        for i in range(out_h):
+            for j in range(out_w):
                 for p in range(kh):
-                    i0, i1 = _span(out_h, stride_h, p * dil_h - top, height)
-                    for q in range(kw):
-                        w = weight[o, c, p, q]
-                        j0, j1 = _span(out_w, stride_w, q * dil_w - left, width)
-                        for i in range(i0, i1):
-                            row = i * stride_h + p * dil_h - top
-                            for j in range(j0, j1):
-                                dx[n, c0 + c, row, j * stride_w + q * dil_w - left] += w * grad_output[n, o, i, j]
+                    row = i * stride_h + p * dil_h - top
+                    if 0 <= row < height:
+                        for q in range(kw):
+                            col = j * stride_w + q * dil_w - left
+                            if 0 <= col < width:
+                                for g in range(groups):
+                                    for o in range(group_out):
+                                        value = grad_output[n, i, j, g * group_out + o]
+                                        for c in range(group_channels):
+                                            dx[n, row, col, g * group_channels + c] += weight[g, p, q, o, c] * value
     return dx
 
 
 @njit(**COMPILE)
-def _conv2d_weight_grad(x, grad_output, group_channels, kh, kw, stride_h, stride_w, top, left, dil_h, dil_w,
-                        groups):
-    """dL/dw[o, c, p, q] = sum_{n, i, j} dL/dy[n, o, i, j] x[n, c, i s - top + p d, j s - left + q d]; prange over
-    the output channels, each sum in one fixed order."""
-    n_batch, _, height, width = x.shape
-    _, out_channels, out_h, out_w = grad_output.shape
-    group_out = out_channels // groups
-    dw = np.zeros((out_channels, group_channels, kh, kw), dtype=grad_output.dtype)
-    for o in prange(out_channels):
-        c0 = (o // group_out) * group_channels
-        for c in range(group_channels):
-            for p in range(kh):
-                i0, i1 = _span(out_h, stride_h, p * dil_h - top, height)
-                for q in range(kw):
-                    j0, j1 = _span(out_w, stride_w, q * dil_w - left, width)
-                    total = dw[o, c, p, q]
-                    for n in range(n_batch):
-                        for i in range(i0, i1):
-                            row = i * stride_h + p * dil_h - top
-                            for j in range(j0, j1):
-                                total += grad_output[n, o, i, j] * x[n, c0 + c, row, j * stride_w + q * dil_w - left]
-                    dw[o, c, p, q] = total
+def _conv2d_weight_grad(x, grad_output, groups, kh, kw, stride_h, stride_w, top, left, dil_h, dil_w, slices):
+    """dL/dw[p, q, c, o] = sum_{n, i, j} x[n, i s - top + p d, j s - left + q d, c] dL/dy[n, i, j, o]: prange over
+    `slices` contiguous slices of the batch, each adding into its own partial dL/dw (which stays in cache while x
+    and dL/dy stream past once), the partials then summed in slice order, so the result does not depend on timing;
+    the vector loop over the output channels."""
+    n_batch, height, width, channels = x.shape
+    _, out_h, out_w, out_channels = grad_output.shape
+    group_channels, group_out = channels // groups, out_channels // groups
+    partial = np.zeros((slices, groups, kh, kw, group_channels, group_out), dtype=grad_output.dtype)
+    for t in prange(slices):
+        for n in range(t * n_batch // slices, (t + 1) * n_batch // slices):
+            for i in range(out_h):
+                for j in range(out_w):
+                    for p in range(kh):
+                        row = i * stride_h + p * dil_h - top
+                        if 0 <= row < height:
+                            for q in range(kw):
+                                col = j * stride_w + q * dil_w - left
+                                if 0 <= col < width:
+                                    for g in range(groups):
+                                        for c in range(group_channels):
+                                            value = x[n, row, col, g * group_channels + c]
+                                            for o in range(group_out):
+                                                partial[t, g, p, q, c, o] += value * grad_output[n, i, j,
+                                                                                                 g * group_out + o]
+    dw = partial[0].copy()
+    for t in range(1, slices):
+        dw += partial[t]
     return dw
 
 
 @njit(**COMPILE)
 def _channel_sums(grad_output):
-    """dL/db[o] = sum_{n, i, j} dL/dy[n, o, i, j]; prange over channels."""
-    n_batch, channels, out_h, out_w = grad_output.shape
+    """dL/db[o] = sum_{n, i, j} dL/dy[n, i, j, o], the vector loop over the channels."""
+    n_batch, out_h, out_w, channels = grad_output.shape
     sums = np.zeros(channels, dtype=grad_output.dtype)
-    for o in prange(channels):
-        total = sums[o]
-        for n in range(n_batch):
-            for i in range(out_h):
-                for j in range(out_w):
-                    total += grad_output[n, o, i, j]
-        sums[o] = total
+    for n in range(n_batch):
+        for i in range(out_h):
+            for j in range(out_w):
+                for o in range(channels):
+                    sums[o] += grad_output[n, i, j, o]
     return sums
+
+
+def _nhwc(array):
+    """An (N, C, H, W) batch as C-contiguous (N, H, W, C) memory (no copy when it is channels-last already)."""
+    return np.ascontiguousarray(array.transpose(0, 2, 3, 1))
+
+
+def _grouped(weight, groups, order):
+    """(O, C/g, kh, kw) as (g, kh, kw, C/g, O/g) (order "co") or (g, kh, kw, O/g, C/g) (order "oc"), contiguous."""
+    out_channels, group_channels, kh, kw = weight.shape
+    split = weight.reshape(groups, out_channels // groups, group_channels, kh, kw)
+    return np.ascontiguousarray(split.transpose(0, 3, 4, 2, 1) if order == "co" else split.transpose(0, 3, 4, 1, 2))
 
 
 def _geometry(geometry):
     (stride_h, stride_w), (dil_h, dil_w) = geometry.stride, geometry.dilation
-    return stride_h, stride_w, geometry.padding[0], geometry.padding[2], dil_h, dil_w, geometry.groups
+    return stride_h, stride_w, geometry.padding[0], geometry.padding[2], dil_h, dil_w
 
 
 def conv2d(x, weight, bias, geometry):
-    """y (N, O, H', W') = conv2d(x, w) + b: _conv2d."""
+    """y (N, O, H', W') = conv2d(x, w) + b: _conv2d, channels-last memory."""
     has_bias = bias is not None
     bias = np.ascontiguousarray(bias) if has_bias else np.zeros(1, dtype=x.dtype)
-    return _conv2d(_nchw(x), _nchw(weight), bias, has_bias, *_geometry(geometry), *geometry.out_hw)
+    y = _conv2d(_nhwc(x), _grouped(weight, geometry.groups, "co"), bias, has_bias, *_geometry(geometry),
+                *geometry.out_hw)
+    return y.transpose(0, 3, 1, 2)
 
 
 def conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, need_x, need_w, need_b):
     """(dL/dx, dL/dW, dL/db), None where not needed."""
-    grad_output = _nchw(grad_output)
+    grad_output = _nhwc(grad_output)
     grad_x = grad_w = grad_b = None
     if need_x:
-        grad_x = _conv2d_input_grad(grad_output, _nchw(weight), x_shape[2], x_shape[3], *_geometry(geometry))
+        grad_x = _conv2d_input_grad(grad_output, _grouped(weight, geometry.groups, "oc"), x_shape[2], x_shape[3],
+                                    *_geometry(geometry)).transpose(0, 3, 1, 2)
     if need_w:
-        grad_w = _conv2d_weight_grad(_nchw(x), grad_output, weight_shape[1], weight_shape[2], weight_shape[3],
-                                     *_geometry(geometry))
+        out_channels, group_channels, kh, kw = weight_shape
+        grouped = _conv2d_weight_grad(_nhwc(x), grad_output, geometry.groups, kh, kw, *_geometry(geometry),
+                                      max(1, min(get_num_threads(), x_shape[0])))
+        grad_w = np.ascontiguousarray(grouped.transpose(0, 4, 3, 1, 2).reshape(weight_shape))
     if need_b:
         grad_b = _channel_sums(grad_output)
     return grad_x, grad_w, grad_b
