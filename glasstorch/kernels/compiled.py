@@ -40,39 +40,40 @@ def _nchw(array):
 
 
 # ---------------------------------------------------------------- convolution
-# Convolutions work channels-last (N, H, W, C), with the weight as (groups, kh, kw, C/groups, O/groups) for the
-# forward and dL/dW, (groups, kh, kw, O/groups, C/groups) for dL/dx: the innermost loop then runs along the
-# channels of one pixel, contiguous in memory and free of reductions, which LLVM vectorises (a sum would need the
-# fast-math reassociation we refuse). Outputs are channels-last memory returned as (N, C, H, W) views, as the
-# fast set's.
+# The innermost loop of each convolution runs along a contiguous axis and is free of reductions, which LLVM
+# vectorises (a sum would need the fast-math reassociation we refuse): the forward keeps the batch innermost
+# (x as (C, H, W, N)); dL/dx and dL/dW work channels-last (N, H, W, C), with the weight as
+# (groups, kh, kw, O/groups, C/groups) for dL/dx and dL/dW as (groups, kh, kw, C/groups, O/groups).
 
 
 @njit(**COMPILE)
-def _conv2d(x, weight, bias, has_bias, stride_h, stride_w, top, left, dil_h, dil_w, out_h, out_w):
-    """y[n, i, j, o] = b[o] + sum_{p, q, c} w[p, q, c, o] x[n, i s - top + p d, j s - left + q d, c] over the taps
-    inside the image; prange over the batch, the vector loop over the output channels of a group."""
-    n_batch, height, width, _ = x.shape
-    groups, kh, kw, group_channels, group_out = weight.shape
-    y = np.empty((n_batch, out_h, out_w, groups * group_out), dtype=x.dtype)
-    for n in prange(n_batch):
-        acc = np.empty(group_out, dtype=x.dtype)
+def _conv2d(x, weight, bias, has_bias, stride_h, stride_w, top, left, dil_h, dil_w, groups, out_h, out_w):
+    """y[o, i, j, n] = b[o] + sum_{c, p, q} w[o, c, p, q] x[c, i s - top + p d, j s - left + q d, n] over the taps
+    inside the image, with the batch innermost (x is (C, H, W, N)): each weight multiplies a whole run of images
+    at once, the vector loop over n; prange over the output channels."""
+    _, height, width, n_batch = x.shape
+    out_channels, group_channels, kh, kw = weight.shape
+    group_out = out_channels // groups
+    y = np.empty((out_channels, out_h, out_w, n_batch), dtype=x.dtype)
+    for o in prange(out_channels):
+        c0 = (o // group_out) * group_channels
+        start = bias[o] if has_bias else 0.0
         for i in range(out_h):
             for j in range(out_w):
-                for g in range(groups):
-                    for o in range(group_out):
-                        acc[o] = bias[g * group_out + o] if has_bias else 0.0
-                    for p in range(kh):
+                for n in range(n_batch):
+                    y[o, i, j, n] = start
+        for c in range(group_channels):
+            for p in range(kh):
+                for q in range(kw):
+                    w = weight[o, c, p, q]
+                    for i in range(out_h):
                         row = i * stride_h + p * dil_h - top
                         if 0 <= row < height:
-                            for q in range(kw):
+                            for j in range(out_w):
                                 col = j * stride_w + q * dil_w - left
                                 if 0 <= col < width:
-                                    for c in range(group_channels):
-                                        value = x[n, row, col, g * group_channels + c]
-                                        for o in range(group_out):
-                                            acc[o] += weight[g, p, q, c, o] * value
-                    for o in range(group_out):
-                        y[n, i, j, g * group_out + o] = acc[o]
+                                    for n in range(n_batch):
+                                        y[o, i, j, n] += w * x[c0 + c, row, col, n]
     return y
 
 
@@ -150,11 +151,11 @@ def _nhwc(array):
     return np.ascontiguousarray(array.transpose(0, 2, 3, 1))
 
 
-def _grouped(weight, groups, order):
-    """(O, C/g, kh, kw) as (g, kh, kw, C/g, O/g) (order "co") or (g, kh, kw, O/g, C/g) (order "oc"), contiguous."""
+def _grouped(weight, groups):
+    """(O, C/g, kh, kw) as (g, kh, kw, O/g, C/g), contiguous: the weight as dL/dx reads it."""
     out_channels, group_channels, kh, kw = weight.shape
     split = weight.reshape(groups, out_channels // groups, group_channels, kh, kw)
-    return np.ascontiguousarray(split.transpose(0, 3, 4, 2, 1) if order == "co" else split.transpose(0, 3, 4, 1, 2))
+    return np.ascontiguousarray(split.transpose(0, 3, 4, 1, 2))
 
 
 def _geometry(geometry):
@@ -163,12 +164,12 @@ def _geometry(geometry):
 
 
 def conv2d(x, weight, bias, geometry):
-    """y (N, O, H', W') = conv2d(x, w) + b: _conv2d, channels-last memory."""
+    """y (N, O, H', W') = conv2d(x, w) + b: _conv2d on the batch-innermost copy of x, y returned C-contiguous."""
     has_bias = bias is not None
     bias = np.ascontiguousarray(bias) if has_bias else np.zeros(1, dtype=x.dtype)
-    y = _conv2d(_nhwc(x), _grouped(weight, geometry.groups, "co"), bias, has_bias, *_geometry(geometry),
-                *geometry.out_hw)
-    return y.transpose(0, 3, 1, 2)
+    y = _conv2d(np.ascontiguousarray(x.transpose(1, 2, 3, 0)), np.ascontiguousarray(weight), bias, has_bias,
+                *_geometry(geometry), geometry.groups, *geometry.out_hw)
+    return np.ascontiguousarray(y.transpose(3, 0, 1, 2))
 
 
 def conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, need_x, need_w, need_b):
@@ -176,7 +177,7 @@ def conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, nee
     grad_output = _nhwc(grad_output)
     grad_x = grad_w = grad_b = None
     if need_x:
-        grad_x = _conv2d_input_grad(grad_output, _grouped(weight, geometry.groups, "oc"), x_shape[2], x_shape[3],
+        grad_x = _conv2d_input_grad(grad_output, _grouped(weight, geometry.groups), x_shape[2], x_shape[3],
                                     *_geometry(geometry)).transpose(0, 3, 1, 2)
     if need_w:
         out_channels, group_channels, kh, kw = weight_shape
