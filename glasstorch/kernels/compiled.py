@@ -3,8 +3,8 @@
 Each kernel is the textbook loop nest of kernels/reference.py, written out element by element and compiled
 (`@njit`), with the outermost independent loop a `prange`: one fork/join per kernel on Numba's own thread pool,
 no Python threads, so a process uses every core (and `--nproc` ranks at one thread each still work).
-Convolutions run channels-last with the innermost loop over channels (see below); pooling and the elementwise
-kernels run in NCHW order.
+A convolution's forward keeps the batch innermost, its dL/dx and dL/dW run channels-last (see below); pooling
+and the elementwise kernels run in NCHW order.
 
 Exact as the reference, NaN and inf included: no fast-math flag (it would assume finite values), sums in a
 fixed order (a dL/dW or bias sum runs per output channel, not split over threads), and, as PyTorch's oneDNN
@@ -35,7 +35,7 @@ COMPILE = dict(cache=True, parallel=True, nogil=True)     # no fastmath: NaN and
 
 
 def _nchw(array):
-    """A C-contiguous NCHW copy of an image batch unless it is one already (the fast set hands NHWC views over)."""
+    """A C-contiguous NCHW copy of an image batch unless it is one already (a channels-last view is copied)."""
     return np.ascontiguousarray(array)
 
 
