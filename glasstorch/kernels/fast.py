@@ -66,10 +66,10 @@ def conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, nee
     whole im2col matrix. Kernel offsets that read only padding are left out, as in conv2d: their dL/dW is 0 (unless
     dL/dy is not finite: 0 inf = NaN must stay), and what they add to dL/dx lands on padding."""
     # dL/dW multiplies dL/dy by the padding's zeros (0 inf = NaN, as PyTorch's): with a dL/dy that is not finite,
-    # neither skip offsets nor take dL/dW from the gather, which reads dL/dy padded instead of x
-    finite = not need_w or bool(xp.isfinite(grad_output).all())
+    # neither skip offsets nor take dL/dW from the gather, which reads dL/dy padded instead of x (the check is a
+    # pass over dL/dy, made only where one of the two would be used)
     window = taps_touching_input(geometry, x_shape[2:])
-    if window is not None and finite:
+    if window is not None and not (need_w and not xp.isfinite(grad_output).all()):
         grads = conv2d_backward(grad_output, x, None if weight is None else weight[:, :, window.rows, window.cols],
                                 x_shape, (*weight_shape[:2], *window.geometry.kernel), window.geometry, need_x,
                                 need_w, need_b)
@@ -87,6 +87,8 @@ def conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, nee
         n, c, h, w = x_shape
         grad_x = xp.empty((n, h, w, c), dtype=grad_output.dtype)
         input_grad = _input_grad_algorithm(x_shape, grad_output.shape, kh, kw)
+    # the gather (conv_transpose_nhwc) computes dL/dW from its own im2col of dL/dY: no second im2col, of x
+    shared = need_x and need_w and input_grad is conv_transpose_nhwc and bool(xp.isfinite(grad_output).all())
 
     def run(rows, partial_w, partial_b):
         # this slice of dL/dY as NHWC rows: a view of channels-last memory, also of a channel slice of it (the
@@ -96,8 +98,6 @@ def conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, nee
         if g_rows is None:
             g_part = xp.ascontiguousarray(g_part)
             g_rows = g_part.reshape(-1, out_channels)
-        # the gather (conv_transpose_nhwc) computes dL/dW from its own im2col of dL/dY: no second im2col, of x
-        shared = need_x and need_w and input_grad is conv_transpose_nhwc and finite
         if need_x:
             weight_grad = dict(x=x_nhwc[rows], weight_grads=partial_w) if shared else {}
             grad_x[rows] = input_grad(g_part, weight, x_shape, geometry.stride, geometry.padding, geometry.dilation,
