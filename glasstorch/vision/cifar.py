@@ -21,7 +21,7 @@ from PIL import Image
 
 from ..datasets.mnist import DatasetNotFoundError, fetch_verified
 from ..errors import UserError
-from ..utils.data import Dataset
+from .vision_dataset import VisionDataset, transformed
 
 
 class UnsafePickleError(UserError, pickle.UnpicklingError):
@@ -70,7 +70,7 @@ def load_batch(path):
     return {key.decode("latin1") if isinstance(key, bytes) else key: value for key, value in entry.items()}
 
 
-class CIFAR10(Dataset):
+class CIFAR10(VisionDataset):
     """CIFAR10(root, train=True, transform=None, target_transform=None, download=False): 50,000 training and
     10,000 test 32x32 colour images of 10 classes."""
 
@@ -84,8 +84,8 @@ class CIFAR10(Dataset):
     labels_key = "labels"
 
     def __init__(self, root, train=True, transform=None, target_transform=None, download=False):
-        self.root = os.path.expanduser(os.fspath(root))
-        self.train, self.transform, self.target_transform = train, transform, target_transform
+        super().__init__(os.path.expanduser(os.fspath(root)), transform=transform, target_transform=target_transform)
+        self.train = train
         if download:
             self.download()
         folder = os.path.join(self.root, self.base_folder)
@@ -131,19 +131,13 @@ class CIFAR10(Dataset):
             archive.extractall(self.root, filter="data")
 
     def __getitem__(self, index):
-        image, target = Image.fromarray(self.data[index]), self.targets[index]
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
+        return transformed(self, Image.fromarray(self.data[index]), self.targets[index])
 
     def __len__(self):
         return len(self.data)
 
-    def __repr__(self):
-        return (f"Dataset {type(self).__name__}\n    Number of datapoints: {len(self)}\n    Root location: {self.root}"
-                f"\n    Split: {'Train' if self.train else 'Test'}")
+    def extra_repr(self):
+        return f"Split: {'Train' if self.train else 'Test'}"
 
 
 class CIFAR100(CIFAR10):

@@ -15,9 +15,9 @@ from PIL import Image
 
 from ..datasets.mnist import DatasetNotFoundError, FashionMNISTFiles, MNISTFiles
 from ..creation import from_numpy
-from ..utils.data import Dataset
 from .cifar import CIFAR10, CIFAR100
 from .fakedata import FakeData
+from .vision_dataset import VisionDataset, transformed
 
 
 class _TorchvisionLayout:
@@ -49,13 +49,7 @@ class _TorchvisionLayout:
             return cls.embedded
 
     def __getitem__(self, index):
-        image = Image.fromarray(self.data.array[index], mode="L")
-        target = int(self.targets.array[index])
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
+        return transformed(self, Image.fromarray(self.data.array[index], mode="L"), int(self.targets.array[index]))
 
     def _arrays(self):
         return self.data.array, self.targets.array
@@ -80,13 +74,13 @@ def pil_loader(path):
 default_loader = pil_loader
 
 
-class DatasetFolder(Dataset):
+class DatasetFolder(VisionDataset):
     """root/<class>/.../<file>: one class per sub-folder, sorted by name; samples = [(path, class_index), ...]."""
 
     def __init__(self, root, loader, extensions=None, transform=None, target_transform=None, is_valid_file=None,
                  allow_empty=False):
-        self.root, self.loader, self.extensions = str(root), loader, extensions
-        self.transform, self.target_transform = transform, target_transform
+        super().__init__(str(root), transform=transform, target_transform=target_transform)
+        self.loader, self.extensions = loader, extensions
         if (extensions is None) == (is_valid_file is None):
             raise ValueError("Both extensions and is_valid_file cannot be None or not None at the same time")
         self.classes, self.class_to_idx = self.find_classes(self.root)
@@ -123,17 +117,10 @@ class DatasetFolder(Dataset):
             sample = self.loader(path)
         except (OSError, ValueError) as error:
             raise OSError(f"ImageFolder: cannot read {path}: {error}") from None
-        if self.transform is not None:
-            sample = self.transform(sample)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return sample, target
+        return transformed(self, sample, target)
 
     def __len__(self):
         return len(self.samples)
-
-    def __repr__(self):
-        return f"Dataset {type(self).__name__}\n    Number of datapoints: {len(self)}\n    Root location: {self.root}"
 
 
 class ImageFolder(DatasetFolder):
@@ -143,5 +130,5 @@ class ImageFolder(DatasetFolder):
                          target_transform, is_valid_file, allow_empty)
 
 
-__all__ = ["MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "FakeData", "ImageFolder", "DatasetFolder", "IMG_EXTENSIONS",
-           "default_loader"]
+__all__ = ["MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "FakeData", "ImageFolder", "DatasetFolder", "VisionDataset",
+           "IMG_EXTENSIONS", "default_loader"]

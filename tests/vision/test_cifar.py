@@ -154,3 +154,17 @@ def test_fake_data_has_torchvisions_shapes_types_and_transforms(image_size):
     for data in (ours, theirs):
         with pytest.raises(IndexError, match="FakeData index out of range"):
             data[5]
+
+
+def test_vision_dataset_takes_transforms_or_transform_and_prints_as_torchvisions():
+    from glasstorch.vision.vision_dataset import transformed
+
+    made = {}
+    for library, base in (("ours", datasets.VisionDataset), ("theirs", torchvision.datasets.VisionDataset)):
+        pairs = type("Pairs", (base,), {"__len__": lambda self: 2})
+        with pytest.raises(ValueError, match="Only transforms or transform/target_transform"):
+            pairs(root="r", transforms=abs, transform=abs)
+        made[library] = pairs(root="data")
+    assert repr(made["ours"]) == repr(made["theirs"])
+    joint = type("Pairs", (datasets.VisionDataset,), {"__len__": lambda self: 2})(transforms=lambda s, t: (s * 2, t + 1))
+    assert transformed(joint, 3, 4) == (6, 5)
