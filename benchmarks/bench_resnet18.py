@@ -9,10 +9,9 @@ These layers are larger than the course's (11.2 M parameters, 64-512 channels): 
 convolutions' matrix products, where both sides call a BLAS; see the profile.
 """
 import argparse
-import time
 
 import numpy as np
-from bench_step import OpProfiler, ratio_cell
+from bench_step import print_profile, ratio_cell, step_timer
 from common import ROOT, alternate, machine, median_ms, print_table
 
 IMAGE = (3, 32, 32)
@@ -52,34 +51,12 @@ def train_task(framework, batch_size, weights, threads=None):
     rng = np.random.default_rng(1)
     x = lib.from_numpy(rng.standard_normal((batch_size, *IMAGE)).astype(np.float32))
     y = lib.from_numpy(rng.integers(0, 10, batch_size).astype(np.int64))
-    optimizer = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-
-    def run(steps):
-        samples = []
-        for _ in range(steps):
-            t0 = time.perf_counter()
-            loss = lib.nn.functional.cross_entropy(model(x), y)
-            t1 = time.perf_counter()
-            optimizer.zero_grad()
-            loss.backward()
-            t2 = time.perf_counter()
-            optimizer.step()
-            samples.append((t1 - t0, t2 - t1, time.perf_counter() - t0))
-        return samples
-    return run
+    return step_timer(lib, model, x, y, lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9))
 
 
 def profile(batch_size, threads, steps=4):
-    run = train_task("glasstorch", batch_size, resnet18_weights(), threads)
-    run(1)
-    with OpProfiler() as prof:
-        t0 = time.perf_counter()
-        run(steps)
-        total = time.perf_counter() - t0
-    rows = sorted(prof.totals.items(), key=lambda kv: -kv[1])
-    print(f"glasstorch per-op time, resnet18, batch {batch_size} ({1000 * total / steps:.1f} ms/step)")
-    print_table(["op", "ms/step", "share"], [(op, f"{1000 * t / steps:.1f}", f"{100 * t / total:.1f}%")
-                                             for op, t in rows[:15]])
+    print_profile(train_task("glasstorch", batch_size, resnet18_weights(), threads), f"resnet18, batch {batch_size}",
+                  steps, warmup=1, rows=15)
 
 
 def main():

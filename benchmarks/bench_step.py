@@ -14,8 +14,13 @@ from common import alternate, batch, build, initial_weights, machine, median_ms,
 def train_task(framework, network, batch_size, weights, threads=None):
     lib, model = build(framework, network, weights, threads)
     x_np, y_np = batch(batch_size)
-    x, y = lib.tensor(x_np), lib.tensor(y_np)
-    optimizer = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.5)
+    return step_timer(lib, model, lib.tensor(x_np), lib.tensor(y_np),
+                      lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.5))
+
+
+def step_timer(lib, model, x, y, optimizer):
+    """run(steps): that many training steps (cross-entropy, backward, optimizer step), each timed as (forward,
+    backward, whole step) seconds."""
     functional = lib.nn.functional
 
     def run(steps):
@@ -107,16 +112,21 @@ class OpProfiler:
 
 
 def profile(network, batch_size, steps=10, threads=None):
-    run = train_task("glasstorch", network, batch_size, initial_weights(network), threads)
-    run(2)
+    print_profile(train_task("glasstorch", network, batch_size, initial_weights(network), threads),
+                  f"{network}, batch {batch_size}", steps)
+
+
+def print_profile(run, label, steps, warmup=2, rows=25):
+    """glasstorch's time per op over `steps` steps of run (after `warmup` untimed ones), largest first."""
+    run(warmup)
     with OpProfiler() as prof:
         t0 = time.perf_counter()
         run(steps)
         total = time.perf_counter() - t0
-    rows = sorted(prof.totals.items(), key=lambda kv: -kv[1])
-    print(f"\nglasstorch per-op time, {network}, batch {batch_size} ({1000 * total / steps:.1f} ms/step)")
+    ranked = sorted(prof.totals.items(), key=lambda kv: -kv[1])
+    print(f"\nglasstorch per-op time, {label} ({1000 * total / steps:.1f} ms/step)")
     print_table(["op", "ms/step", "share"], [(op, f"{1000 * t / steps:.2f}", f"{100 * t / total:.1f}%")
-                                             for op, t in rows[:25]])
+                                             for op, t in ranked[:rows]])
 
 
 def main():
