@@ -20,7 +20,7 @@ backward raise PyTorch's "modified by an inplace operation" error instead of usi
 """
 import weakref
 
-from ..backend import xp
+from ..backend import shares_storage, xp
 from . import grad_mode
 from .scope import _stack as _scopes
 
@@ -159,7 +159,7 @@ class Function:
         with xp.errstate(all="ignore"):     # 1/0 = inf and 0/0 = NaN are results, as in PyTorch, not warnings
             out = cls.forward(node, *arrays, **kwargs)
         result = tensor_type._make(out, requires_grad, node if requires_grad else None)
-        if cls.is_view and isinstance(args[0], tensor_type) and xp.may_share_memory(out, arrays[0]):
+        if cls.is_view and isinstance(args[0], tensor_type) and shares_storage(out, arrays[0]):
             result._become_view(args[0], (cls, args[1:], kwargs))
         if requires_grad:
             node.output_shape = out.shape

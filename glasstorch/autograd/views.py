@@ -7,7 +7,7 @@ the base (PyTorch's CopySlices): base' = base with the view's region replaced by
 
     dL/dbase = dL/dbase' with the region zeroed        dL/dr = dL/dbase' restricted to the region
 """
-from ..backend import repeats_elements, xp
+from ..backend import repeats_elements, shares_storage, xp
 from . import function
 from .function import Function
 
@@ -58,7 +58,7 @@ class CopySlices(Function):
         full = empty_like_layout(ctx.axis_order, g.shape, g.dtype)
         full[...] = g
         region = view_of_array(ctx.steps, full)
-        if not xp.may_share_memory(region, full):
+        if not shares_storage(region, full):
             raise RuntimeError("CopySlices: the view could not be taken of the gradient (its layout differs)")
         grad_result = region.copy() if ctx.needs_input_grad[1] else None
         region[...] = 0

@@ -140,6 +140,8 @@ def test_in_place_errors_name_the_rule():
             leaf.mul_(2)
         with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad is being used"):
             leaf[0:2].mul_(2)
+        with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad is being used"):
+            leaf[3:].mul_(2)                               # an empty view is a view too (NumPy says it shares nothing)
         with pytest.raises(RuntimeError, match="more than one element of the written-to tensor refers to a single"):
             lib.zeros(3).expand(2, 3).mul_(2)
         with pytest.raises(RuntimeError, match="some elements of the input tensor and the written-to tensor refer"):
