@@ -328,6 +328,12 @@ class Tensor(TensorHistory, TensorMath):
                 value = Tensor._make(xp.asarray(value, dtype=self._data.dtype))
             if isinstance(region, xp.ndarray) and _partially_overlap(region, value._data):
                 raise RuntimeError(_OVERLAP_MESSAGE)
+            if region is not None:
+                # as PyTorch, self[index].copy_(value): the in-place op is on the view self[index], whose base is
+                # self's base, so self itself keeps the history it had (read again when next asked for)
+                self[index]._inplace(lambda t: ops.elementwise.Overwrite.apply(t, value.to(self.dtype)), value,
+                                     fills=True)
+                return
             self._inplace(lambda t: ops.shape.IndexPut.apply(t, index, value.to(self.dtype)), fills=True)
             return
         if isinstance(value, Tensor) and isinstance(region, xp.ndarray) and _partially_overlap(region, value._data):

@@ -3,7 +3,7 @@ glasstorch and in PyTorch, which must both raise (the same message) or agree on 
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 
 import glasstorch as gt
 from glasstorch import nn
@@ -142,6 +142,8 @@ def test_in_place_errors_name_the_rule():
             leaf[0:2].mul_(2)
         with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad is being used"):
             leaf[3:].mul_(2)                               # an empty view is a view too (NumPy says it shares nothing)
+        with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad is being used"):
+            leaf[0] = 2.0                                  # PyTorch writes through the view leaf[0]
         with pytest.raises(RuntimeError, match="more than one element of the written-to tensor refers to a single"):
             lib.zeros(3).expand(2, 3).mul_(2)
         with pytest.raises(RuntimeError, match="some elements of the input tensor and the written-to tensor refer"):
@@ -185,6 +187,11 @@ def test_backward_inputs_accumulates_only_into_the_given_leaves():
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 @given(steps)
+# found by this test: an in-place op on an empty view of the leaf (x[:, 1:][:, 1:][:, 1:]); a view written into
+# through t[0:1] = ... and then changed in place (PyTorch writes through the view t[0:1], so t keeps no history)
+@example([("view", 0, 0, 41), ("unary", 0, 0, 0), ("unary", 0, 0, 0), ("view", 12, 0, 41), ("unary", 0, 0, 0),
+          ("view", 12, 0, 41), ("inplace", 7, 0, 0)])
+@example([("view", 1, 0, 0), ("inplace", 8, 0, 79), ("inplace", 2, 0, 0)])
 def test_random_programs_agree_with_pytorch(program):
     assert_same(run(gt, program), run(torch, program), program)
 
