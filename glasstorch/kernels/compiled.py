@@ -40,10 +40,234 @@ def _nchw(array):
 
 
 # ---------------------------------------------------------------- convolution
-# The innermost loop of each convolution runs along a contiguous axis and is free of reductions, which LLVM
-# vectorises (a sum would need the fast-math reassociation we refuse): the forward keeps the batch innermost
-# (x as (C, H, W, N)); dL/dx and dL/dW work channels-last (N, H, W, C), with the weight as
-# (groups, kh, kw, O/groups, C/groups) for dL/dx and dL/dW as (groups, kh, kw, C/groups, O/groups).
+# Two ways to convolve, both with loops whose innermost runs along a contiguous axis free of reductions (or, in
+# dL/dW, reductions Numba may split into vector lanes: the `reassoc` flag, which keeps NaN and inf as they are).
+#
+# Direct (stride 1, no dilation, one group, padding < kernel, finite weights: every convolution of the course's
+# networks): images as zero-padded (C, H + pads, W + pads, N), the batch innermost, so that for a fixed output row
+# i and kernel tap (c, p, q) the inputs that output row needs are ONE contiguous run, x[c, i + p, q:q + W', :], as
+# long as the output row itself (W' N values). Four output channels and four taps per pass share those loads:
+#     y[o, i, :, :] += w[o, t0] x_t0 + w[o, t1] x_t1 + w[o, t2] x_t2 + w[o, t3] x_t3     for o = o0 .. o0 + 3.
+# dL/dx is the same loop (the "full" correlation of dL/dy padded by k - 1 - pad with the weights flipped and their
+# channel axes swapped), dL/dW four dot products per pass of such runs. The padding's zeros are multiplied here,
+# which changes nothing while the weights (forward, dL/dx) or dL/dy (dL/dW) are finite; otherwise (0 inf = NaN
+# must not appear where PyTorch, which never multiplies padding, has none) the general loops below run.
+#
+# General (any stride, dilation, groups): the forward keeps the batch innermost (x as (C, H, W, N)); dL/dx and
+# dL/dW work channels-last (N, H, W, C), with the weight as (groups, kh, kw, O/groups, C/groups) for dL/dx and
+# dL/dW as (groups, kh, kw, C/groups, O/groups); positions outside the image are skipped.
+
+BLOCK = 4       # output channels per pass of the direct loops (weights are padded with zero rows to a multiple)
+
+
+@njit(**COMPILE)
+def _to_padded_batch_innermost(x, top, bottom, left, right, channels_to):
+    """(N, C, H, W) -> (channels_to, top + H + bottom, left + W + right, N), zero outside the image and in the
+    channels C .. channels_to - 1; prange over (channel, row), each reading an image row at a time (whole cache
+    lines) into a block (W N values) that stays in L1."""
+    n_batch, channels, height, width = x.shape
+    padded_h, padded_w = top + height + bottom, left + width + right
+    xp = np.empty((channels_to, padded_h, padded_w, n_batch), dtype=x.dtype)
+    for task in prange(channels_to * padded_h):
+        c, row = task // padded_h, task % padded_h
+        i = row - top
+        if c < channels and 0 <= i < height:
+            for n in range(n_batch):
+                for j in range(width):
+                    xp[c, row, left + j, n] = x[n, c, i, j]
+            xp[c, row, :left] = 0.0
+            xp[c, row, left + width:] = 0.0
+        else:
+            xp[c, row] = 0.0
+    return xp
+
+
+@njit(**COMPILE)
+def _to_batch_outermost(y, channels, top, left, height, width):
+    """The window [top, top + height) x [left, left + width) of the first `channels` channels of a (C', H, W, N)
+    batch, as C-contiguous (N, channels, height, width); prange over (channel, row), each writing image rows
+    from a block (W N values) that stays in L1."""
+    n_batch = y.shape[3]
+    out = np.empty((n_batch, channels, height, width), dtype=y.dtype)
+    for task in prange(channels * height):
+        c, i = task // height, task % height
+        for n in range(n_batch):
+            for j in range(width):
+                out[n, c, i, j] = y[c, top + i, left + j, n]
+    return out
+
+
+@njit(cache=True, parallel=True, nogil=True, fastmath={"contract"})
+def _direct_conv2d(xp, weight, bias, out_h, out_w):
+    """y[o, i, :, :] = b[o] + sum_t w[o, t] x[c_t, i + p_t, q_t:q_t + W', :] over the taps t = (c, p, q), on the
+    zero-padded batch-innermost xp (C, H', W', N); y is (O, out_h, out_w, N), O a multiple of BLOCK. The vector
+    loop runs over the W' N values of an output row; prange over (block of output channels, output row)."""
+    channels, padded_h, padded_w, n_batch = xp.shape
+    out_channels, _, kh, kw = weight.shape
+    taps = channels * kh * kw
+    w = weight.reshape(out_channels, taps)
+    tap_c, tap_p, tap_q = np.arange(taps) // (kh * kw), np.arange(taps) // kw % kh, np.arange(taps) % kw
+    run = out_w * n_batch
+    rows = xp.reshape(channels, padded_h, padded_w * n_batch)
+    y = np.empty((out_channels, out_h, run), dtype=xp.dtype)
+    for task in prange(out_h * (out_channels // BLOCK)):
+        i, o = task // (out_channels // BLOCK), task % (out_channels // BLOCK) * BLOCK
+        y0, y1, y2, y3 = y[o, i], y[o + 1, i], y[o + 2, i], y[o + 3, i]
+        y0[:], y1[:], y2[:], y3[:] = bias[o], bias[o + 1], bias[o + 2], bias[o + 3]
+        for t in range(0, taps - taps % 4, 4):
+            x0 = rows[tap_c[t], i + tap_p[t], tap_q[t] * n_batch:tap_q[t] * n_batch + run]
+            x1 = rows[tap_c[t + 1], i + tap_p[t + 1], tap_q[t + 1] * n_batch:tap_q[t + 1] * n_batch + run]
+            x2 = rows[tap_c[t + 2], i + tap_p[t + 2], tap_q[t + 2] * n_batch:tap_q[t + 2] * n_batch + run]
+            x3 = rows[tap_c[t + 3], i + tap_p[t + 3], tap_q[t + 3] * n_batch:tap_q[t + 3] * n_batch + run]
+            w00, w01, w02, w03 = w[o, t], w[o, t + 1], w[o, t + 2], w[o, t + 3]
+            w10, w11, w12, w13 = w[o + 1, t], w[o + 1, t + 1], w[o + 1, t + 2], w[o + 1, t + 3]
+            w20, w21, w22, w23 = w[o + 2, t], w[o + 2, t + 1], w[o + 2, t + 2], w[o + 2, t + 3]
+            w30, w31, w32, w33 = w[o + 3, t], w[o + 3, t + 1], w[o + 3, t + 2], w[o + 3, t + 3]
+            for k in range(run):
+                a, b, c, d = x0[k], x1[k], x2[k], x3[k]
+                y0[k] = y0[k] + w00 * a + w01 * b + w02 * c + w03 * d
+                y1[k] = y1[k] + w10 * a + w11 * b + w12 * c + w13 * d
+                y2[k] = y2[k] + w20 * a + w21 * b + w22 * c + w23 * d
+                y3[k] = y3[k] + w30 * a + w31 * b + w32 * c + w33 * d
+        for t in range(taps - taps % 4, taps):
+            x0 = rows[tap_c[t], i + tap_p[t], tap_q[t] * n_batch:tap_q[t] * n_batch + run]
+            w00, w10, w20, w30 = w[o, t], w[o + 1, t], w[o + 2, t], w[o + 3, t]
+            for k in range(run):
+                a = x0[k]
+                y0[k] += w00 * a
+                y1[k] += w10 * a
+                y2[k] += w20 * a
+                y3[k] += w30 * a
+    return y.reshape(out_channels, out_h, out_w, n_batch)
+
+
+@njit(cache=True, parallel=True, nogil=True, fastmath={"contract", "reassoc"})
+def _direct_conv2d_weight_grad(xp, grad_output, kh, kw):
+    """dL/dw[o, t] = sum_i dL/dy[o, i, :, :] . x[c_t, i + p_t, q_t:q_t + W', :] over the taps t = (c, p, q): dot
+    products of contiguous runs, four output channels by four taps per pass (16 sums sharing 8 loads; the reassoc
+    flag lets each run be summed in vector lanes). xp as _direct_conv2d's, dL/dy (O, H', W', N) with O a multiple
+    of BLOCK; prange over (block of output channels, block of taps)."""
+    channels, padded_h, padded_w, n_batch = xp.shape
+    out_channels, out_h, out_w, _ = grad_output.shape
+    taps = channels * kh * kw
+    tap_c, tap_p, tap_q = np.arange(taps) // (kh * kw), np.arange(taps) // kw % kh, np.arange(taps) % kw
+    run = out_w * n_batch
+    rows = xp.reshape(channels, padded_h, padded_w * n_batch)
+    grad_rows = grad_output.reshape(out_channels, out_h, run)
+    dw = np.empty((out_channels, taps), dtype=xp.dtype)
+    zero = np.zeros(1, dtype=xp.dtype)[0]
+    tap_blocks = (taps + BLOCK - 1) // BLOCK
+    for task in prange(out_channels // BLOCK * tap_blocks):
+        o, t = task // tap_blocks * BLOCK, task % tap_blocks * BLOCK
+        if t + BLOCK <= taps:
+            s00 = s01 = s02 = s03 = s10 = s11 = s12 = s13 = zero
+            s20 = s21 = s22 = s23 = s30 = s31 = s32 = s33 = zero
+            for i in range(out_h):
+                x0 = rows[tap_c[t], i + tap_p[t], tap_q[t] * n_batch:tap_q[t] * n_batch + run]
+                x1 = rows[tap_c[t + 1], i + tap_p[t + 1], tap_q[t + 1] * n_batch:tap_q[t + 1] * n_batch + run]
+                x2 = rows[tap_c[t + 2], i + tap_p[t + 2], tap_q[t + 2] * n_batch:tap_q[t + 2] * n_batch + run]
+                x3 = rows[tap_c[t + 3], i + tap_p[t + 3], tap_q[t + 3] * n_batch:tap_q[t + 3] * n_batch + run]
+                g0, g1, g2, g3 = grad_rows[o, i], grad_rows[o + 1, i], grad_rows[o + 2, i], grad_rows[o + 3, i]
+                for k in range(run):
+                    a, b, c, d = x0[k], x1[k], x2[k], x3[k]
+                    s00 += g0[k] * a
+                    s01 += g0[k] * b
+                    s02 += g0[k] * c
+                    s03 += g0[k] * d
+                    s10 += g1[k] * a
+                    s11 += g1[k] * b
+                    s12 += g1[k] * c
+                    s13 += g1[k] * d
+                    s20 += g2[k] * a
+                    s21 += g2[k] * b
+                    s22 += g2[k] * c
+                    s23 += g2[k] * d
+                    s30 += g3[k] * a
+                    s31 += g3[k] * b
+                    s32 += g3[k] * c
+                    s33 += g3[k] * d
+            dw[o, t], dw[o, t + 1], dw[o, t + 2], dw[o, t + 3] = s00, s01, s02, s03
+            dw[o + 1, t], dw[o + 1, t + 1], dw[o + 1, t + 2], dw[o + 1, t + 3] = s10, s11, s12, s13
+            dw[o + 2, t], dw[o + 2, t + 1], dw[o + 2, t + 2], dw[o + 2, t + 3] = s20, s21, s22, s23
+            dw[o + 3, t], dw[o + 3, t + 1], dw[o + 3, t + 2], dw[o + 3, t + 3] = s30, s31, s32, s33
+        else:
+            for u in range(t, taps):
+                s0 = s1 = s2 = s3 = zero
+                for i in range(out_h):
+                    x = rows[tap_c[u], i + tap_p[u], tap_q[u] * n_batch:tap_q[u] * n_batch + run]
+                    g0, g1, g2, g3 = grad_rows[o, i], grad_rows[o + 1, i], grad_rows[o + 2, i], grad_rows[o + 3, i]
+                    for k in range(run):
+                        s0 += g0[k] * x[k]
+                        s1 += g1[k] * x[k]
+                        s2 += g2[k] * x[k]
+                        s3 += g3[k] * x[k]
+                dw[o, u], dw[o + 1, u], dw[o + 2, u], dw[o + 3, u] = s0, s1, s2, s3
+    return dw.reshape(out_channels, channels, kh, kw)
+
+
+@njit(cache=True, parallel=True, nogil=True, fastmath={"contract"})
+def _direct_conv2d_input_grad(grad_output, weight):
+    """dL/dx[c, i + p, j + q, :] += sum_o w[o, c, p, q] dL/dy[o, i, j, :] in the padded frame (C, H', W', N) that
+    the forward read (the caller crops the padding): the forward's loop turned around, a dL/dx row receiving runs
+    of dL/dy rows, four input channels and four output channels (taps) per pass; no zero is multiplied. dL/dy is
+    (O, H', W', N) and w (O, C, kh, kw), both with O and C multiples of BLOCK; prange over (block of input
+    channels, padded row)."""
+    out_channels, out_h, out_w, n_batch = grad_output.shape
+    _, channels, kh, kw = weight.shape
+    padded_h, padded_w = out_h + kh - 1, out_w + kw - 1
+    run = out_w * n_batch
+    grad_rows = grad_output.reshape(out_channels, out_h, run)
+    dx = np.zeros((channels, padded_h, padded_w * n_batch), dtype=grad_output.dtype)
+    for task in prange(channels // BLOCK * padded_h):
+        c, r = task // padded_h * BLOCK, task % padded_h
+        for p in range(max(0, r - out_h + 1), min(kh, r + 1)):
+            i = r - p
+            for q in range(kw):
+                d0 = dx[c, r, q * n_batch:q * n_batch + run]
+                d1 = dx[c + 1, r, q * n_batch:q * n_batch + run]
+                d2 = dx[c + 2, r, q * n_batch:q * n_batch + run]
+                d3 = dx[c + 3, r, q * n_batch:q * n_batch + run]
+                for o in range(0, out_channels, BLOCK):
+                    g0, g1, g2, g3 = grad_rows[o, i], grad_rows[o + 1, i], grad_rows[o + 2, i], grad_rows[o + 3, i]
+                    w00, w01, w02, w03 = weight[o, c, p, q], weight[o + 1, c, p, q], weight[o + 2, c, p, q], weight[o + 3, c, p, q]
+                    w10, w11, w12, w13 = (weight[o, c + 1, p, q], weight[o + 1, c + 1, p, q], weight[o + 2, c + 1, p, q],
+                                          weight[o + 3, c + 1, p, q])
+                    w20, w21, w22, w23 = (weight[o, c + 2, p, q], weight[o + 1, c + 2, p, q], weight[o + 2, c + 2, p, q],
+                                          weight[o + 3, c + 2, p, q])
+                    w30, w31, w32, w33 = (weight[o, c + 3, p, q], weight[o + 1, c + 3, p, q], weight[o + 2, c + 3, p, q],
+                                          weight[o + 3, c + 3, p, q])
+                    for k in range(run):
+                        a, b, e, f = g0[k], g1[k], g2[k], g3[k]
+                        d0[k] = d0[k] + w00 * a + w01 * b + w02 * e + w03 * f
+                        d1[k] = d1[k] + w10 * a + w11 * b + w12 * e + w13 * f
+                        d2[k] = d2[k] + w20 * a + w21 * b + w22 * e + w23 * f
+                        d3[k] = d3[k] + w30 * a + w31 * b + w32 * e + w33 * f
+    return dx.reshape(channels, padded_h, padded_w, n_batch)
+
+
+@njit(cache=True, parallel=True, nogil=True, fastmath={"reassoc"})
+def _plane_sums(grad_output, channels):
+    """dL/db[o] = the sum of plane o of a (O, H', W', N) dL/dy, for the first `channels` planes."""
+    sums = np.empty(channels, dtype=grad_output.dtype)
+    for o in prange(channels):
+        sums[o] = grad_output[o].sum()
+    return sums
+
+
+def _to_block(array, axes=(0,)):
+    """A C-contiguous copy of `array` with the given axes padded with zeros to a multiple of BLOCK (weights,
+    biases, dL/dy of the direct loops)."""
+    padding = [(0, -array.shape[axis] % BLOCK if axis in axes else 0) for axis in range(array.ndim)]
+    return np.ascontiguousarray(np.pad(array, padding) if any(after for _, after in padding) else array)
+
+
+def _direct(geometry):
+    """Whether the direct loops take this convolution's shape: stride 1, no dilation, one group, padding < kernel
+    (whether what the padding's zeros would multiply is finite is the caller's question)."""
+    kh, kw = geometry.kernel
+    top, bottom, left, right = geometry.padding
+    return (geometry.stride == (1, 1) and geometry.dilation == (1, 1) and geometry.groups == 1
+            and max(top, bottom) < kh and max(left, right) < kw)
 
 
 @njit(**COMPILE)
@@ -164,7 +388,15 @@ def _geometry(geometry):
 
 
 def conv2d(x, weight, bias, geometry):
-    """y (N, O, H', W') = conv2d(x, w) + b: _conv2d on the batch-innermost copy of x, y returned C-contiguous."""
+    """y (N, O, H', W') = conv2d(x, w) + b, returned C-contiguous: the direct loops where they are exact, else
+    _conv2d on the batch-innermost copy of x."""
+    x = np.ascontiguousarray(x)
+    if _direct(geometry) and np.isfinite(weight).all():
+        out_channels = weight.shape[0]
+        bias = np.zeros(out_channels, dtype=x.dtype) if bias is None else bias
+        y = _direct_conv2d(_to_padded_batch_innermost(x, *geometry.padding, x.shape[1]), _to_block(weight),
+                           _to_block(bias), *geometry.out_hw)
+        return _to_batch_outermost(y, out_channels, 0, 0, *geometry.out_hw)
     has_bias = bias is not None
     bias = np.ascontiguousarray(bias) if has_bias else np.zeros(1, dtype=x.dtype)
     y = _conv2d(np.ascontiguousarray(x.transpose(1, 2, 3, 0)), np.ascontiguousarray(weight), bias, has_bias,
@@ -173,7 +405,32 @@ def conv2d(x, weight, bias, geometry):
 
 
 def conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, need_x, need_w, need_b):
-    """(dL/dx, dL/dW, dL/db), None where not needed."""
+    """(dL/dx, dL/dW, dL/db), None where not needed: the direct loops where they are exact (dL/dx always; dL/dW
+    while dL/dy is finite, for it multiplies the padding's zeros), else the general ones."""
+    grad_output = np.ascontiguousarray(grad_output)
+    out_channels, channels, kh, kw = weight_shape
+    if not _direct(geometry):
+        return _general_conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, need_x, need_w,
+                                        need_b)
+    blocked = _to_padded_batch_innermost(grad_output, 0, 0, 0, 0, out_channels + -out_channels % BLOCK)
+    grad_x = grad_w = grad_b = None
+    if need_x:
+        padded = _direct_conv2d_input_grad(blocked, _to_block(weight, axes=(0, 1)))
+        grad_x = _to_batch_outermost(padded, channels, geometry.padding[0], geometry.padding[2], *x_shape[2:])
+    if need_w and np.isfinite(grad_output).all():
+        grad_w = _direct_conv2d_weight_grad(
+            _to_padded_batch_innermost(np.ascontiguousarray(x), *geometry.padding, channels), blocked, kh, kw
+        )[:out_channels]
+    elif need_w:
+        grad_w = _general_conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, False, True,
+                                          False)[1]
+    if need_b:
+        grad_b = _plane_sums(blocked, out_channels)
+    return grad_x, grad_w, grad_b
+
+
+def _general_conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, need_x, need_w, need_b):
+    """conv2d_backward by the general loops (any stride, dilation, groups; the padding never multiplied)."""
     grad_output = _nhwc(grad_output)
     grad_x = grad_w = grad_b = None
     if need_x:
@@ -190,28 +447,65 @@ def conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, nee
 
 
 # ---------------------------------------------------------------- pooling
+@njit(cache=True)
+def _columns(q, dilation, left, stride, width, out_w):
+    """The output columns j whose window tap q reads inside the image (0 <= j s + q d - left < width), as a range's
+    (first, stop): computed once per tap, so that the loop over j needs no bounds test and vectorises."""
+    offset = q * dilation - left
+    first = max(0, (-offset + stride - 1) // stride)
+    stop = min(out_w, (width - 1 - offset) // stride + 1) if width - 1 - offset >= 0 else 0
+    return first, max(first, stop), offset
+
+
 @njit(**COMPILE)
 def _max_pool2d(x, kh, kw, stride_h, stride_w, top, left, dil_h, dil_w, out_h, out_w):
     """The maximum of each window, padding as -inf; winners[n, c, i, j] = the flat offset p kw + q of the first
-    maximum (a NaN wins, the first NaN; a tie goes to the first), as the reference's argmax."""
+    maximum (a NaN wins, the first NaN; a tie goes to the first), as the reference's argmax; prange over (image,
+    channel)."""
     n_batch, channels, height, width = x.shape
     y = np.empty((n_batch, channels, out_h, out_w), dtype=x.dtype)
-    winners = np.zeros((n_batch, channels, out_h, out_w), dtype=np.int64)
-    for n in prange(n_batch):
-        for c in range(channels):
-            for i in range(out_h):
-                for j in range(out_w):
-                    best, at = -np.inf, 0
-                    for p in range(kh):
-                        row = i * stride_h + p * dil_h - top
+    winners = np.empty((n_batch, channels, out_h, out_w), dtype=np.int64)
+    for task in prange(n_batch * channels):
+        n, c = task // channels, task % channels
+        for i in range(out_h):
+            for j in range(out_w):
+                best, at = -np.inf, 0
+                for p in range(kh):
+                    row = i * stride_h + p * dil_h - top
+                    if 0 <= row < height:
                         for q in range(kw):
                             col = j * stride_w + q * dil_w - left
-                            if 0 <= row < height and 0 <= col < width:
+                            if 0 <= col < width:
                                 value = x[n, c, row, col]
-                                if value > best or (value != value and best == best):
-                                    best, at = value, p * kw + q
-                    y[n, c, i, j] = best
-                    winners[n, c, i, j] = at
+                                wins = (value > best) | ((value != value) & (best == best))
+                                best = value if wins else best
+                                at = p * kw + q if wins else at
+                y[n, c, i, j] = best
+                winners[n, c, i, j] = at
+    return y, winners
+
+
+@njit(**COMPILE)
+def _max_pool2d_2x2(x, out_h, out_w):
+    """_max_pool2d for 2 x 2 windows of stride 2 without padding (F.max_pool2d(x, 2), every max pooling of the
+    course's networks): the window a constant the compiler unrolls (selects, no branches: the loop over j
+    vectorises); with the window's size a runtime value it runs 5-10x slower."""
+    n_batch, channels = x.shape[:2]
+    y = np.empty((n_batch, channels, out_h, out_w), dtype=x.dtype)
+    winners = np.empty((n_batch, channels, out_h, out_w), dtype=np.int64)
+    for task in prange(n_batch * channels):
+        n, c = task // channels, task % channels
+        for i in range(out_h):
+            for j in range(out_w):
+                best, at = -np.inf, 0
+                for p in range(2):
+                    for q in range(2):
+                        value = x[n, c, 2 * i + p, 2 * j + q]
+                        wins = (value > best) | ((value != value) & (best == best))
+                        best = value if wins else best
+                        at = 2 * p + q if wins else at
+                y[n, c, i, j] = best
+                winners[n, c, i, j] = at
     return y, winners
 
 
@@ -231,8 +525,12 @@ def _max_pool2d_backward(grad_output, winners, height, width, kw, stride_h, stri
 
 
 def max_pool2d(x, geometry, track):
-    y, winners = _max_pool2d(_nchw(x), *geometry.kernel, *geometry.stride, geometry.padding[0], geometry.padding[2],
-                             *geometry.dilation, *geometry.out_hw)
+    x = _nchw(x)
+    if geometry.kernel == geometry.stride == (2, 2) and geometry.dilation == (1, 1) and not any(geometry.padding):
+        y, winners = _max_pool2d_2x2(x, *geometry.out_hw)
+    else:
+        y, winners = _max_pool2d(x, *geometry.kernel, *geometry.stride, geometry.padding[0], geometry.padding[2],
+                                 *geometry.dilation, *geometry.out_hw)
     return y, (winners if track else None)
 
 
@@ -243,40 +541,49 @@ def max_pool2d_backward(grad_output, winners, x_shape, geometry):
 
 @njit(**COMPILE)
 def _avg_pool2d(x, scale, kh, kw, stride_h, stride_w, top, left):
-    """y[n, c, i, j] = scale[i, j] * the sum of the window's elements inside the image (padding adds 0)."""
+    """y[n, c, i, j] = scale[i, j] * the sum of the window's elements inside the image (padding adds 0), the sum
+    in tap order as the reference's; an output row at a time (the vector loop over j); prange over (image,
+    channel)."""
     n_batch, channels, height, width = x.shape
     out_h, out_w = scale.shape
     y = np.zeros((n_batch, channels, out_h, out_w), dtype=x.dtype)
-    for n in prange(n_batch):
-        for c in range(channels):
-            for i in range(out_h):
-                for j in range(out_w):
-                    total = y[n, c, i, j]           # 0 in x's dtype: the sum runs in it, as the reference's
-                    for p in range(kh):
-                        row = i * stride_h + p - top
-                        for q in range(kw):
-                            col = j * stride_w + q - left
-                            if 0 <= row < height and 0 <= col < width:
-                                total += x[n, c, row, col]
-                    y[n, c, i, j] = total * scale[i, j]
+    for task in prange(n_batch * channels):
+        n, c = task // channels, task % channels
+        for i in range(out_h):
+            total = y[n, c, i]
+            for p in range(kh):
+                row = i * stride_h + p - top
+                if 0 <= row < height:
+                    inputs = x[n, c, row]
+                    for q in range(kw):
+                        first, stop, offset = _columns(q, 1, left, stride_w, width, out_w)
+                        for j in range(first, stop):
+                            total[j] += inputs[j * stride_w + offset]
+            for j in range(out_w):
+                total[j] *= scale[i, j]
     return y
 
 
 @njit(**COMPILE)
 def _avg_pool2d_backward(grad_output, scale, height, width, kh, kw, stride_h, stride_w, top, left):
+    """dL/dx[n, c, i s + p - top, j s + q - left] += dL/dy[n, c, i, j] scale[i, j] for every tap inside the image;
+    an output row at a time; prange over (image, channel)."""
     n_batch, channels, out_h, out_w = grad_output.shape
     dx = np.zeros((n_batch, channels, height, width), dtype=grad_output.dtype)
-    for n in prange(n_batch):
-        for c in range(channels):
-            for i in range(out_h):
-                for j in range(out_w):
-                    share = grad_output[n, c, i, j] * scale[i, j]
-                    for p in range(kh):
-                        row = i * stride_h + p - top
-                        for q in range(kw):
-                            col = j * stride_w + q - left
-                            if 0 <= row < height and 0 <= col < width:
-                                dx[n, c, row, col] += share
+    share = np.empty((n_batch * channels, out_w), dtype=grad_output.dtype)
+    for task in prange(n_batch * channels):
+        n, c = task // channels, task % channels
+        for i in range(out_h):
+            for j in range(out_w):
+                share[task, j] = grad_output[n, c, i, j] * scale[i, j]
+            for p in range(kh):
+                row = i * stride_h + p - top
+                if 0 <= row < height:
+                    target = dx[n, c, row]
+                    for q in range(kw):
+                        first, stop, offset = _columns(q, 1, left, stride_w, width, out_w)
+                        for j in range(first, stop):
+                            target[j * stride_w + offset] += share[task, j]
     return dx
 
 
