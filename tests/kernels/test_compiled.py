@@ -1,6 +1,7 @@
 """The compiled kernel set (Numba): what its contract does not say but a user relies on. It is tested against the
 reference with every op test (tests/ops/conftest.py) and in test_kernel_sets.py; here: non-contiguous inputs,
-plain Python under NUMBA_DISABLE_JIT=1, where its cache lives, and the fallback where Numba is missing."""
+the direct convolution loops and where they hand over to the general ones, plain Python under NUMBA_DISABLE_JIT=1,
+where its cache lives (and the line a first compile prints), and the fallback where Numba is missing."""
 import os
 import subprocess
 import sys
@@ -39,6 +40,53 @@ def test_a_channels_last_or_sliced_input_gives_the_contiguous_inputs_result(on_c
     assert compiled._nchw(channels_last).flags.c_contiguous and compiled._nchw(x) is x
 
 
+def _conv_against_torch(x, w, grad_output=None, **options):
+    """(ours, PyTorch's) (y, dL/dx, dL/dW, dL/db) of conv2d(x, w, b, **options) under dL/dy (ones by default)."""
+    import torch
+
+    results = []
+    for lib in (gt, torch):
+        xs, ws = lib.tensor(x, requires_grad=True), lib.tensor(w, requires_grad=True)
+        bs = lib.tensor(np.linspace(-1, 1, len(w), dtype=x.dtype), requires_grad=True)
+        y = lib.nn.functional.conv2d(xs, ws, bs, **options)
+        y.backward(lib.ones_like(y) if grad_output is None else lib.tensor(grad_output))
+        results.append([t.detach().numpy() for t in (y, xs.grad, ws.grad, bs.grad)])
+    return results
+
+
+@pytest.mark.parametrize("n, c, o, kernel, padding", [
+    (3, 3, 5, (3, 5), (1, 2)),          # channels and output channels not multiples of the 4 per pass
+    (2, 1, 2, (4, 4), "same"),          # PyTorch pads an even kernel unevenly: 1 above, 2 below
+    (5, 6, 9, (1, 1), 0),
+    (1, 4, 8, (3, 3), 2),               # padding 2 > kernel - 1 on a 3x3: the general loops
+])
+def test_the_direct_convolution_loops_agree_with_pytorch(on_compiled, n, c, o, kernel, padding):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((n, c, 7, 6))
+    w = rng.standard_normal((o, c, *kernel))
+    ours, theirs = _conv_against_torch(x, w, padding=padding)
+    for mine, reference in zip(ours, theirs):
+        np.testing.assert_allclose(mine, reference, rtol=1e-10, atol=1e-10)
+
+
+def test_where_the_padding_would_meet_inf_the_general_loops_keep_pytorchs_values(on_compiled):
+    """The direct loops multiply the padding's zeros: by an infinite weight (forward) or dL/dy (dL/dW) that would
+    be NaN where PyTorch's float32 convolution (oneDNN, which skips the padding) has a number; those calls take the
+    general loops. (PyTorch's float64 convolution multiplies the padding, and so has NaN there.)"""
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((2, 2, 5, 5)).astype(np.float32)
+    w = rng.standard_normal((3, 2, 3, 3)).astype(np.float32)
+    w[1, 0, 0, 0] = np.inf
+    grad_output = np.ones((2, 3, 5, 5), np.float32)
+    grad_output[0, 2, 4, 4] = -np.inf
+    for infinite_weight, grad in ((True, None), (False, grad_output)):
+        ours, theirs = _conv_against_torch(x, w if infinite_weight else np.nan_to_num(w, posinf=1.0), grad,
+                                           padding=1)
+        for mine, reference in zip(ours, theirs):
+            np.testing.assert_array_equal(np.isnan(mine), np.isnan(reference))
+            np.testing.assert_allclose(mine, reference, rtol=1e-5, atol=1e-5)
+
+
 def test_nan_and_inf_propagate_without_fast_math(on_compiled):
     x = gt.tensor([[[[1.0, float("nan"), 3.0], [float("inf"), -1.0, 0.5], [-0.0, 2.0, -float("inf")]]]])
     w = gt.ones(1, 1, 2, 2)
@@ -49,7 +97,7 @@ def test_nan_and_inf_propagate_without_fast_math(on_compiled):
     assert np.signbit(F.relu(gt.tensor([-0.0])).numpy()[0])
 
 
-def test_disable_jit_runs_the_same_kernels_as_plain_python(tmp_path):
+def test_disable_jit_runs_the_same_kernels_as_plain_python_and_a_first_compile_says_so(tmp_path):
     program = ("import numpy as np, glasstorch as gt, glasstorch.nn.functional as F\n"
                "from glasstorch.kernels import compiled\n"
                "gt.set_kernels('compiled')\n"
@@ -60,14 +108,16 @@ def test_disable_jit_runs_the_same_kernels_as_plain_python(tmp_path):
                "y = F.max_pool2d(F.relu(F.conv2d(x, w, padding=1)), 2)\n"
                "y.sum().backward()\n"
                "print(y.detach().numpy().sum(), x.grad.numpy().sum(), w.grad.numpy().sum())\n")
-    results = {}
-    for jit in ("0", "1"):
+    results, notices = [], []
+    for jit in ("0", "0", "1"):         # compiled into a fresh cache, loaded from it, run as plain Python
         env = {**os.environ, "NUMBA_DISABLE_JIT": jit, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
         result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env,
                                 timeout=600)
         assert result.returncode == 0, result.stderr
-        results[jit] = [float(v) for v in result.stdout.split()]
-    assert results["0"] == results["1"] and results["0"][0] > 0
+        results.append([float(v) for v in result.stdout.split()])
+        notices.append(result.stderr.count("glasstorch: compiling the compiled kernel set for this machine"))
+    assert results[0] == results[1] == results[2] and results[0][0] > 0
+    assert notices == [1, 0, 0]     # one line when a process compiles, none when it loads the cache
 
 
 def test_the_cache_lives_in_the_users_cache_folder_not_beside_the_package(tmp_path):
