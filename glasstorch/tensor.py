@@ -331,8 +331,7 @@ class Tensor(TensorHistory, TensorMath):
             if region is not None:
                 # as PyTorch, self[index].copy_(value): the in-place op is on the view self[index], whose base is
                 # self's base, so self itself keeps the history it had (read again when next asked for)
-                self[index]._inplace(lambda t: ops.elementwise.Overwrite.apply(t, value.to(self.dtype)), value,
-                                     fills=True)
+                self[index]._overwrite(value.to(self.dtype), fills=True)
                 return
             self._inplace(lambda t: ops.shape.IndexPut.apply(t, index, value.to(self.dtype)), fills=True)
             return

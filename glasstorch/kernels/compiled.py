@@ -18,6 +18,7 @@ Status (issue 31): correct on every op test and against the reference kernels; f
 course's networks (benchmarks/bench_step.py with GLASSTORCH_KERNELS=compiled), not yet the default.
 """
 import os
+import sys
 from pathlib import Path
 
 os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
@@ -46,9 +47,7 @@ class _FirstCompileNotice(event.Listener):
         dispatcher = event.data["dispatcher"]
         if not self.said and getattr(dispatcher, "py_func", None) is not None \
                 and dispatcher.py_func.__module__ == __name__:
-            type(self).said = True
-            import sys
-
+            self.said = True
             print("glasstorch: compiling the compiled kernel set for this machine, once (about half a minute in all;"
                   f" kept in {numba.config.CACHE_DIR})", file=sys.stderr, flush=True)
 
