@@ -24,6 +24,7 @@ import os
 import queue
 import threading
 
+from ..backend import xp
 
 _lock = threading.Lock()
 _state = {"threads": None, "pool": None, "blas": None}
@@ -113,10 +114,18 @@ def _run_group(fn, slices, per_slice, indices):
 
 
 def _hand_out(fn, slices, per_slice, threads):
-    """Queue slices t, t + T, ... on worker t - 1 for t = 1 .. T - 1; returns their wait() functions."""
+    """Queue slices t, t + T, ... on worker t - 1 for t = 1 .. T - 1; returns their wait() functions. Each worker
+    runs them under the caller's floating-point error settings (NumPy keeps them per thread: the ops' "1/0 = inf is
+    a result, not a warning" would not reach the workers otherwise)."""
     workers = _state["pool"] or _start_pool()
-    return [workers.submit(t - 1, _run_group, fn, slices, per_slice, range(t, len(slices), threads))
+    errors = xp.geterr()
+    return [workers.submit(t - 1, _run_group_under, errors, fn, slices, per_slice, range(t, len(slices), threads))
             for t in range(1, threads)]
+
+
+def _run_group_under(errors, *group):
+    with xp.errstate(**errors):
+        return _run_group(*group)
 
 
 def map_slices(fn, slices, *per_slice):
