@@ -86,7 +86,7 @@ def conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, nee
     if need_x:
         n, c, h, w = x_shape
         grad_x = xp.empty((n, h, w, c), dtype=grad_output.dtype)
-        input_grad = _input_grad_algorithm(x_shape, grad_output.shape, kh, kw)
+        input_grad = _input_grad_algorithm(x_shape, grad_output.shape, weight)
     # the gather (conv_transpose_nhwc) computes dL/dW from its own im2col of dL/dY: no second im2col, of x
     shared = need_x and need_w and input_grad is conv_transpose_nhwc and bool(xp.isfinite(grad_output).all())
 
@@ -138,9 +138,10 @@ def _weight_grad_block(g_block, col):
     return mm(g_block.T, col)
 
 
-def _input_grad_algorithm(x_shape, g_shape, kh, kw):
+def _input_grad_algorithm(x_shape, g_shape, weight):
     """Which of three exact algorithms computes dL/dx fastest (timed on this project's 2-core machine over the
-    course's layers). With a 1x1 kernel the scatter (col2im) is one product per slice. Otherwise the gather
+    course's layers). The gathers multiply the zeros around dL/dy by the weights, so with a weight that is not
+    finite (0 inf = NaN where PyTorch adds nothing) only the scatter is exact. With a 1x1 kernel the scatter (col2im) is one product per slice. Otherwise the gather
     (transposed convolution, blocked like im2col), unless it would copy more than twice the values the scatter
     adds: H W O per kernel offset against H_o W_o C. The gather one kernel row at a time when the output has at
     most 3/4 of the input's rows (no padding, or a stride): it skips the rows of zeros the full gather multiplies
@@ -148,7 +149,8 @@ def _input_grad_algorithm(x_shape, g_shape, kh, kw):
     of 5 rows or more, whose im2col it builds kh times smaller (the Inception Net's 5x5 branch, 16 -> 24 channels,
     padded, Zen 5: 0.93 -> 0.79 ms; with 3 rows both are within noise). Both shapes are logical: (N, C, H, W),
     (N, O, H_o, W_o)."""
-    if kh * kw == 1 or x_shape[2] * x_shape[3] * g_shape[1] >= 2 * g_shape[2] * g_shape[3] * x_shape[1]:
+    kh, kw = weight.shape[2:]
+    if kh * kw == 1 or not xp.isfinite(weight).all() or x_shape[2] * x_shape[3] * g_shape[1] >= 2 * g_shape[2] * g_shape[3] * x_shape[1]:
         return conv_col2im_nhwc
     if kh >= 5 or (kh > 1 and 4 * g_shape[2] <= 3 * x_shape[2]):
         return conv_transpose_rows_nhwc

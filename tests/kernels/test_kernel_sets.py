@@ -120,3 +120,32 @@ def test_kernels_that_read_the_input_everywhere_are_not_trimmed():
 
     assert taps_touching_input(ConvGeometry((3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1, (4, 4)), (4, 4)) is None
     assert taps_touching_input(ConvGeometry((3, 3), (1, 1), (0, 0, 0, 0), (1, 1), 1, (1, 1)), (3, 3)) is None
+
+
+# (kernel, padding): the fast set's three dL/dx algorithms (scatter for 1x1, the gather, the gather by kernel rows)
+INFINITE_WEIGHT = [(1, 1), (3, 1), (3, 0), (5, 0), (5, 2)]
+
+
+@pytest.mark.parametrize("k,p", INFINITE_WEIGHT, ids=str)
+@pytest.mark.parametrize("kernel_set", ["reference", "fast", "compiled"])
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_an_infinite_weight_gives_pytorchs_input_gradient(restore, kernel_set, k, p):
+    """dL/dx never multiplies the padding (it is dL/dy times the weights the input met): with an infinite weight
+    it has no NaN in PyTorch, in float32 and float64 alike. The fast set's gathers multiply the zeros around dL/dy
+    by every weight, so a weight that is not finite sends its dL/dx to the scatter. inf - inf = NaN inside is a
+    result, not a RuntimeWarning, in the worker threads too (NumPy's error settings are per thread)."""
+    import torch
+
+    x = randn(4, 2, 12, 12, seed=1)
+    weight = randn(3, 2, k, k, seed=2)
+    weight[1, 0, 0, 0], weight[2, 1, k - 1, 0] = np.inf, -np.inf
+    gt.set_kernels(kernel_set)
+    gt.set_num_threads(2)
+    xs = gt.tensor(x, requires_grad=True)
+    y = F.conv2d(xs, gt.tensor(weight), padding=p)
+    y.backward(gt.ones_like(y))
+    xt = torch.tensor(x, requires_grad=True)
+    yt = torch.nn.functional.conv2d(xt, torch.tensor(weight), padding=p)
+    yt.backward(torch.ones_like(yt))
+    np.testing.assert_array_equal(np.isnan(xs.grad.numpy()), np.isnan(xt.grad.numpy()))
+    np.testing.assert_allclose(xs.grad.numpy(), xt.grad.numpy(), rtol=1e-5, atol=1e-5)

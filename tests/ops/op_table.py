@@ -390,6 +390,12 @@ def _pool_samples(op):
     return samples
 
 
+def _with(array, index, value):
+    """array with array[index] = value (an inf or NaN placed in a random sample)."""
+    array[index] = value
+    return array
+
+
 def _conv_samples():
     return [Sample((rand(2, 3, 6, 6), rand(4, 3, 3, 3, seed=1), rand(4, seed=2))),
             Sample((rand(1, 4, 7, 7), rand(4, 2, 3, 3, seed=1)), {"stride": 2, "padding": 1, "groups": 2}),
@@ -398,6 +404,10 @@ def _conv_samples():
             Sample((rand(3, 5, 5), rand(2, 3, 3, 3, seed=1)), kind="one"),
             Sample((np.full((1, 1, 3, 3), NAN, np.float32), rand(1, 1, 2, 2)), kind="nan"),
             Sample((np.zeros((1, 1, 3, 3), np.float32), rand(1, 1, 3, 3)), kind="zero"),
+            Sample((_with(rand(1, 2, 5, 5), (0, 1, 2, 2), INF), rand(3, 2, 3, 3, seed=1)), {"padding": 1}, kind="inf"),
+            Sample((rand(1, 2, 5, 5), _with(rand(3, 2, 3, 3, seed=1), (1, 0, 0, 0), INF)), kind="inf"),
+            Sample((rand(1, 2, 5, 5), _with(rand(3, 2, 3, 3, seed=1), (1, 0, 0, 0), INF)), {"padding": 1},
+                   kind="inf"),
             Sample((rand(1, 2, 5, 5), rand(3, 2, 2, 2, dtype=np.float64)), kind="error"),
             Sample((rand(1, 2, 5, 5), rand(3, 4, 2, 2)), kind="error"),
             Sample((rand(1, 2, 2, 2), rand(3, 2, 3, 3)), kind="error")]
