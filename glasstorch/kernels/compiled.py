@@ -106,26 +106,21 @@ def _to_padded_batch_innermost(x, top, bottom, left, right, channels_to):
     return xp
 
 
-@njit(**COMPILE)
-def _to_batch_outermost(y, channels, top, left, height, width):
-    """The window [top, top + height) x [left, left + width) of the first `channels` channels of a (C', H, W, N)
-    batch, as C-contiguous (N, channels, height, width); prange over (channel, row), each writing image rows
-    from a block (W N values) that stays in L1."""
-    n_batch = y.shape[3]
-    out = np.empty((n_batch, channels, height, width), dtype=y.dtype)
-    for task in prange(channels * height):
-        c, i = task // height, task % height
-        for n in range(n_batch):
-            for j in range(width):
-                out[n, c, i, j] = y[c, top + i, left + j, n]
-    return out
+@njit(cache=True, nogil=True)
+def _row_to_images(row, out, channel, i, left, n_batch):
+    """out[n, channel, i, j] = row[(left + j) N + n] for every image n and column j of out: one finished row of a
+    batch-innermost result written into the (N, C, H, W) output (while it is still in L1)."""
+    for n in range(n_batch):
+        for j in range(out.shape[3]):
+            out[n, channel, i, j] = row[(left + j) * n_batch + n]
 
 
 @njit(cache=True, parallel=True, nogil=True, fastmath={"contract"})
-def _direct_conv2d(xp, weight, bias, out_h, out_w):
+def _direct_conv2d(xp, weight, bias, out_channels_kept, out_h, out_w):
     """y[o, i, :, :] = b[o] + sum_t w[o, t] x[c_t, i + p_t, q_t:q_t + W', :] over the taps t = (c, p, q), on the
-    zero-padded batch-innermost xp (C, H', W', N); y is (O, out_h, out_w, N), O a multiple of BLOCK. The vector
-    loop runs over the W' N values of an output row; prange over (block of output channels, output row)."""
+    zero-padded batch-innermost xp (C, H', W', N), with O (weight's rows) a multiple of BLOCK; each finished row is
+    written into the C-contiguous (N, out_channels_kept, out_h, out_w) result. The vector loop runs over the W' N
+    values of an output row; prange over (output row, block of output channels)."""
     channels, padded_h, padded_w, n_batch = xp.shape
     out_channels, _, kh, kw = weight.shape
     taps = channels * kh * kw
@@ -134,6 +129,7 @@ def _direct_conv2d(xp, weight, bias, out_h, out_w):
     run = out_w * n_batch
     rows = xp.reshape(channels, padded_h, padded_w * n_batch)
     y = np.empty((out_channels, out_h, run), dtype=xp.dtype)
+    out = np.empty((n_batch, out_channels_kept, out_h, out_w), dtype=xp.dtype)
     for task in prange(out_h * (out_channels // BLOCK)):
         i, o = task // (out_channels // BLOCK), task % (out_channels // BLOCK) * BLOCK
         y0, y1, y2, y3 = y[o, i], y[o + 1, i], y[o + 2, i], y[o + 3, i]
@@ -162,7 +158,9 @@ def _direct_conv2d(xp, weight, bias, out_h, out_w):
                 y1[k] += w10 * a
                 y2[k] += w20 * a
                 y3[k] += w30 * a
-    return y.reshape(out_channels, out_h, out_w, n_batch)
+        for channel in range(o, min(o + BLOCK, out_channels_kept)):
+            _row_to_images(y[channel, i], out, channel, i, 0, n_batch)
+    return out
 
 
 @njit(cache=True, parallel=True, nogil=True, fastmath={"contract", "reassoc"})
@@ -230,18 +228,19 @@ def _direct_conv2d_weight_grad(xp, grad_output, kh, kw):
 
 
 @njit(cache=True, parallel=True, nogil=True, fastmath={"contract"})
-def _direct_conv2d_input_grad(grad_output, weight):
+def _direct_conv2d_input_grad(grad_output, weight, channels_kept, top, left, height, width):
     """dL/dx[c, i + p, j + q, :] += sum_o w[o, c, p, q] dL/dy[o, i, j, :] in the padded frame (C, H', W', N) that
-    the forward read (the caller crops the padding): the forward's loop turned around, a dL/dx row receiving runs
-    of dL/dy rows, four input channels and four output channels (taps) per pass; no zero is multiplied. dL/dy is
-    (O, H', W', N) and w (O, C, kh, kw), both with O and C multiples of BLOCK; prange over (block of input
-    channels, padded row)."""
+    the forward read: the forward's loop turned around, a dL/dx row receiving runs of dL/dy rows, four input
+    channels and four output channels (taps) per pass; no zero is multiplied. dL/dy is (O, H', W', N) and w
+    (O, C, kh, kw), both with O and C multiples of BLOCK; each finished row inside the image is written into the
+    C-contiguous (N, channels_kept, height, width) result. prange over (block of input channels, padded row)."""
     out_channels, out_h, out_w, n_batch = grad_output.shape
     _, channels, kh, kw = weight.shape
     padded_h, padded_w = out_h + kh - 1, out_w + kw - 1
     run = out_w * n_batch
     grad_rows = grad_output.reshape(out_channels, out_h, run)
     dx = np.zeros((channels, padded_h, padded_w * n_batch), dtype=grad_output.dtype)
+    out = np.empty((n_batch, channels_kept, height, width), dtype=grad_output.dtype)
     for task in prange(channels // BLOCK * padded_h):
         c, r = task // padded_h * BLOCK, task % padded_h
         for p in range(max(0, r - out_h + 1), min(kh, r + 1)):
@@ -266,7 +265,10 @@ def _direct_conv2d_input_grad(grad_output, weight):
                         d1[k] = d1[k] + w10 * a + w11 * b + w12 * e + w13 * f
                         d2[k] = d2[k] + w20 * a + w21 * b + w22 * e + w23 * f
                         d3[k] = d3[k] + w30 * a + w31 * b + w32 * e + w33 * f
-    return dx.reshape(channels, padded_h, padded_w, n_batch)
+        if top <= r < top + height:
+            for channel in range(c, min(c + BLOCK, channels_kept)):
+                _row_to_images(dx[channel, r], out, channel, r - top, left, n_batch)
+    return out
 
 
 @njit(cache=True, parallel=True, nogil=True, fastmath={"reassoc"})
@@ -418,9 +420,8 @@ def conv2d(x, weight, bias, geometry):
     if _direct(geometry) and np.isfinite(weight).all():
         out_channels = weight.shape[0]
         bias = np.zeros(out_channels, dtype=x.dtype) if bias is None else bias
-        y = _direct_conv2d(_to_padded_batch_innermost(x, *geometry.padding, x.shape[1]), _to_block(weight),
-                           _to_block(bias), *geometry.out_hw)
-        return _to_batch_outermost(y, out_channels, 0, 0, *geometry.out_hw)
+        return _direct_conv2d(_to_padded_batch_innermost(x, *geometry.padding, x.shape[1]), _to_block(weight),
+                              _to_block(bias), out_channels, *geometry.out_hw)
     has_bias = bias is not None
     bias = np.ascontiguousarray(bias) if has_bias else np.zeros(1, dtype=x.dtype)
     y = _conv2d(np.ascontiguousarray(x.transpose(1, 2, 3, 0)), np.ascontiguousarray(weight), bias, has_bias,
@@ -439,8 +440,8 @@ def conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, nee
     blocked = _to_padded_batch_innermost(grad_output, 0, 0, 0, 0, out_channels + -out_channels % BLOCK)
     grad_x = grad_w = grad_b = None
     if need_x:
-        padded = _direct_conv2d_input_grad(blocked, _to_block(weight, axes=(0, 1)))
-        grad_x = _to_batch_outermost(padded, channels, geometry.padding[0], geometry.padding[2], *x_shape[2:])
+        grad_x = _direct_conv2d_input_grad(blocked, _to_block(weight, axes=(0, 1)), channels, geometry.padding[0],
+                                           geometry.padding[2], *x_shape[2:])
     if need_w and np.isfinite(grad_output).all():
         grad_w = _direct_conv2d_weight_grad(
             _to_padded_batch_innermost(np.ascontiguousarray(x), *geometry.padding, channels), blocked, kh, kw
