@@ -472,14 +472,17 @@ def _general_conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geom
 
 
 # ---------------------------------------------------------------- pooling
-@njit(cache=True)
-def _columns(q, dilation, left, stride, width, out_w):
-    """The output columns j whose window tap q reads inside the image (0 <= j s + q d - left < width), as a range's
-    (first, stop): computed once per tap, so that the loop over j needs no bounds test and vectorises."""
-    offset = q * dilation - left
-    first = max(0, (-offset + stride - 1) // stride)
-    stop = min(out_w, (width - 1 - offset) // stride + 1) if width - 1 - offset >= 0 else 0
-    return first, max(first, stop), offset
+@njit(cache=True, nogil=True)
+def _column_ranges(kw, stride, left, width, out_w):
+    """For each window column q: the output columns j whose tap q reads inside the image (0 <= j s + q - left <
+    width), as first[q] <= j < stop[q], and offset[q] = q - left. Computed once per call, so that the loops over j
+    need no bounds test and vectorise."""
+    first, stop, offset = np.empty(kw, np.int64), np.empty(kw, np.int64), np.empty(kw, np.int64)
+    for q in range(kw):
+        offset[q] = q - left
+        first[q] = max(0, (left - q + stride - 1) // stride)
+        stop[q] = max(first[q], min(out_w, (width - 1 - offset[q]) // stride + 1) if width - 1 - offset[q] >= 0 else 0)
+    return first, stop, offset
 
 
 @njit(**COMPILE)
@@ -572,6 +575,7 @@ def _avg_pool2d(x, scale, kh, kw, stride_h, stride_w, top, left):
     n_batch, channels, height, width = x.shape
     out_h, out_w = scale.shape
     y = np.zeros((n_batch, channels, out_h, out_w), dtype=x.dtype)
+    first, stop, offset = _column_ranges(kw, stride_w, left, width, out_w)
     for task in prange(n_batch * channels):
         n, c = task // channels, task % channels
         for i in range(out_h):
@@ -581,9 +585,8 @@ def _avg_pool2d(x, scale, kh, kw, stride_h, stride_w, top, left):
                 if 0 <= row < height:
                     inputs = x[n, c, row]
                     for q in range(kw):
-                        first, stop, offset = _columns(q, 1, left, stride_w, width, out_w)
-                        for j in range(first, stop):
-                            total[j] += inputs[j * stride_w + offset]
+                        for j in range(first[q], stop[q]):
+                            total[j] += inputs[j * stride_w + offset[q]]
             for j in range(out_w):
                 total[j] *= scale[i, j]
     return y
@@ -596,6 +599,7 @@ def _avg_pool2d_backward(grad_output, scale, height, width, kh, kw, stride_h, st
     n_batch, channels, out_h, out_w = grad_output.shape
     dx = np.zeros((n_batch, channels, height, width), dtype=grad_output.dtype)
     share = np.empty((n_batch * channels, out_w), dtype=grad_output.dtype)
+    first, stop, offset = _column_ranges(kw, stride_w, left, width, out_w)
     for task in prange(n_batch * channels):
         n, c = task // channels, task % channels
         for i in range(out_h):
@@ -606,9 +610,8 @@ def _avg_pool2d_backward(grad_output, scale, height, width, kh, kw, stride_h, st
                 if 0 <= row < height:
                     target = dx[n, c, row]
                     for q in range(kw):
-                        first, stop, offset = _columns(q, 1, left, stride_w, width, out_w)
-                        for j in range(first, stop):
-                            target[j * stride_w + offset] += share[task, j]
+                        for j in range(first[q], stop[q]):
+                            target[j * stride_w + offset[q]] += share[task, j]
     return dx
 
 
