@@ -82,6 +82,7 @@ def _nchw(array):
 # dL/dW as (groups, kh, kw, C/groups, O/groups); positions outside the image are skipped.
 
 BLOCK = 4       # output channels per pass of the direct loops (weights are padded with zero rows to a multiple)
+TAPS = 8        # kernel taps per pass of the direct forward
 
 
 @njit(**COMPILE)
@@ -134,22 +135,34 @@ def _direct_conv2d(xp, weight, bias, out_channels_kept, out_h, out_w):
         i, o = task // (out_channels // BLOCK), task % (out_channels // BLOCK) * BLOCK
         y0, y1, y2, y3 = y[o, i], y[o + 1, i], y[o + 2, i], y[o + 3, i]
         y0[:], y1[:], y2[:], y3[:] = bias[o], bias[o + 1], bias[o + 2], bias[o + 3]
-        for t in range(0, taps - taps % 4, 4):
+        for t in range(0, taps - taps % TAPS, TAPS):     # eight taps by four output channels: 32 FMAs a step
             x0 = rows[tap_c[t], i + tap_p[t], tap_q[t] * n_batch:tap_q[t] * n_batch + run]
             x1 = rows[tap_c[t + 1], i + tap_p[t + 1], tap_q[t + 1] * n_batch:tap_q[t + 1] * n_batch + run]
             x2 = rows[tap_c[t + 2], i + tap_p[t + 2], tap_q[t + 2] * n_batch:tap_q[t + 2] * n_batch + run]
             x3 = rows[tap_c[t + 3], i + tap_p[t + 3], tap_q[t + 3] * n_batch:tap_q[t + 3] * n_batch + run]
+            x4 = rows[tap_c[t + 4], i + tap_p[t + 4], tap_q[t + 4] * n_batch:tap_q[t + 4] * n_batch + run]
+            x5 = rows[tap_c[t + 5], i + tap_p[t + 5], tap_q[t + 5] * n_batch:tap_q[t + 5] * n_batch + run]
+            x6 = rows[tap_c[t + 6], i + tap_p[t + 6], tap_q[t + 6] * n_batch:tap_q[t + 6] * n_batch + run]
+            x7 = rows[tap_c[t + 7], i + tap_p[t + 7], tap_q[t + 7] * n_batch:tap_q[t + 7] * n_batch + run]
             w00, w01, w02, w03 = w[o, t], w[o, t + 1], w[o, t + 2], w[o, t + 3]
+            w04, w05, w06, w07 = w[o, t + 4], w[o, t + 5], w[o, t + 6], w[o, t + 7]
             w10, w11, w12, w13 = w[o + 1, t], w[o + 1, t + 1], w[o + 1, t + 2], w[o + 1, t + 3]
+            w14, w15, w16, w17 = w[o + 1, t + 4], w[o + 1, t + 5], w[o + 1, t + 6], w[o + 1, t + 7]
             w20, w21, w22, w23 = w[o + 2, t], w[o + 2, t + 1], w[o + 2, t + 2], w[o + 2, t + 3]
+            w24, w25, w26, w27 = w[o + 2, t + 4], w[o + 2, t + 5], w[o + 2, t + 6], w[o + 2, t + 7]
             w30, w31, w32, w33 = w[o + 3, t], w[o + 3, t + 1], w[o + 3, t + 2], w[o + 3, t + 3]
+            w34, w35, w36, w37 = w[o + 3, t + 4], w[o + 3, t + 5], w[o + 3, t + 6], w[o + 3, t + 7]
             for k in range(run):
-                a, b, c, d = x0[k], x1[k], x2[k], x3[k]
-                y0[k] = y0[k] + w00 * a + w01 * b + w02 * c + w03 * d
-                y1[k] = y1[k] + w10 * a + w11 * b + w12 * c + w13 * d
-                y2[k] = y2[k] + w20 * a + w21 * b + w22 * c + w23 * d
-                y3[k] = y3[k] + w30 * a + w31 * b + w32 * c + w33 * d
-        for t in range(taps - taps % 4, taps):
+                a, b, c, d, e, f, g, h = x0[k], x1[k], x2[k], x3[k], x4[k], x5[k], x6[k], x7[k]
+                y0[k] = (y0[k] + w00 * a + w01 * b + w02 * c + w03 * d + w04 * e + w05 * f + w06 * g
+                         + w07 * h)
+                y1[k] = (y1[k] + w10 * a + w11 * b + w12 * c + w13 * d + w14 * e + w15 * f + w16 * g
+                         + w17 * h)
+                y2[k] = (y2[k] + w20 * a + w21 * b + w22 * c + w23 * d + w24 * e + w25 * f + w26 * g
+                         + w27 * h)
+                y3[k] = (y3[k] + w30 * a + w31 * b + w32 * c + w33 * d + w34 * e + w35 * f + w36 * g
+                         + w37 * h)
+        for t in range(taps - taps % TAPS, taps):
             x0 = rows[tap_c[t], i + tap_p[t], tap_q[t] * n_batch:tap_q[t] * n_batch + run]
             w00, w10, w20, w30 = w[o, t], w[o + 1, t], w[o + 2, t], w[o + 3, t]
             for k in range(run):
