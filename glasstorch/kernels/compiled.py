@@ -31,7 +31,7 @@ from numba.core import event  # noqa: E402
 import numpy as np  # noqa: E402
 from numba import njit, prange  # noqa: E402
 
-from .threads import get_num_threads  # noqa: E402
+from .threads import claim_cores_from_blas, get_num_threads  # noqa: E402
 
 COMPILE = dict(cache=True, parallel=True, nogil=True)     # no fastmath: NaN and inf must behave as IEEE says
 
@@ -722,3 +722,4 @@ def _on_glasstorch_threads(kernel):
 for _name in ("conv2d", "conv2d_backward", "max_pool2d", "max_pool2d_backward", "avg_pool2d", "avg_pool2d_backward",
               "relu", "relu_backward", "add", "sum_rows"):
     globals()[_name] = _on_glasstorch_threads(globals()[_name])
+claim_cores_from_blas()      # this set's kernels run on Numba's threads, one per core glasstorch uses

@@ -120,6 +120,22 @@ def test_disable_jit_runs_the_same_kernels_as_plain_python_and_a_first_compile_s
     assert notices == [1, 0, 0]     # one line when a process compiles, none when it loads the cache
 
 
+def test_the_compiled_set_takes_the_cores_from_blas():
+    """Numba's threads and OpenBLAS's would spin against each other: on two glasstorch threads, loading the set
+    leaves BLAS one thread (on one glasstorch thread, BLAS keeps its own count)."""
+    probe = ("from threadpoolctl import threadpool_info\n"
+             "import glasstorch as gt\n"
+             "blas = lambda: max(i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas')\n"
+             "before = blas()\n"
+             "gt.set_kernels('compiled')\n"
+             "print(before, blas())\n")
+    for threads, expected in (("2", 1), ("1", 2)):
+        env = {**os.environ, "GLASSTORCH_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": "2"}
+        result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=300)
+        assert result.returncode == 0, result.stderr
+        assert [int(n) for n in result.stdout.split()] == [2, expected]
+
+
 def test_the_cache_lives_in_the_users_cache_folder_not_beside_the_package(tmp_path):
     probe = "import glasstorch.kernels.compiled, numba; print(numba.config.CACHE_DIR)"
     env = {key: value for key, value in os.environ.items() if key != "NUMBA_CACHE_DIR"}
