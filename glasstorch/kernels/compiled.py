@@ -3,12 +3,13 @@
 Each kernel is the textbook loop nest of kernels/reference.py, written out element by element and compiled
 (`@njit`), with the outermost independent loop a `prange`: one fork/join per kernel on Numba's own thread pool,
 no Python threads, so a process uses every core (and `--nproc` ranks at one thread each still work).
-A convolution's forward keeps the batch innermost, its dL/dx and dL/dW run channels-last (see below); pooling
-and the elementwise kernels run in NCHW order.
+Convolutions work on a batch-innermost copy of their input (see below); pooling and the elementwise kernels run
+in NCHW order. Loading the set takes the cores from BLAS (threads.claim_cores_from_blas).
 
-Exact as the reference, NaN and inf included: no fast-math flag (it would assume finite values), sums in a
-fixed order (a dL/dW or bias sum runs per output channel, not split over threads), and, as PyTorch's oneDNN
-kernels do, a convolution never multiplies the padding: positions outside the image are skipped, not read as 0.
+Exact as the reference, NaN and inf included: no fast-math flag that assumes finite values (only FMA contraction,
+and reassociation of dL/dW's sums, which change rounding, not IEEE's rules), sums in an order fixed by the shapes
+(never split over threads), and, as PyTorch's float32 (oneDNN) kernels do, the padding's zeros never meet an
+infinite weight or dL/dy (see below).
 
 Compiled code is cached in ~/.cache/glasstorch/numba (or $NUMBA_CACHE_DIR), never beside the installed package:
 the first process pays the compiling (once per kernel and dtype), later ones load it. NUMBA_DISABLE_JIT=1 runs
@@ -70,12 +71,12 @@ def _nchw(array):
 # Direct (stride 1, no dilation, one group, padding < kernel, finite weights: every convolution of the course's
 # networks): images as zero-padded (C, H + pads, W + pads, N), the batch innermost, so that for a fixed output row
 # i and kernel tap (c, p, q) the inputs that output row needs are ONE contiguous run, x[c, i + p, q:q + W', :], as
-# long as the output row itself (W' N values). Four output channels and four taps per pass share those loads:
-#     y[o, i, :, :] += w[o, t0] x_t0 + w[o, t1] x_t1 + w[o, t2] x_t2 + w[o, t3] x_t3     for o = o0 .. o0 + 3.
-# dL/dx is the same loop (the "full" correlation of dL/dy padded by k - 1 - pad with the weights flipped and their
-# channel axes swapped), dL/dW four dot products per pass of such runs. The padding's zeros are multiplied here,
-# which changes nothing while the weights (forward, dL/dx) or dL/dy (dL/dW) are finite; otherwise (0 inf = NaN
-# must not appear where PyTorch, which never multiplies padding, has none) the general loops below run.
+# long as the output row itself (W' N values). Four output channels and eight taps per pass share those loads:
+#     y[o, i, :, :] += w[o, t0] x_t0 + w[o, t1] x_t1 + ... + w[o, t7] x_t7     for o = o0 .. o0 + 3.
+# dL/dx is the same loop turned around (a dL/dx row receives runs of dL/dy rows; nothing of the padding is read),
+# dL/dW 4 x 4 dot products per pass of such runs. The forward and dL/dW multiply the padding's zeros, which changes
+# nothing while the weights (forward) or dL/dy (dL/dW) are finite; otherwise (0 inf = NaN must not appear where
+# PyTorch's float32 convolution, which skips the padding, has none) the general loops below run.
 #
 # General (any stride, dilation, groups): the forward keeps the batch innermost (x as (C, H, W, N)); dL/dx and
 # dL/dW work channels-last (N, H, W, C), with the weight as (groups, kh, kw, O/groups, C/groups) for dL/dx and
@@ -265,13 +266,14 @@ def _direct_conv2d_input_grad(grad_output, weight, channels_kept, top, left, hei
                 d3 = dx[c + 3, r, q * n_batch:q * n_batch + run]
                 for o in range(0, out_channels, BLOCK):
                     g0, g1, g2, g3 = grad_rows[o, i], grad_rows[o + 1, i], grad_rows[o + 2, i], grad_rows[o + 3, i]
-                    w00, w01, w02, w03 = weight[o, c, p, q], weight[o + 1, c, p, q], weight[o + 2, c, p, q], weight[o + 3, c, p, q]
-                    w10, w11, w12, w13 = (weight[o, c + 1, p, q], weight[o + 1, c + 1, p, q], weight[o + 2, c + 1, p, q],
-                                          weight[o + 3, c + 1, p, q])
-                    w20, w21, w22, w23 = (weight[o, c + 2, p, q], weight[o + 1, c + 2, p, q], weight[o + 2, c + 2, p, q],
-                                          weight[o + 3, c + 2, p, q])
-                    w30, w31, w32, w33 = (weight[o, c + 3, p, q], weight[o + 1, c + 3, p, q], weight[o + 2, c + 3, p, q],
-                                          weight[o + 3, c + 3, p, q])
+                    w00, w01 = weight[o, c, p, q], weight[o + 1, c, p, q]
+                    w02, w03 = weight[o + 2, c, p, q], weight[o + 3, c, p, q]
+                    w10, w11 = weight[o, c + 1, p, q], weight[o + 1, c + 1, p, q]
+                    w12, w13 = weight[o + 2, c + 1, p, q], weight[o + 3, c + 1, p, q]
+                    w20, w21 = weight[o, c + 2, p, q], weight[o + 1, c + 2, p, q]
+                    w22, w23 = weight[o + 2, c + 2, p, q], weight[o + 3, c + 2, p, q]
+                    w30, w31 = weight[o, c + 3, p, q], weight[o + 1, c + 3, p, q]
+                    w32, w33 = weight[o + 2, c + 3, p, q], weight[o + 3, c + 3, p, q]
                     for k in range(run):
                         a, b, e, f = g0[k], g1[k], g2[k], g3[k]
                         d0[k] = d0[k] + w00 * a + w01 * b + w02 * e + w03 * f

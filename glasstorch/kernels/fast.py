@@ -141,8 +141,9 @@ def _weight_grad_block(g_block, col):
 def _input_grad_algorithm(x_shape, g_shape, weight):
     """Which of three exact algorithms computes dL/dx fastest (timed on this project's 2-core machine over the
     course's layers). The gathers multiply the zeros around dL/dy by the weights, so with a weight that is not
-    finite (0 inf = NaN where PyTorch adds nothing) only the scatter is exact. With a 1x1 kernel the scatter (col2im) is one product per slice. Otherwise the gather
-    (transposed convolution, blocked like im2col), unless it would copy more than twice the values the scatter
+    finite (0 inf = NaN where PyTorch adds nothing) only the scatter is exact. With a 1x1 kernel the scatter
+    (col2im) is one product per slice. Otherwise the gather (transposed convolution, blocked like im2col),
+    unless it would copy more than twice the values the scatter
     adds: H W O per kernel offset against H_o W_o C. The gather one kernel row at a time when the output has at
     most 3/4 of the input's rows (no padding, or a stride): it skips the rows of zeros the full gather multiplies
     (conv2 of the Inception Net, 88 -> 20 channels, 12 -> 8 rows: 5.94 -> 4.77 ms for 32 images); and for kernels
@@ -150,7 +151,8 @@ def _input_grad_algorithm(x_shape, g_shape, weight):
     padded, Zen 5: 0.93 -> 0.79 ms; with 3 rows both are within noise). Both shapes are logical: (N, C, H, W),
     (N, O, H_o, W_o)."""
     kh, kw = weight.shape[2:]
-    if kh * kw == 1 or not xp.isfinite(weight).all() or x_shape[2] * x_shape[3] * g_shape[1] >= 2 * g_shape[2] * g_shape[3] * x_shape[1]:
+    scatter_is_smaller = x_shape[2] * x_shape[3] * g_shape[1] >= 2 * g_shape[2] * g_shape[3] * x_shape[1]
+    if kh * kw == 1 or scatter_is_smaller or not xp.isfinite(weight).all():
         return conv_col2im_nhwc
     if kh >= 5 or (kh > 1 and 4 * g_shape[2] <= 3 * x_shape[2]):
         return conv_transpose_rows_nhwc
