@@ -85,9 +85,13 @@ cpu = types.ModuleType("glasstorch.backends.cpu", "The CPU glasstorch computes o
 
 
 def get_cpu_capability():
-    """The widest vector instruction set NumPy found on this CPU, named as PyTorch names it."""
+    """The widest vector instruction set NumPy's kernels use on this CPU, named as PyTorch names it: NumPy's
+    x86-64-v4 (AVX-512) and v3 (AVX2) groups (AVX512_SKX and AVX2 before NumPy 2.4), which NPY_DISABLE_CPU_FEATURES
+    can turn off as ATEN_CPU_CAPABILITY does PyTorch's."""
     features = getattr(getattr(np, "_core", None) or np.core, "_multiarray_umath").__cpu_features__
-    return "AVX512" if features.get("AVX512F") else "AVX2" if features.get("AVX2") else "DEFAULT"
+    if features.get("X86_V4", features.get("AVX512_SKX")):
+        return "AVX512"
+    return "AVX2" if features.get("X86_V3", features.get("AVX2")) else "DEFAULT"
 
 
 cpu.get_cpu_capability = get_cpu_capability

@@ -11,7 +11,7 @@ import torch
 
 import glasstorch as gt
 
-from ops.undefined_cases import UNDEFINED
+from ops.undefined_cases import UNDEFINED, ZERO_SIGNS_UNDEFINED
 from ops.op_table import KINDS, TABLE
 
 NAMESPACES = {
@@ -139,7 +139,7 @@ def check_sample(op, sample):
     for index, (o, t) in enumerate(zip(ours, theirs)):
         if sample.indices_undefined and _dtype_name(t) == "int64" and index > 0:
             continue
-        problems += _close(o, t, op.rtol, f"output {index}")
+        problems += _close(o, t, op.rtol, f"output {index}", zero_signs=op.name not in ZERO_SIGNS_UNDEFINED)
         if isinstance(t, torch.Tensor) and isinstance(o, gt.Tensor) and o.requires_grad != t.requires_grad:
             problems.append(f"output {index}: requires_grad {o.requires_grad} != torch {t.requires_grad}")
     if problems or not grad:
@@ -240,7 +240,8 @@ def test_every_error_names_the_op_that_raised_it():
 def test_every_undefined_case_is_a_sample_of_the_table():
     described = {op.name: {_describe(sample) for sample in op.samples()} for op in TABLE}
     missing = [(name, d) for name, cases in UNDEFINED.items() for d in cases if d not in described.get(name, ())]
-    assert not missing, f"undefined_cases.py names samples the table does not have: {missing}"
+    missing += [name for name in ZERO_SIGNS_UNDEFINED if name not in described]
+    assert not missing, f"undefined_cases.py names samples or ops the table does not have: {missing}"
 
 
 # ---------------------------------------------------------------- coverage
@@ -297,7 +298,8 @@ def coverage_report():
     lines.append(f"{'ops per kind':<{width}} " + " ".join(f"{t:>8}" for t in totals))
     lines.append(f"{len(rows)} ops, {samples} samples, {cells} of {len(rows) * len(KINDS)} op x kind cells; "
                  f"every one agrees with PyTorch but {sum(map(len, UNDEFINED.values()))} where PyTorch's own result is "
-                 "undefined (tests/ops/undefined_cases.py)")
+                 f"undefined, and the sign of zero results of {len(ZERO_SIGNS_UNDEFINED)} op(s) "
+                 "(tests/ops/undefined_cases.py)")
     return "\n".join(lines)
 
 
