@@ -14,18 +14,6 @@ from bench_step import inference_task, train_task
 from common import ROOT, alternate, initial_weights, machine, median_ms, print_table
 
 
-def blas():
-    from threadpoolctl import threadpool_info
-
-    return ", ".join(f"{i['internal_api']} {i.get('version')} {i.get('architecture')}" for i in threadpool_info()
-                     if i["user_api"] == "blas") or "unknown BLAS"
-
-
-def cpu_flags():
-    text = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    return "AVX-512" if "avx512f" in text else "AVX2" if "avx2" in text else "no AVX2"
-
-
 def compare(task, label, networks, sizes, bursts, steps, before, threads=None):
     rows = []
     for network in networks:
@@ -60,7 +48,7 @@ def main():
         try:
             commit = subprocess.run(["git", "-C", str(before), "log", "-1", "--format=%h %s"], capture_output=True,
                                     text=True).stdout.strip()
-            print(f"{machine()}; {cpu_flags()}; {blas()}\nbefore: {commit}\nafter: the working tree")
+            print(f"{machine()}\nbefore: {commit}\nafter: the working tree")
             print(f"threads: {args.threads or 'all cores'}")
             rows = compare(train_task, "training step", args.networks, args.batch, args.bursts, args.steps, before,
                            args.threads)

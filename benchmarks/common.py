@@ -135,18 +135,22 @@ def alternate(task, options, bursts, message, settle=0.05, sides=None):
 
 
 def machine():
+    """The CPU, its vector width, the BLAS kernel NumPy runs and the Python: what every table must name."""
     import os
     import platform
 
-    cpu = "unknown CPU"
+    from threadpoolctl import threadpool_info
+
+    cpu, flags = "unknown CPU", ""
     try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
+        text = open("/proc/cpuinfo").read()
+        cpu = next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("model name"))
+        flags = "AVX-512" if "avx512f" in text else "AVX2" if "avx2" in text else "no AVX2"
+    except (OSError, StopIteration):
         pass
-    return f"{cpu}, {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"
+    blas = ", ".join(f"{i['internal_api']} {i.get('version')} {i.get('architecture')}" for i in threadpool_info()
+                     if i["user_api"] == "blas") or "unknown BLAS"
+    return f"{cpu} ({flags}), {os.cpu_count()} cores, {blas}, {platform.python_implementation()} {platform.python_version()}"
 
 
 def print_table(headers, rows):
