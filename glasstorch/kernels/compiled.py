@@ -32,6 +32,8 @@ from numba.core import event  # noqa: E402
 import numpy as np  # noqa: E402
 from numba import njit, prange  # noqa: E402
 
+numba.config.reload_config()     # where Numba was imported before this module, it has not yet read NUMBA_CACHE_DIR
+
 from .threads import claim_cores_from_blas, get_num_threads  # noqa: E402
 
 COMPILE = dict(cache=True, parallel=True, nogil=True)     # no fastmath: NaN and inf must behave as IEEE says

@@ -136,13 +136,16 @@ def test_the_compiled_set_takes_the_cores_from_blas():
         assert [int(n) for n in result.stdout.split()] == [2, expected]
 
 
-def test_the_cache_lives_in_the_users_cache_folder_not_beside_the_package(tmp_path):
-    probe = "import glasstorch.kernels.compiled, numba; print(numba.config.CACHE_DIR)"
+@pytest.mark.parametrize("first", ["", "import numba; "], ids=["glasstorch first", "numba imported first"])
+def test_the_cache_lives_in_the_users_cache_folder_not_beside_the_package(tmp_path, first):
+    probe = (f"{first}import glasstorch.kernels.compiled as k, numba; print(numba.config.CACHE_DIR); "
+             "print(k._relu._cache._cache_path)")
     env = {key: value for key, value in os.environ.items() if key != "NUMBA_CACHE_DIR"}
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=600,
                             env={**env, "XDG_CACHE_HOME": str(tmp_path)})
-    assert result.stdout.strip() == str(tmp_path / "glasstorch" / "numba"), result.stderr
-    assert not str(result.stdout.strip()).startswith(os.path.dirname(gt.__file__))
+    cache_dir, kernel_cache = result.stdout.split()
+    assert cache_dir == str(tmp_path / "glasstorch" / "numba"), result.stderr
+    assert kernel_cache.startswith(cache_dir) and not kernel_cache.startswith(os.path.dirname(gt.__file__))
 
 
 def test_without_numba_one_line_and_the_fast_set(tmp_path):
