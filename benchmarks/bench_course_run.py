@@ -22,6 +22,11 @@ from bench_epoch import run
 from common import ROOT, machine, print_table
 
 EMBEDDED = ROOT / "glasstorch" / "datasets" / "data" / "mnist"
+# The PyTorch side runs the program as `python program.py` would, after importing torchvision as the tests do
+# (tests/torchvision_import.py: PyPI's torchvision beside the local CPU build of torch).
+TORCH_LAUNCHER = ("import runpy, sys; sys.path.insert(0, 'tests'); from torchvision_import import import_torchvision; "
+                  "import_torchvision(); sys.argv = sys.argv[1:]; sys.path[0] = 'course'; "
+                  "runpy.run_path(sys.argv[0], run_name='__main__')")
 FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
 
 
@@ -49,7 +54,7 @@ def main():
     root = mnist_root(args.idx_dir)
     program = ["course/cnn_advanced.py", "--net", args.net, "--epochs", str(args.epochs), "--data", str(root)]
     commands = {"glasstorch": [sys.executable, "-m", "glasstorch", "run", *program],
-                "pytorch": [sys.executable, *program]}
+                "pytorch": [sys.executable, "-c", TORCH_LAUNCHER, *program]}
     seconds = {name: [] for name in commands}
     for _ in range(args.repeats):
         for name, command in commands.items():
