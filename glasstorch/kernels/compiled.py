@@ -25,6 +25,7 @@ from pathlib import Path
 os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
                                              / "glasstorch" / "numba"))
 
+import dataclasses  # noqa: E402
 import functools  # noqa: E402
 
 import numba  # noqa: E402
@@ -430,28 +431,48 @@ def _geometry(geometry):
     return stride_h, stride_w, geometry.padding[0], geometry.padding[2], dil_h, dil_w
 
 
+@dataclasses.dataclass
+class PaddedInput:
+    """x as the direct loops read it, made once by conv2d's forward pass and kept for dL/dW: zero-padded by
+    `padding` (top, bottom, left, right), the batch innermost, (C, H + pads, W + pads, N)."""
+    array: np.ndarray
+    padding: tuple
+
+    def images(self, x_shape):
+        """x itself again, (N, C, H, W) (a view)."""
+        top, _, left, _ = self.padding
+        channels, height, width = x_shape[1:]
+        return self.array[:channels, top:top + height, left:left + width].transpose(3, 0, 1, 2)
+
+
 def conv2d(x, weight, bias, geometry):
-    """y (N, O, H', W') = conv2d(x, w) + b, returned C-contiguous: the direct loops where they are exact, else
-    _conv2d on the batch-innermost copy of x."""
+    """(y, kept): y (N, O, H', W') = conv2d(x, w) + b, returned C-contiguous: the direct loops where they are
+    exact (kept: the PaddedInput they read), else _conv2d on the batch-innermost copy of x (kept: x)."""
     x = np.ascontiguousarray(x)
     if _direct(geometry) and np.isfinite(weight).all():
         out_channels = weight.shape[0]
         bias = np.zeros(out_channels, dtype=x.dtype) if bias is None else bias
-        return _direct_conv2d(_to_padded_batch_innermost(x, *geometry.padding, x.shape[1]), _to_block(weight),
-                              _to_block(bias), out_channels, *geometry.out_hw)
+        padded = PaddedInput(_to_padded_batch_innermost(x, *geometry.padding, x.shape[1]), geometry.padding)
+        return _direct_conv2d(padded.array, _to_block(weight), _to_block(bias), out_channels,
+                              *geometry.out_hw), padded
     has_bias = bias is not None
     bias = np.ascontiguousarray(bias) if has_bias else np.zeros(1, dtype=x.dtype)
     y = _conv2d(np.ascontiguousarray(x.transpose(1, 2, 3, 0)), np.ascontiguousarray(weight), bias, has_bias,
                 *_geometry(geometry), geometry.groups, *geometry.out_hw)
-    return np.ascontiguousarray(y.transpose(3, 0, 1, 2))
+    return np.ascontiguousarray(y.transpose(3, 0, 1, 2)), x
 
 
 def conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, need_x, need_w, need_b):
     """(dL/dx, dL/dW, dL/db), None where not needed: the direct loops where they are exact (dL/dx always; dL/dW
-    while dL/dy is finite, for it multiplies the padding's zeros), else the general ones."""
+    while dL/dy is finite, for it multiplies the padding's zeros), else the general ones. x: conv2d's kept
+    PaddedInput (the direct dL/dW reads it as it is) or (N, C, H, W)."""
     grad_output = np.ascontiguousarray(grad_output)
     out_channels, channels, kh, kw = weight_shape
-    if not _direct(geometry):
+    direct = _direct(geometry)
+    direct_w = need_w and direct and bool(np.isfinite(grad_output).all())
+    if isinstance(x, PaddedInput) and not (direct_w and x.padding == geometry.padding):
+        x = x.images(x_shape)
+    if not direct:
         return _general_conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, need_x, need_w,
                                         need_b)
     blocked = _to_padded_batch_innermost(grad_output, 0, 0, 0, 0, out_channels + -out_channels % BLOCK)
@@ -459,10 +480,10 @@ def conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, nee
     if need_x:
         grad_x = _direct_conv2d_input_grad(blocked, _to_block(weight, axes=(0, 1)), channels, geometry.padding[0],
                                            geometry.padding[2], *x_shape[2:])
-    if need_w and np.isfinite(grad_output).all():
-        grad_w = _direct_conv2d_weight_grad(
-            _to_padded_batch_innermost(np.ascontiguousarray(x), *geometry.padding, channels), blocked, kh, kw
-        )[:out_channels]
+    if direct_w:
+        padded = x if isinstance(x, PaddedInput) else PaddedInput(
+            _to_padded_batch_innermost(np.ascontiguousarray(x), *geometry.padding, channels), geometry.padding)
+        grad_w = _direct_conv2d_weight_grad(padded.array, blocked, kh, kw)[:out_channels]
     elif need_w:
         grad_w = _general_conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, False, True,
                                           False)[1]

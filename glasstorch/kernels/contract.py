@@ -21,11 +21,14 @@ class KernelSet(Protocol):
     """The functions of a kernel set. The docstrings give the shapes; kernels/reference.py gives the formulas."""
 
     def conv2d(self, x, weight, bias, geometry):
-        """y (N, O, H', W') = conv2d(x (N, C, H, W), weight (O, C / groups, kh, kw)) + bias (O,) or None."""
+        """(y, kept): y (N, O, H', W') = conv2d(x (N, C, H, W), weight (O, C / groups, kh, kw)) + bias (O,) or
+        None; kept is what conv2d_backward takes as x for dL/dW: x itself, or the set's own copy of x in the layout
+        its loops read, made once by the forward pass for both."""
 
     def conv2d_backward(self, grad_output, x, weight, x_shape, weight_shape, geometry, need_x, need_w, need_b):
-        """(dL/dx, dL/dW, dL/db) from dL/dy (N, O, H', W'), each None unless asked for (need_*). x may be None
-        when dL/dW is not asked for, weight None when dL/dx is not; x_shape and weight_shape are always given."""
+        """(dL/dx, dL/dW, dL/db) from dL/dy (N, O, H', W'), each None unless asked for (need_*). x is conv2d's
+        kept or an (N, C, H, W) array (every set takes both); it may be None when dL/dW is not asked for, weight
+        None when dL/dx is not; x_shape and weight_shape are always given."""
 
     def max_pool2d(self, x, geometry, track):
         """(y (N, C, H', W'), winners or None): the maximum of each window, padding counting as -inf; winners

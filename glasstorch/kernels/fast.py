@@ -25,8 +25,9 @@ from .geometry import offset_slice, taps_touching_input, window_offsets
 
 
 def conv2d(x, weight, bias, geometry):
-    """y = conv2d(x, w) + b, NCHW in, an NCHW view of NHWC memory out. Kernel offsets that read only padding are
-    left out (geometry.taps_touching_input) unless the weights there are not finite (0 inf = NaN must stay)."""
+    """(y, x): y = conv2d(x, w) + b, NCHW in, an NCHW view of NHWC memory out (dL/dW reads x as it is). Kernel
+    offsets that read only padding are left out (geometry.taps_touching_input) unless the weights there are not
+    finite (0 inf = NaN must stay)."""
     window = taps_touching_input(geometry, x.shape[2:])
     if window is not None and xp.isfinite(weight).all():
         return conv2d(x, weight[:, :, window.rows, window.cols], bias, window.geometry)
@@ -52,7 +53,7 @@ def conv2d(x, weight, bias, geometry):
             add_rows(out_rows, bias)
 
     map_slices(run, batch_slices(n))
-    return out.transpose(0, 3, 1, 2)
+    return out.transpose(0, 3, 1, 2), x
 
 
 def _windows(x_nhwc, geometry):

@@ -28,13 +28,14 @@ def _groups(weight, groups):
 
 
 def conv2d(x, weight, bias, geometry):
-    """y[n, o, i, j] = b[o] + sum_{c, p, q} w[o, c, p, q] x[n, c, i s + p d, j s + q d]: one tensordot per group."""
+    """y[n, o, i, j] = b[o] + sum_{c, p, q} w[o, c, p, q] x[n, c, i s + p d, j s + q d]: one tensordot per group;
+    (y, x): dL/dW reads x as it is."""
     windows = _windows(_pad(x, geometry.padding), geometry.kernel, geometry.stride, geometry.dilation,
                        geometry.out_hw)
     parts = [xp.tensordot(windows[:, ins], weight[outs], axes=([1, 4, 5], [1, 2, 3]))     # (N, Ho, Wo, O_g)
              for outs, ins in _groups(weight, geometry.groups)]
     y = xp.concatenate(parts, axis=3).transpose(0, 3, 1, 2)
-    return y + bias[None, :, None, None] if bias is not None else xp.ascontiguousarray(y)
+    return (y + bias[None, :, None, None] if bias is not None else xp.ascontiguousarray(y)), x
 
 
 def conv2d_input_grad(grad_output, weight, x_shape, geometry):

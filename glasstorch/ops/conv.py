@@ -23,16 +23,18 @@ class Conv2d(Function):
     @staticmethod
     def forward(ctx, x, weight, bias, geometry):
         kernel_set = ctx.kernels = kernels.active()
-        ctx.save_for_backward(x, weight)
         ctx.geometry, ctx.x_shape, ctx.has_bias = geometry, x.shape, bias is not None
         ctx.weight_shape = weight.shape
-        return kernel_set.conv2d(x, weight, bias, geometry)
+        y, kept = kernel_set.conv2d(x, weight, bias, geometry)
+        # x and W for the checks and a differentiable backward; x as the kernel set keeps it, for dL/dW
+        ctx.save_for_backward(x, weight, kept if ctx.needs_grad(1) else None)
+        return y
 
     @staticmethod
     def backward(ctx, grad_output):
-        x, weight = ctx.saved_tensors
+        _, weight, kept = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        grads = ctx.kernels.conv2d_backward(grad_output, x, weight, ctx.x_shape, ctx.weight_shape, ctx.geometry,
+        grads = ctx.kernels.conv2d_backward(grad_output, kept, weight, ctx.x_shape, ctx.weight_shape, ctx.geometry,
                                             need_x, need_w, need_b and ctx.has_bias)
         return (*grads, None)
 
@@ -57,7 +59,7 @@ def _conv_gradient(conv, which, grad_output, x=None, weight=None):
 
 def _convolve(conv, x, weight):
     """conv2d(x, weight) with the geometry and kernel set of the convolution `conv`."""
-    return conv.kernels.conv2d(x, weight, None, conv.geometry)
+    return conv.kernels.conv2d(x, weight, None, conv.geometry)[0]
 
 
 def _conv_apply(conv, x, weight):

@@ -28,13 +28,13 @@ def test_a_channels_last_or_sliced_input_gives_the_contiguous_inputs_result(on_c
     x = rng.standard_normal((4, 5, 9, 9)).astype(np.float32)
     w = rng.standard_normal((6, 5, 3, 3)).astype(np.float32)
     geometry = ConvGeometry((3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1, (9, 9))
-    expected = compiled.conv2d(x, w, None, geometry)
+    expected = compiled.conv2d(x, w, None, geometry)[0]
     channels_last = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
     assert not channels_last.flags.c_contiguous
-    np.testing.assert_array_equal(compiled.conv2d(channels_last, w, None, geometry), expected)
+    np.testing.assert_array_equal(compiled.conv2d(channels_last, w, None, geometry)[0], expected)
     wide = np.zeros((4, 5, 9, 18), np.float32)
     wide[..., ::2] = x
-    np.testing.assert_array_equal(compiled.conv2d(wide[..., ::2], w, None, geometry), expected)
+    np.testing.assert_array_equal(compiled.conv2d(wide[..., ::2], w, None, geometry)[0], expected)
     np.testing.assert_array_equal(compiled.relu(x.transpose(0, 2, 3, 1)), np.maximum(x, 0).transpose(0, 2, 3, 1))
     # the inner loops read rows in order: the kernel gets C-contiguous arrays whatever the caller had
     assert compiled._nchw(channels_last).flags.c_contiguous and compiled._nchw(x) is x
@@ -86,6 +86,36 @@ def test_where_the_padding_would_meet_inf_the_general_loops_keep_pytorchs_values
             np.testing.assert_array_equal(np.isnan(mine), np.isnan(reference))
             np.testing.assert_allclose(mine, reference, rtol=1e-5, atol=1e-5)
 
+
+
+def test_the_forward_passes_padded_copy_of_x_serves_dl_dw(on_compiled, monkeypatch):
+    """A convolution's forward pass makes the padded, batch-innermost copy of x once and keeps it (a PaddedInput)
+    for dL/dW: a training step converts x once, not twice. dL/dW from it is dL/dW from x itself, and it gives
+    x back exactly (for the general loops, which an infinite dL/dy sends dL/dW to)."""
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((3, 5, 7, 7)).astype(np.float32)
+    w = rng.standard_normal((6, 5, 3, 3)).astype(np.float32)
+    geometry = ConvGeometry((3, 3), (1, 1), (1, 1, 2, 0), (1, 1), 1, (7, 7))
+    y, kept = compiled.conv2d(x, w, None, geometry)
+    assert isinstance(kept, compiled.PaddedInput) and kept.array.shape == (5, 9, 9, 3)
+    np.testing.assert_array_equal(kept.images(x.shape), x)
+    grad_output = rng.standard_normal(y.shape).astype(np.float32)
+    for given in (kept, x):
+        np.testing.assert_array_equal(
+            compiled.conv2d_backward(grad_output, given, w, x.shape, w.shape, geometry, True, True, True)[1],
+            compiled.conv2d_backward(grad_output, x, w, x.shape, w.shape, geometry, True, True, True)[1])
+    grad_output[0, 0, 0, 0] = np.inf
+    np.testing.assert_array_equal(
+        compiled.conv2d_backward(grad_output, kept, w, x.shape, w.shape, geometry, False, True, False)[1],
+        compiled.conv2d_backward(grad_output, x, w, x.shape, w.shape, geometry, False, True, False)[1])
+
+    conversions = []
+    convert = compiled._to_padded_batch_innermost
+    monkeypatch.setattr(compiled, "_to_padded_batch_innermost", lambda array, *rest: conversions.append(
+        array.shape) or convert(array, *rest))
+    xt, wt = gt.tensor(x, requires_grad=True), gt.tensor(w, requires_grad=True)
+    F.conv2d(xt, wt, padding=1).sum().backward()
+    assert conversions == [x.shape, (3, 6, 7, 7)]      # x once (forward), dL/dy once (backward)
 
 def test_nan_and_inf_propagate_without_fast_math(on_compiled):
     x = gt.tensor([[[[1.0, float("nan"), 3.0], [float("inf"), -1.0, 0.5], [-0.0, 2.0, -float("inf")]]]])
