@@ -67,6 +67,18 @@ def _nchw(array):
     return np.ascontiguousarray(array)
 
 
+def _batch_innermost(array):
+    """The (C, H, W, N) memory of an (N, C, H, W) batch stored with the batch innermost, as this set's
+    convolutions and 2 x 2 max pooling return theirs (a view); None for any other layout."""
+    inner = array.transpose(1, 2, 3, 0)
+    return inner if inner.flags.c_contiguous else None
+
+
+def _images(inner):
+    """The (N, C, H, W) view of a batch-innermost (C, H, W, N) array: what this set returns."""
+    return inner.transpose(3, 0, 1, 2)
+
+
 # ---------------------------------------------------------------- convolution
 # Two ways to convolve, both with loops whose innermost runs along a contiguous axis free of reductions (or, in
 # dL/dW, reductions Numba may split into vector lanes: the `reassoc` flag, which keeps NaN and inf as they are).
@@ -111,21 +123,43 @@ def _to_padded_batch_innermost(x, top, bottom, left, right, channels_to):
     return xp
 
 
-@njit(cache=True, nogil=True)
-def _row_to_images(row, out, channel, i, left, n_batch):
-    """out[n, channel, i, j] = row[(left + j) N + n] for every image n and column j of out: one finished row of a
-    batch-innermost result written into the (N, C, H, W) output (while it is still in L1)."""
-    for n in range(n_batch):
-        for j in range(out.shape[3]):
-            out[n, channel, i, j] = row[(left + j) * n_batch + n]
+@njit(**COMPILE)
+def _pad_batch_innermost(x, top, bottom, left, right, channels_to):
+    """(C, H, W, N) -> (channels_to, top + H + bottom, left + W + right, N), zero outside the image: a row at a
+    time, each a contiguous run of W N values; prange over (channel, row)."""
+    channels, height, width, n_batch = x.shape
+    padded_h, padded_w = top + height + bottom, left + width + right
+    xp = np.empty((channels_to, padded_h, padded_w * n_batch), dtype=x.dtype)
+    rows = x.reshape(channels, height, width * n_batch)
+    for task in prange(channels_to * padded_h):
+        c, row = task // padded_h, task % padded_h
+        i = row - top
+        if c < channels and 0 <= i < height:
+            xp[c, row, :left * n_batch] = 0.0
+            xp[c, row, left * n_batch:(left + width) * n_batch] = rows[c, i]
+            xp[c, row, (left + width) * n_batch:] = 0.0
+        else:
+            xp[c, row] = 0.0
+    return xp.reshape(channels_to, padded_h, padded_w, n_batch)
+
+
+def _padded_batch_innermost(x, top, bottom, left, right, channels_to):
+    """x (N, C, H, W) zero-padded with the batch innermost, (channels_to, H + pads, W + pads, N): from either
+    layout; a batch-innermost x that needs no padding is itself the result (no copy)."""
+    inner = _batch_innermost(x)
+    if inner is None:
+        return _to_padded_batch_innermost(np.ascontiguousarray(x), top, bottom, left, right, channels_to)
+    if not (top or bottom or left or right) and channels_to == inner.shape[0]:
+        return inner
+    return _pad_batch_innermost(inner, top, bottom, left, right, channels_to)
 
 
 @njit(cache=True, parallel=True, nogil=True, fastmath={"contract"})
-def _direct_conv2d(xp, weight, bias, out_channels_kept, out_h, out_w):
+def _direct_conv2d(xp, weight, bias, out_h, out_w):
     """y[o, i, :, :] = b[o] + sum_t w[o, t] x[c_t, i + p_t, q_t:q_t + W', :] over the taps t = (c, p, q), on the
-    zero-padded batch-innermost xp (C, H', W', N), with O (weight's rows) a multiple of BLOCK; each finished row is
-    written into the C-contiguous (N, out_channels_kept, out_h, out_w) result. The vector loop runs over the W' N
-    values of an output row; prange over (output row, block of output channels)."""
+    zero-padded batch-innermost xp (C, H', W', N), with O (weight's rows) a multiple of BLOCK; y is batch-innermost
+    too, (O, H', W', N). The vector loop runs over the W' N values of an output row; prange over (output row,
+    block of output channels)."""
     channels, padded_h, padded_w, n_batch = xp.shape
     out_channels, _, kh, kw = weight.shape
     taps = channels * kh * kw
@@ -134,7 +168,6 @@ def _direct_conv2d(xp, weight, bias, out_channels_kept, out_h, out_w):
     run = out_w * n_batch
     rows = xp.reshape(channels, padded_h, padded_w * n_batch)
     y = np.empty((out_channels, out_h, run), dtype=xp.dtype)
-    out = np.empty((n_batch, out_channels_kept, out_h, out_w), dtype=xp.dtype)
     for task in prange(out_h * (out_channels // BLOCK)):
         i, o = task // (out_channels // BLOCK), task % (out_channels // BLOCK) * BLOCK
         y0, y1, y2, y3 = y[o, i], y[o + 1, i], y[o + 2, i], y[o + 3, i]
@@ -175,9 +208,7 @@ def _direct_conv2d(xp, weight, bias, out_channels_kept, out_h, out_w):
                 y1[k] += w10 * a
                 y2[k] += w20 * a
                 y3[k] += w30 * a
-        for channel in range(o, min(o + BLOCK, out_channels_kept)):
-            _row_to_images(y[channel, i], out, channel, i, 0, n_batch)
-    return out
+    return y.reshape(out_channels, out_h, out_w, n_batch)
 
 
 @njit(cache=True, parallel=True, nogil=True, fastmath={"contract", "reassoc"})
@@ -249,15 +280,15 @@ def _direct_conv2d_input_grad(grad_output, weight, channels_kept, top, left, hei
     """dL/dx[c, i + p, j + q, :] += sum_o w[o, c, p, q] dL/dy[o, i, j, :] in the padded frame (C, H', W', N) that
     the forward read: the forward's loop turned around, a dL/dx row receiving runs of dL/dy rows, four input
     channels and four output channels (taps) per pass; no zero is multiplied. dL/dy is (O, H', W', N) and w
-    (O, C, kh, kw), both with O and C multiples of BLOCK; each finished row inside the image is written into the
-    C-contiguous (N, channels_kept, height, width) result. prange over (block of input channels, padded row)."""
+    (O, C, kh, kw), both with O and C multiples of BLOCK; each finished row inside the image is copied into the
+    batch-innermost (channels_kept, height, width, N) result. prange over (block of input channels, padded row)."""
     out_channels, out_h, out_w, n_batch = grad_output.shape
     _, channels, kh, kw = weight.shape
     padded_h, padded_w = out_h + kh - 1, out_w + kw - 1
     run = out_w * n_batch
     grad_rows = grad_output.reshape(out_channels, out_h, run)
     dx = np.zeros((channels, padded_h, padded_w * n_batch), dtype=grad_output.dtype)
-    out = np.empty((n_batch, channels_kept, height, width), dtype=grad_output.dtype)
+    out = np.empty((channels_kept, height, width * n_batch), dtype=grad_output.dtype)
     for task in prange(channels // BLOCK * padded_h):
         c, r = task // padded_h * BLOCK, task % padded_h
         for p in range(max(0, r - out_h + 1), min(kh, r + 1)):
@@ -285,8 +316,8 @@ def _direct_conv2d_input_grad(grad_output, weight, channels_kept, top, left, hei
                         d3[k] = d3[k] + w30 * a + w31 * b + w32 * e + w33 * f
         if top <= r < top + height:
             for channel in range(c, min(c + BLOCK, channels_kept)):
-                _row_to_images(dx[channel, r], out, channel, r - top, left, n_batch)
-    return out
+                out[channel, r - top] = dx[channel, r, left * n_batch:(left + width) * n_batch]
+    return out.reshape(channels_kept, height, width, n_batch)
 
 
 @njit(cache=True, parallel=True, nogil=True, fastmath={"reassoc"})
@@ -446,27 +477,26 @@ class PaddedInput:
 
 
 def conv2d(x, weight, bias, geometry):
-    """(y, kept): y (N, O, H', W') = conv2d(x, w) + b, returned C-contiguous: the direct loops where they are
-    exact (kept: the PaddedInput they read), else _conv2d on the batch-innermost copy of x (kept: x)."""
-    x = np.ascontiguousarray(x)
+    """(y, kept): y (N, O, H', W') = conv2d(x, w) + b, returned batch-innermost (the layout the next convolution,
+    2 x 2 max pooling, ReLU and sums take as they are): the direct loops where they are exact (kept: the
+    PaddedInput they read), else _conv2d on the batch-innermost x (kept: x)."""
     if _direct(geometry) and np.isfinite(weight).all():
         out_channels = weight.shape[0]
         bias = np.zeros(out_channels, dtype=x.dtype) if bias is None else bias
-        padded = PaddedInput(_to_padded_batch_innermost(x, *geometry.padding, x.shape[1]), geometry.padding)
-        return _direct_conv2d(padded.array, _to_block(weight), _to_block(bias), out_channels,
-                              *geometry.out_hw), padded
+        padded = PaddedInput(_padded_batch_innermost(x, *geometry.padding, x.shape[1]), geometry.padding)
+        y = _direct_conv2d(padded.array, _to_block(weight), _to_block(bias), *geometry.out_hw)
+        return _images(y[:out_channels]), padded
     has_bias = bias is not None
     bias = np.ascontiguousarray(bias) if has_bias else np.zeros(1, dtype=x.dtype)
     y = _conv2d(np.ascontiguousarray(x.transpose(1, 2, 3, 0)), np.ascontiguousarray(weight), bias, has_bias,
                 *_geometry(geometry), geometry.groups, *geometry.out_hw)
-    return np.ascontiguousarray(y.transpose(3, 0, 1, 2)), x
+    return _images(y), x
 
 
 def conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, need_x, need_w, need_b):
     """(dL/dx, dL/dW, dL/db), None where not needed: the direct loops where they are exact (dL/dx always; dL/dW
     while dL/dy is finite, for it multiplies the padding's zeros), else the general ones. x: conv2d's kept
-    PaddedInput (the direct dL/dW reads it as it is) or (N, C, H, W)."""
-    grad_output = np.ascontiguousarray(grad_output)
+    PaddedInput (the direct dL/dW reads it as it is) or (N, C, H, W). dL/dx comes back batch-innermost."""
     out_channels, channels, kh, kw = weight_shape
     direct = _direct(geometry)
     direct_w = need_w and direct and bool(np.isfinite(grad_output).all())
@@ -475,14 +505,14 @@ def conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, nee
     if not direct:
         return _general_conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, need_x, need_w,
                                         need_b)
-    blocked = _to_padded_batch_innermost(grad_output, 0, 0, 0, 0, out_channels + -out_channels % BLOCK)
+    blocked = _padded_batch_innermost(grad_output, 0, 0, 0, 0, out_channels + -out_channels % BLOCK)
     grad_x = grad_w = grad_b = None
     if need_x:
-        grad_x = _direct_conv2d_input_grad(blocked, _to_block(weight, axes=(0, 1)), channels, geometry.padding[0],
-                                           geometry.padding[2], *x_shape[2:])
+        grad_x = _images(_direct_conv2d_input_grad(blocked, _to_block(weight, axes=(0, 1)), channels,
+                                                   geometry.padding[0], geometry.padding[2], *x_shape[2:]))
     if direct_w:
         padded = x if isinstance(x, PaddedInput) else PaddedInput(
-            _to_padded_batch_innermost(np.ascontiguousarray(x), *geometry.padding, channels), geometry.padding)
+            _padded_batch_innermost(x, *geometry.padding, channels), geometry.padding)
         grad_w = _direct_conv2d_weight_grad(padded.array, blocked, kh, kw)[:out_channels]
     elif need_w:
         grad_w = _general_conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, False, True,
@@ -576,6 +606,49 @@ def _max_pool2d_2x2(x, out_h, out_w):
 
 
 @njit(**COMPILE)
+def _max_pool2d_2x2_batch_innermost(x, out_h, out_w):
+    """_max_pool2d_2x2 on a batch-innermost x (C, H, W, N), as convolutions return theirs: y and winners
+    (C, H', W', N), the vector loop over the batch; prange over (channel, output row)."""
+    channels, _, _, n_batch = x.shape
+    y = np.empty((channels, out_h, out_w, n_batch), dtype=x.dtype)
+    winners = np.empty((channels, out_h, out_w, n_batch), dtype=np.int64)
+    for task in prange(channels * out_h):
+        c, i = task // out_h, task % out_h
+        for j in range(out_w):
+            for n in range(n_batch):
+                best, at = -np.inf, 0
+                for p in range(2):
+                    for q in range(2):
+                        value = x[c, 2 * i + p, 2 * j + q, n]
+                        wins = (value > best) | ((value != value) & (best == best))
+                        best = value if wins else best
+                        at = 2 * p + q if wins else at
+                y[c, i, j, n] = best
+                winners[c, i, j, n] = at
+    return y, winners
+
+
+@njit(**COMPILE)
+def _max_pool2d_2x2_backward_batch_innermost(grad_output, winners, height, width):
+    """dL/dx (C, H, W, N) of _max_pool2d_2x2_batch_innermost: each window's four elements written once, dL/dy
+    at its winner and 0 at the other three (the windows do not overlap); rows and columns no window covers
+    stay 0."""
+    channels, out_h, out_w, n_batch = grad_output.shape
+    dx = np.empty((channels, height, width, n_batch), dtype=grad_output.dtype)
+    if 2 * out_h < height or 2 * out_w < width:
+        dx[:] = 0.0
+    for task in prange(channels * out_h):
+        c, i = task // out_h, task % out_h
+        for j in range(out_w):
+            for p in range(2):
+                for q in range(2):
+                    for n in range(n_batch):
+                        dx[c, 2 * i + p, 2 * j + q, n] = (grad_output[c, i, j, n] if winners[c, i, j, n] == 2 * p + q
+                                                          else 0.0)
+    return dx
+
+
+@njit(**COMPILE)
 def _max_pool2d_backward(grad_output, winners, height, width, kw, stride_h, stride_w, top, left, dil_h, dil_w):
     n_batch, channels, out_h, out_w = grad_output.shape
     dx = np.zeros((n_batch, channels, height, width), dtype=grad_output.dtype)
@@ -590,9 +663,18 @@ def _max_pool2d_backward(grad_output, winners, height, width, kw, stride_h, stri
     return dx
 
 
+def _two_by_two(geometry):
+    return geometry.kernel == geometry.stride == (2, 2) and geometry.dilation == (1, 1) and not any(geometry.padding)
+
+
 def max_pool2d(x, geometry, track):
+    """(y, winners): batch-innermost in and out where x is so (a convolution's output), else NCHW."""
+    inner = _batch_innermost(x)
+    if inner is not None and _two_by_two(geometry):
+        y, winners = _max_pool2d_2x2_batch_innermost(inner, *geometry.out_hw)
+        return _images(y), (_images(winners) if track else None)
     x = _nchw(x)
-    if geometry.kernel == geometry.stride == (2, 2) and geometry.dilation == (1, 1) and not any(geometry.padding):
+    if _two_by_two(geometry):
         y, winners = _max_pool2d_2x2(x, *geometry.out_hw)
     else:
         y, winners = _max_pool2d(x, *geometry.kernel, *geometry.stride, geometry.padding[0], geometry.padding[2],
@@ -601,6 +683,11 @@ def max_pool2d(x, geometry, track):
 
 
 def max_pool2d_backward(grad_output, winners, x_shape, geometry):
+    """dL/dx in the layout of the forward pass's winners."""
+    inner = _batch_innermost(winners)
+    if inner is not None and _two_by_two(geometry):
+        return _images(_max_pool2d_2x2_backward_batch_innermost(
+            np.ascontiguousarray(grad_output.transpose(1, 2, 3, 0)), inner, *x_shape[2:]))
     return _max_pool2d_backward(_nchw(grad_output), winners, x_shape[2], x_shape[3], geometry.kernel[1],
                                 *geometry.stride, geometry.padding[0], geometry.padding[2], *geometry.dilation)
 
@@ -666,35 +753,29 @@ def avg_pool2d_backward(grad_output, x_shape, geometry, scale):
 
 # ---------------------------------------------------------------- elementwise
 @njit(**COMPILE)
-def _relu(x):
+def _relu(x, y):
     """y = x unless x < 0 (then 0): -0.0 and NaN pass as they are."""
-    y = np.empty_like(x)
     for k in prange(x.size):
         value = x[k]
         if value < 0:           # an if, not a conditional expression, which Numba compiles to a max losing -0.0
             value = 0.0
         y[k] = value
-    return y
 
 
 @njit(**COMPILE)
-def _relu_backward(grad_output, y):
+def _relu_backward(grad_output, y, dx):
     """dL/dx = dL/dy [not y <= 0], the mask multiplied as the reference does (a NaN y passes the gradient on)."""
-    dx = np.empty_like(grad_output)
     for k in prange(grad_output.size):
         mask = 1.0
         if y[k] <= 0:
             mask = 0.0
         dx[k] = grad_output[k] * mask
-    return dx
 
 
 @njit(**COMPILE)
-def _add(a, b):
-    y = np.empty_like(a)
+def _add(a, b, y):
     for k in prange(a.size):
         y[k] = a[k] + b[k]
-    return y
 
 
 @njit(**COMPILE)
@@ -710,20 +791,33 @@ def _sum_rows(matrix):
     return sums
 
 
-def _flat(array):
-    return np.ascontiguousarray(array).reshape(-1)
+def _elementwise(kernel, first, *others):
+    """kernel(first, *others, out) over the arrays' elements as 1-D runs of memory, in first's memory order
+    (C-contiguous, channels-last or batch-innermost alike: no array is reordered for the kernel's sake, only an
+    operand stored otherwise than first); out, the result, has first's layout."""
+    if not np.may_share_memory(first.ravel(order="K"), first):     # not dense: elements with gaps between
+        first = np.ascontiguousarray(first)
+    out = np.empty_like(first)
+    runs = []
+    for array in others:
+        if array.strides != first.strides:
+            array, reordered = np.empty_like(first), array
+            array[...] = reordered
+        runs.append(array.ravel(order="K"))
+    kernel(first.ravel(order="K"), *runs, out.ravel(order="K"))
+    return out
 
 
 def relu(x):
-    return _relu(_flat(x)).reshape(x.shape)
+    return _elementwise(_relu, x)
 
 
 def relu_backward(grad_output, y):
-    return _relu_backward(_flat(grad_output), _flat(y)).reshape(grad_output.shape)
+    return _elementwise(_relu_backward, grad_output, y)
 
 
 def add(a, b):
-    return _add(_flat(a), _flat(b)).reshape(a.shape)
+    return _elementwise(_add, a, b)
 
 
 def cat(arrays, axis):
