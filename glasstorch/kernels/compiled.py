@@ -69,9 +69,10 @@ def _nchw(array):
 
 def _batch_innermost(array):
     """The (C, H, W, N) memory of an (N, C, H, W) batch stored with the batch innermost, as this set's
-    convolutions and 2 x 2 max pooling return theirs (a view); None for any other layout."""
+    convolutions and pooling return theirs (a view); None for any other layout, and for one image (whose
+    batch-innermost memory is NCHW's too: the NCHW loops, which vectorise along rows, take it)."""
     inner = array.transpose(1, 2, 3, 0)
-    return inner if inner.flags.c_contiguous else None
+    return inner if inner.flags.c_contiguous and array.shape[0] > 1 else None
 
 
 def _images(inner):
@@ -740,13 +741,75 @@ def _avg_pool2d_backward(grad_output, scale, height, width, kh, kw, stride_h, st
     return dx
 
 
+@njit(**COMPILE)
+def _avg_pool2d_batch_innermost(x, scale, kh, kw, stride_h, stride_w, top, left):
+    """_avg_pool2d on a batch-innermost x (C, H, W, N) (the same sums in the same order), y (C, H', W', N); the
+    vector loop over the batch; prange over (channel, output row)."""
+    channels, height, width, n_batch = x.shape
+    out_h, out_w = scale.shape
+    y = np.zeros((channels, out_h, out_w, n_batch), dtype=x.dtype)
+    for task in prange(channels * out_h):
+        c, i = task // out_h, task % out_h
+        for j in range(out_w):
+            total = y[c, i, j]
+            for p in range(kh):
+                row = i * stride_h + p - top
+                if 0 <= row < height:
+                    for q in range(kw):
+                        col = j * stride_w + q - left
+                        if 0 <= col < width:
+                            inputs = x[c, row, col]
+                            for n in range(n_batch):
+                                total[n] += inputs[n]
+            for n in range(n_batch):
+                total[n] *= scale[i, j]
+    return y
+
+
+@njit(**COMPILE)
+def _avg_pool2d_backward_batch_innermost(grad_output, scale, height, width, kh, kw, stride_h, stride_w, top, left):
+    """_avg_pool2d_backward on a batch-innermost dL/dy (C, H', W', N) (the same sums in the same order): dL/dx
+    (C, H, W, N); the vector loop over the batch; prange over channels (windows of one channel overlap)."""
+    channels, out_h, out_w, n_batch = grad_output.shape
+    dx = np.zeros((channels, height, width, n_batch), dtype=grad_output.dtype)
+    share = np.empty((channels, out_w, n_batch), dtype=grad_output.dtype)
+    for c in prange(channels):
+        for i in range(out_h):
+            for j in range(out_w):
+                for n in range(n_batch):
+                    share[c, j, n] = grad_output[c, i, j, n] * scale[i, j]
+            for p in range(kh):
+                row = i * stride_h + p - top
+                if 0 <= row < height:
+                    for q in range(kw):
+                        for j in range(out_w):
+                            col = j * stride_w + q - left
+                            if 0 <= col < width:
+                                target = dx[c, row, col]
+                                for n in range(n_batch):
+                                    target[n] += share[c, j, n]
+    return dx
+
+
 def avg_pool2d(x, geometry, scale):
+    """Batch-innermost in and out where x is so (a convolution's output), else NCHW."""
+    inner = _batch_innermost(x)
+    if inner is not None:
+        return _images(_avg_pool2d_batch_innermost(
+            inner, np.ascontiguousarray(np.broadcast_to(scale, geometry.out_hw), dtype=x.dtype), *geometry.kernel,
+            *geometry.stride, geometry.padding[0], geometry.padding[2]))
     return _avg_pool2d(_nchw(x), np.ascontiguousarray(np.broadcast_to(scale, geometry.out_hw), dtype=x.dtype),
                        *geometry.kernel, *geometry.stride, geometry.padding[0], geometry.padding[2])
 
 
 def avg_pool2d_backward(grad_output, x_shape, geometry, scale):
+    """dL/dx in dL/dy's layout (batch-innermost or NCHW)."""
     scale = np.ascontiguousarray(np.broadcast_to(scale, geometry.out_hw), dtype=grad_output.dtype)
+    inner = _batch_innermost(grad_output)
+    if inner is not None:
+        return _images(_avg_pool2d_backward_batch_innermost(inner, scale, x_shape[2], x_shape[3], *geometry.kernel,
+                                                            *geometry.stride, geometry.padding[0],
+                                                            geometry.padding[2]))
     return _avg_pool2d_backward(_nchw(grad_output), scale, x_shape[2], x_shape[3], *geometry.kernel,
                                 *geometry.stride, geometry.padding[0], geometry.padding[2])
 

@@ -117,6 +117,35 @@ def test_the_forward_passes_padded_copy_of_x_serves_dl_dw(on_compiled, monkeypat
     F.conv2d(xt, wt, padding=1).sum().backward()
     assert conversions == [x.shape, (3, 6, 7, 7)]      # x once (forward), dL/dy once (backward)
 
+@pytest.mark.parametrize("n", [3, 1])
+def test_activations_stay_batch_innermost_between_kernels_and_agree_with_pytorch(on_compiled, n):
+    """Convolutions, 2 x 2 max pooling and average pooling return batch-innermost (C, H, W, N) memory, and ReLU,
+    sums and the next of them take it as it is; an NCHW operand meets it in a sum and in ReLU's backward (the
+    gradient through the reshape before a linear layer). Values and every gradient agree with PyTorch; one
+    image (whose NCHW and batch-innermost memory coincide) goes the NCHW loops."""
+    import torch
+
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((n, 4, 8, 8)).astype(np.float32)
+    w1 = rng.standard_normal((6, 4, 3, 3)).astype(np.float32)
+    w2 = rng.standard_normal((4, 12, 1, 1)).astype(np.float32)
+    weights = rng.standard_normal((n, 64)).astype(np.float32)
+    layouts, results = [], []
+    for lib in (gt, torch):
+        F_ = lib.nn.functional
+        xs, a, b = (lib.tensor(v, requires_grad=True) for v in (x, w1, w2))
+        pooled = F_.max_pool2d(F_.relu(F_.conv2d(xs, a, padding=1)), 2)                 # (n, 6, 4, 4)
+        branches = lib.cat([pooled, F_.avg_pool2d(pooled, 3, 1, 1)], 1)                 # (n, 12, 4, 4)
+        y = F_.relu(F_.conv2d(branches, b) + F_.avg_pool2d(xs, 2))                      # + an NCHW operand
+        (y.reshape(n, -1) * lib.tensor(weights)).sum().backward()
+        if lib is gt:
+            layouts = [compiled._batch_innermost(t.detach().numpy()) is not None for t in (pooled, branches, y)]
+        results.append([t.detach().numpy() for t in (y, xs.grad, a.grad, b.grad)])
+    assert layouts == [n > 1] * 3
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)
+
+
 def test_nan_and_inf_propagate_without_fast_math(on_compiled):
     x = gt.tensor([[[[1.0, float("nan"), 3.0], [float("inf"), -1.0, 0.5], [-0.0, 2.0, -float("inf")]]]])
     w = gt.ones(1, 1, 2, 2)
