@@ -280,9 +280,11 @@ def _direct_conv2d_weight_grad(xp, grad_output, kh, kw):
 def _direct_conv2d_input_grad(grad_output, weight, channels_kept, top, left, height, width):
     """dL/dx[c, i + p, j + q, :] += sum_o w[o, c, p, q] dL/dy[o, i, j, :] in the padded frame (C, H', W', N) that
     the forward read: the forward's loop turned around, a dL/dx row receiving runs of dL/dy rows, four input
-    channels and four output channels (taps) per pass; no zero is multiplied. dL/dy is (O, H', W', N) and w
-    (O, C, kh, kw), both with O and C multiples of BLOCK; each finished row inside the image is copied into the
-    batch-innermost (channels_kept, height, width, N) result. prange over (block of input channels, padded row)."""
+    channels by eight output channels (taps) per pass (32 FMAs per 8 dL/dy and 4 dL/dx vectors; four output
+    channels in the last pass when O is not a multiple of eight); no zero is multiplied. dL/dy is (O, H', W', N)
+    and w (O, C, kh, kw), both with O and C multiples of BLOCK; each finished row inside the image is copied into
+    the batch-innermost (channels_kept, height, width, N) result. prange over (block of input channels, padded
+    row)."""
     out_channels, out_h, out_w, n_batch = grad_output.shape
     _, channels, kh, kw = weight.shape
     padded_h, padded_w = out_h + kh - 1, out_w + kw - 1
@@ -290,6 +292,7 @@ def _direct_conv2d_input_grad(grad_output, weight, channels_kept, top, left, hei
     grad_rows = grad_output.reshape(out_channels, out_h, run)
     dx = np.zeros((channels, padded_h, padded_w * n_batch), dtype=grad_output.dtype)
     out = np.empty((channels_kept, height, width * n_batch), dtype=grad_output.dtype)
+    octets = out_channels - out_channels % (2 * BLOCK)
     for task in prange(channels // BLOCK * padded_h):
         c, r = task // padded_h * BLOCK, task % padded_h
         for p in range(max(0, r - out_h + 1), min(kh, r + 1)):
@@ -299,16 +302,31 @@ def _direct_conv2d_input_grad(grad_output, weight, channels_kept, top, left, hei
                 d1 = dx[c + 1, r, q * n_batch:q * n_batch + run]
                 d2 = dx[c + 2, r, q * n_batch:q * n_batch + run]
                 d3 = dx[c + 3, r, q * n_batch:q * n_batch + run]
-                for o in range(0, out_channels, BLOCK):
+                for o in range(0, octets, 2 * BLOCK):
                     g0, g1, g2, g3 = grad_rows[o, i], grad_rows[o + 1, i], grad_rows[o + 2, i], grad_rows[o + 3, i]
-                    w00, w01 = weight[o, c, p, q], weight[o + 1, c, p, q]
-                    w02, w03 = weight[o + 2, c, p, q], weight[o + 3, c, p, q]
-                    w10, w11 = weight[o, c + 1, p, q], weight[o + 1, c + 1, p, q]
-                    w12, w13 = weight[o + 2, c + 1, p, q], weight[o + 3, c + 1, p, q]
-                    w20, w21 = weight[o, c + 2, p, q], weight[o + 1, c + 2, p, q]
-                    w22, w23 = weight[o + 2, c + 2, p, q], weight[o + 3, c + 2, p, q]
-                    w30, w31 = weight[o, c + 3, p, q], weight[o + 1, c + 3, p, q]
-                    w32, w33 = weight[o + 2, c + 3, p, q], weight[o + 3, c + 3, p, q]
+                    g4, g5, g6, g7 = grad_rows[o + 4, i], grad_rows[o + 5, i], grad_rows[o + 6, i], grad_rows[o + 7, i]
+                    w = weight[o:o + 2 * BLOCK, c:c + BLOCK, p, q]        # w[o', c'] = weight[o + o', c + c', p, q]
+                    w00, w01, w02, w03, w04, w05, w06, w07 = w[0, 0], w[1, 0], w[2, 0], w[3, 0], w[4, 0], w[5, 0], \
+                        w[6, 0], w[7, 0]
+                    w10, w11, w12, w13, w14, w15, w16, w17 = w[0, 1], w[1, 1], w[2, 1], w[3, 1], w[4, 1], w[5, 1], \
+                        w[6, 1], w[7, 1]
+                    w20, w21, w22, w23, w24, w25, w26, w27 = w[0, 2], w[1, 2], w[2, 2], w[3, 2], w[4, 2], w[5, 2], \
+                        w[6, 2], w[7, 2]
+                    w30, w31, w32, w33, w34, w35, w36, w37 = w[0, 3], w[1, 3], w[2, 3], w[3, 3], w[4, 3], w[5, 3], \
+                        w[6, 3], w[7, 3]
+                    for k in range(run):
+                        a, b, e, f, s, t, u, v = g0[k], g1[k], g2[k], g3[k], g4[k], g5[k], g6[k], g7[k]
+                        d0[k] = d0[k] + w00 * a + w01 * b + w02 * e + w03 * f + w04 * s + w05 * t + w06 * u + w07 * v
+                        d1[k] = d1[k] + w10 * a + w11 * b + w12 * e + w13 * f + w14 * s + w15 * t + w16 * u + w17 * v
+                        d2[k] = d2[k] + w20 * a + w21 * b + w22 * e + w23 * f + w24 * s + w25 * t + w26 * u + w27 * v
+                        d3[k] = d3[k] + w30 * a + w31 * b + w32 * e + w33 * f + w34 * s + w35 * t + w36 * u + w37 * v
+                for o in range(octets, out_channels, BLOCK):
+                    g0, g1, g2, g3 = grad_rows[o, i], grad_rows[o + 1, i], grad_rows[o + 2, i], grad_rows[o + 3, i]
+                    w = weight[o:o + BLOCK, c:c + BLOCK, p, q]
+                    w00, w01, w02, w03 = w[0, 0], w[1, 0], w[2, 0], w[3, 0]
+                    w10, w11, w12, w13 = w[0, 1], w[1, 1], w[2, 1], w[3, 1]
+                    w20, w21, w22, w23 = w[0, 2], w[1, 2], w[2, 2], w[3, 2]
+                    w30, w31, w32, w33 = w[0, 3], w[1, 3], w[2, 3], w[3, 3]
                     for k in range(run):
                         a, b, e, f = g0[k], g1[k], g2[k], g3[k]
                         d0[k] = d0[k] + w00 * a + w01 * b + w02 * e + w03 * f
