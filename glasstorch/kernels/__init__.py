@@ -3,12 +3,12 @@ and their backward; ReLU; the add and concatenation of batches), behind one inte
 
 - `reference`: the notes' formulas, NCHW, short enough to read (start here);
 - `fast`: channels-last im2col, three dL/dx algorithms, the batch split over threads (kernels/threads.py);
-- `compiled`: the reference's loops compiled by Numba, parallel inside each kernel (imported on first use; needs
-  glasstorch[compiled]).
+- `compiled`: the reference's loops compiled by Numba, parallel inside each kernel (the default; imported on first
+  use; where Numba cannot be imported, the fast set, with one line that says so).
 
 The ops in glasstorch.ops keep the math of the shapes, the checks and the autograd wiring, and call the set in
 effect when they run forward (its backward uses the same set). `GLASSTORCH_KERNELS=reference|fast|compiled`
-(default fast) or `set_kernels(name)` chooses; `get_kernels()` says which is in effect. What a set implements is
+(default compiled) or `set_kernels(name)` chooses; `get_kernels()` says which is in effect. What a set implements is
 written down in contract.py (KernelSet); another set is one more module that implements it, registered in SETS
 (register checks it). Every kernel returns finished arrays.
 """
@@ -35,8 +35,8 @@ NAMES = ("reference", "fast", "compiled")
 
 def _load(name):
     """The name of a registered set for `name`: the compiled set is imported on first use (Numba takes 0.3 s to
-    import, which a program on the fast set should not pay); where Numba cannot be imported, one line says so
-    and the fast set is used."""
+    import, which a program that chose another set should not pay); where Numba cannot be imported, one line
+    says so and the fast set is used."""
     if name == "compiled" and name not in SETS:
         try:
             from . import compiled
@@ -60,13 +60,14 @@ def set_kernels(name):
 
 def get_kernels():
     """The name of the kernel set in effect."""
-    return next(name for name, module in SETS.items() if module is active())
+    in_effect = active()        # first: it may load (and register) the compiled set
+    return next(name for name, module in SETS.items() if module is in_effect)
 
 
 def active():
     """The kernel module in effect."""
     if _active["set"] is None:
-        name = _load(os.environ.get("GLASSTORCH_KERNELS", "fast"))
+        name = _load(os.environ.get("GLASSTORCH_KERNELS", "compiled"))
         if name not in SETS:
             raise ValueError(f"GLASSTORCH_KERNELS={name!r} is not a kernel set; choose one of: {', '.join(NAMES)}")
         _active["set"] = SETS[name]

@@ -66,7 +66,7 @@ def test_switching_kernel_sets_and_the_environment_variable(restore, tmp_path):
     with pytest.raises(ValueError, match="unknown kernel set 'gpu'"):
         gt.set_kernels("gpu")
     probe = "import glasstorch as g; print(g.get_kernels())"
-    for value, expected in (("reference", "reference"), ("", "fast")):
+    for value, expected in (("reference", "reference"), ("", "compiled")):
         env = {"PATH": "/usr/bin:/bin", "GLASSTORCH_KERNELS": value} if value else {"PATH": "/usr/bin:/bin"}
         out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
         assert out.stdout.strip() == expected, out.stderr
