@@ -3,8 +3,10 @@
 Each kernel is the textbook loop nest of kernels/reference.py, written out element by element and compiled
 (`@njit`), with the outermost independent loop a `prange`: one fork/join per kernel on Numba's own thread pool,
 no Python threads, so a process uses every core (and `--nproc` ranks at one thread each still work).
-Convolutions work on a batch-innermost copy of their input (see below); pooling and the elementwise kernels run
-in NCHW order. Loading the set takes the cores from BLAS (threads.claim_cores_from_blas).
+Activations stay batch-innermost between kernels: a convolution returns (C, H, W, N) memory as an (N, C, H, W)
+view (_images), and the next convolution, 2 x 2 max pooling, average pooling, ReLU and sums take it as it is
+(_batch_innermost finds it), their vector loops running over the batch (or, in convolutions, over whole rows of
+it); other layouts take the NCHW loops. Loading the set takes the cores from BLAS (threads.claim_cores_from_blas).
 
 Exact as the reference, NaN and inf included: no fast-math flag that assumes finite values (only FMA contraction,
 and reassociation of dL/dW's sums, which change rounding, not IEEE's rules), sums in an order fixed by the shapes
@@ -15,8 +17,8 @@ Compiled code is cached in ~/.cache/glasstorch/numba (or $NUMBA_CACHE_DIR), neve
 the first process pays the compiling (once per kernel and dtype), later ones load it. NUMBA_DISABLE_JIT=1 runs
 these same functions as plain Python, for a debugger.
 
-Status (issue 31): correct on every op test and against the reference kernels; faster than the fast set on the
-course's networks (benchmarks/bench_step.py with GLASSTORCH_KERNELS=compiled), not yet the default.
+The default set (kernels/__init__.py): faster than the fast set on the course's networks and, except the ResNet's
+training step, than PyTorch (benchmarks/bench_step.py; README, "Kernel sets").
 """
 import os
 import sys

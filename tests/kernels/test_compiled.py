@@ -146,6 +146,28 @@ def test_activations_stay_batch_innermost_between_kernels_and_agree_with_pytorch
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)
 
 
+def test_elementwise_kernels_run_over_any_layout_in_memory_order():
+    """ReLU, its backward and sums take each operand's memory as one run where it is one (C-contiguous,
+    channels-last, batch-innermost), give the first operand's layout back, and reorder an operand stored otherwise,
+    a reversed or gapped view included."""
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((3, 4, 5, 6)).astype(np.float32)
+    y = rng.standard_normal((3, 4, 5, 6)).astype(np.float32)
+    layouts = {"nchw": lambda a: a, "nhwc": lambda a: np.ascontiguousarray(a.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2),
+               "chwn": lambda a: np.ascontiguousarray(a.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2),
+               "reversed": lambda a: np.ascontiguousarray(a[::-1])[::-1],
+               "gapped": lambda a: np.repeat(a, 2, axis=3)[..., ::2]}
+    for first in layouts.values():
+        for second in layouts.values():
+            a, b = first(x), second(y)
+            relu = compiled.relu(a)
+            np.testing.assert_array_equal(relu, np.maximum(x, 0))
+            np.testing.assert_array_equal(compiled.add(a, b), x + y)
+            np.testing.assert_array_equal(compiled.relu_backward(a, second(np.maximum(y, 0))), x * (y > 0))
+            if a.strides[0] > 0 and np.may_share_memory(a.ravel(order="K"), a):
+                assert relu.strides == a.strides          # the first operand's layout comes back
+
+
 def test_nan_and_inf_propagate_without_fast_math(on_compiled):
     x = gt.tensor([[[[1.0, float("nan"), 3.0], [float("inf"), -1.0, 0.5], [-0.0, 2.0, -float("inf")]]]])
     w = gt.ones(1, 1, 2, 2)
