@@ -1,4 +1,5 @@
-"""glasstorch's modules form layers with no import circle: backend -> kernels -> autograd -> ops -> tensor -> nn (and distributed).
+"""glasstorch's modules form layers with no import circle: backend (with the message catalogues, i18n) -> kernels ->
+autograd -> ops -> tensor -> nn (and distributed).
 Each layer imports alone, in that order, and no module imports one above it (not even inside a function)."""
 import ast
 import subprocess
@@ -7,7 +8,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "glasstorch"
 LAYERS = [
-    ("glasstorch.backend", "glasstorch.dtypes", "glasstorch.random", "glasstorch.errors"),
+    ("glasstorch.backend", "glasstorch.dtypes", "glasstorch.random", "glasstorch.errors", "glasstorch.i18n"),
     ("glasstorch.kernels",),
     ("glasstorch.autograd",),
     ("glasstorch.ops",),

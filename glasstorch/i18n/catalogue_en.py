@@ -250,4 +250,8 @@ MESSAGES = {
                            "than sigmoid's ({seconds:.0f} s)",
     "activations.columns": "activation;depth;||dW_1|| init;||dW_last|| init;first/last init;first/last step {steps};"
                            "loss step {steps}",
+    "kernels.compiling": "glasstorch: compiling the compiled kernel set for this machine, once (about half a minute "
+                         "in all; kept in {folder})",
+    "kernels.no_numba": "glasstorch: the compiled kernel set needs Numba ({error}); using the fast set "
+                        '(pip install "glasstorch[compiled]")',
 }

@@ -237,4 +237,6 @@ MESSAGES = {
                            "{relu_ratio:.2f}); ReLU 第一层的梯度是 sigmoid 的 {advantage:.1e} 倍 ({seconds:.0f} 秒)",
     "activations.columns": "激活函数;深度;初始 ||dW_1||;初始 ||dW_last||;初始 第一层/最后一层;第 {steps} 步 第一层/最后一层;"
                            "第 {steps} 步 损失",
+    "kernels.compiling": "glasstorch: 正在为这台机器编译内核 (编译版内核集), 只编译这一次 (共约半分钟; 保存在 {folder})",
+    "kernels.no_numba": "glasstorch: 编译版内核集需要 Numba ({error}); 改用快速版 (pip install \"glasstorch[compiled]\")",
 }

@@ -43,8 +43,9 @@ def _load(name):
         except ImportError as error:
             import sys
 
-            print(f"glasstorch: the compiled kernel set needs Numba ({error}); using the fast set "
-                  '(pip install "glasstorch[compiled]")', file=sys.stderr)
+            from ..i18n import t
+
+            print(t("kernels.no_numba", error=error), file=sys.stderr)
             return "fast"
         register("compiled", compiled)
     return name

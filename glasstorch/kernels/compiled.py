@@ -37,6 +37,7 @@ from numba import njit, prange  # noqa: E402
 
 numba.config.reload_config()     # where Numba was imported before this module, it has not yet read NUMBA_CACHE_DIR
 
+from ..i18n import t  # noqa: E402
 from .threads import claim_cores_from_blas, get_num_threads  # noqa: E402
 
 COMPILE = dict(cache=True, parallel=True, nogil=True)     # no fastmath: NaN and inf must behave as IEEE says
@@ -54,8 +55,7 @@ class _FirstCompileNotice(event.Listener):
         if not self.said and getattr(dispatcher, "py_func", None) is not None \
                 and dispatcher.py_func.__module__ == __name__:
             self.said = True
-            print("glasstorch: compiling the compiled kernel set for this machine, once (about half a minute in all;"
-                  f" kept in {numba.config.CACHE_DIR})", file=sys.stderr, flush=True)
+            print(t("kernels.compiling", folder=numba.config.CACHE_DIR), file=sys.stderr, flush=True)
 
     def on_end(self, event):
         pass

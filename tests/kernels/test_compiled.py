@@ -201,6 +201,23 @@ def test_disable_jit_runs_the_same_kernels_as_plain_python_and_a_first_compile_s
     assert notices == [1, 0, 0]     # one line when a process compiles, none when it loads the cache
 
 
+def test_the_first_compile_line_speaks_the_chosen_language(capsys):
+    """The line is the catalogue's (glasstorch.i18n): a learner with --lang zh reads it in Chinese."""
+    import types
+
+    from glasstorch.i18n import language, set_language
+
+    event = types.SimpleNamespace(data={"dispatcher": compiled._relu})
+    before = language()
+    try:
+        for lang, words in (("zh", "正在为这台机器编译内核"), ("en", "compiling the compiled kernel set")):
+            set_language(lang)
+            compiled._FirstCompileNotice().on_start(event)
+            assert words in capsys.readouterr().err
+    finally:
+        set_language(before)
+
+
 def test_the_compiled_set_takes_the_cores_from_blas():
     """Numba's threads and OpenBLAS's would spin against each other: on two glasstorch threads, loading the set
     leaves BLAS one thread (on one glasstorch thread, BLAS keeps its own count)."""
