@@ -7,8 +7,9 @@ is one new module and one call.
 
 Conventions every set keeps:
 - arrays come in as NumPy arrays of one floating dtype and go out finished (no work left in flight);
-- image batches are (N, C, H, W) by their shape; their memory may be C-contiguous or channels-last (NHWC), and a
-  set may return either layout (PyTorch's channels_last tensors are the same);
+- image batches are (N, C, H, W) by their shape; their memory may be C-contiguous, channels-last (NHWC, as
+  PyTorch's channels_last tensors) or batch-innermost (CHWN, as the compiled set keeps its activations), and a set
+  may return any of them: every set takes every layout;
 - what is only needed for its shape is passed as a shape (x_shape, weight_shape), never as a stand-in array;
 - geometry is kernels.geometry.ConvGeometry or PoolGeometry: kernel, stride, padding (top, bottom, left, right),
   dilation, groups (convolution), out_hw.
