@@ -72,6 +72,31 @@ def test_switching_kernel_sets_and_the_environment_variable(restore, tmp_path):
         assert out.stdout.strip() == expected, out.stderr
 
 
+@pytest.mark.parametrize("second", ["reference", "fast", "compiled"])
+def test_every_set_takes_the_compiled_sets_batch_innermost_activations(restore, second):
+    """The contract lets a set return any layout and every set take any: a convolution's batch-innermost output
+    from the compiled set goes through pooling, ReLU, a convolution and a sum of another set (switched after the
+    first op), forward and backward, with PyTorch's values and gradients."""
+    import torch
+
+    rng = np.random.default_rng(1)
+    x, w1, w2 = (rng.standard_normal(shape).astype(np.float32) for shape in ((3, 4, 8, 8), (6, 4, 3, 3), (5, 6, 3, 3)))
+    results = []
+    for lib in (gt, torch):
+        F_ = lib.nn.functional
+        xs, a, b = (lib.tensor(v, requires_grad=True) for v in (x, w1, w2))
+        if lib is gt:
+            gt.set_kernels("compiled")
+        h = F_.conv2d(xs, a, padding=1)
+        if lib is gt:
+            gt.set_kernels(second)
+        y = F_.conv2d(F_.relu(F_.max_pool2d(h, 2)), b, padding=1) + F_.avg_pool2d(F_.relu(h), 2)[:, :5]
+        y.sum().backward()
+        results.append([t.detach().numpy() for t in (y, xs.grad, a.grad, b.grad)])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)
+
+
 # (input H, W, kernel, stride, padding, dilation): kernels with offsets that read only padding
 TRIMMED = [(1, 1, 3, 1, 1, 1), (2, 2, 3, 2, 1, 1), (1, 3, 3, 1, 1, 1), (2, 2, 5, 1, 2, 1), (1, 1, 3, 1, 2, 2)]
 
