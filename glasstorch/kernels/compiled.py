@@ -574,6 +574,14 @@ def _column_ranges(kw, stride, left, width, out_w):
     return first, stop, offset
 
 
+@njit(inline="always")
+def _window_step(value, offset, best, at):
+    """(best, at) after a max-pooling window's element `value` at flat offset `offset`: PyTorch's rule, a larger
+    value or the first NaN takes over, a tie keeps the earlier one (selects, no branches, so loops vectorise)."""
+    wins = (value > best) | ((value != value) & (best == best))
+    return (value if wins else best), (offset if wins else at)
+
+
 @njit(**COMPILE)
 def _max_pool2d(x, kh, kw, stride_h, stride_w, top, left, dil_h, dil_w, out_h, out_w):
     """The maximum of each window, padding as -inf; winners[n, c, i, j] = the flat offset p kw + q of the first
@@ -594,9 +602,7 @@ def _max_pool2d(x, kh, kw, stride_h, stride_w, top, left, dil_h, dil_w, out_h, o
                             col = j * stride_w + q * dil_w - left
                             if 0 <= col < width:
                                 value = x[n, c, row, col]
-                                wins = (value > best) | ((value != value) & (best == best))
-                                best = value if wins else best
-                                at = p * kw + q if wins else at
+                                best, at = _window_step(value, p * kw + q, best, at)
                 y[n, c, i, j] = best
                 winners[n, c, i, j] = at
     return y, winners
@@ -618,9 +624,7 @@ def _max_pool2d_2x2(x, out_h, out_w):
                 for p in range(2):
                     for q in range(2):
                         value = x[n, c, 2 * i + p, 2 * j + q]
-                        wins = (value > best) | ((value != value) & (best == best))
-                        best = value if wins else best
-                        at = 2 * p + q if wins else at
+                        best, at = _window_step(value, 2 * p + q, best, at)
                 y[n, c, i, j] = best
                 winners[n, c, i, j] = at
     return y, winners
@@ -641,9 +645,7 @@ def _max_pool2d_2x2_batch_innermost(x, out_h, out_w):
                 for p in range(2):
                     for q in range(2):
                         value = x[c, 2 * i + p, 2 * j + q, n]
-                        wins = (value > best) | ((value != value) & (best == best))
-                        best = value if wins else best
-                        at = 2 * p + q if wins else at
+                        best, at = _window_step(value, 2 * p + q, best, at)
                 y[c, i, j, n] = best
                 winners[c, i, j, n] = at
     return y, winners
