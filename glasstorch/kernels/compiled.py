@@ -34,13 +34,18 @@ import numba  # noqa: E402
 from numba.core import event  # noqa: E402
 import numpy as np  # noqa: E402
 from numba import njit, prange  # noqa: E402
+from numba.core.cpu_options import ParallelOptions  # noqa: E402
 
 numba.config.reload_config()     # where Numba was imported before this module, it has not yet read NUMBA_CACHE_DIR
 
 from ..i18n import t  # noqa: E402
 from .threads import claim_cores_from_blas, get_num_threads  # noqa: E402
 
-COMPILE = dict(cache=True, parallel=True, nogil=True)     # no fastmath: NaN and inf must behave as IEEE says
+# Parallel loops are the kernels' prange loops only: NumPy calls inside a kernel (np.zeros, np.arange) stay plain
+# calls, where Numba's default would make each its own parallel loop, compiled as one more function (that halves
+# the first compile; fills worth sharing between threads are done inside the kernel's prange instead).
+PARALLEL = ParallelOptions(dict(numpy=False))
+COMPILE = dict(cache=True, parallel=PARALLEL, nogil=True)     # no fastmath: NaN and inf must behave as IEEE says
 
 
 class _FirstCompileNotice(event.Listener):
@@ -157,7 +162,17 @@ def _padded_batch_innermost(x, top, bottom, left, right, channels_to):
     return _pad_batch_innermost(inner, top, bottom, left, right, channels_to)
 
 
-@njit(cache=True, parallel=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True)
+def _taps(channels, kh, kw):
+    """The kernel taps t = (c, p, q) in weight order (t = c kh kw + p kw + q), as three tables c[t], p[t], q[t]."""
+    taps = channels * kh * kw
+    tap_c, tap_p, tap_q = np.empty(taps, np.int64), np.empty(taps, np.int64), np.empty(taps, np.int64)
+    for t in range(taps):
+        tap_c[t], tap_p[t], tap_q[t] = t // (kh * kw), t // kw % kh, t % kw
+    return tap_c, tap_p, tap_q
+
+
+@njit(cache=True, parallel=PARALLEL, nogil=True, fastmath={"contract"})
 def _direct_conv2d(xp, weight, bias, out_h, out_w):
     """y[o, i, :, :] = b[o] + sum_t w[o, t] x[c_t, i + p_t, q_t:q_t + W', :] over the taps t = (c, p, q), on the
     zero-padded batch-innermost xp (C, H', W', N), with O (weight's rows) a multiple of BLOCK; y is batch-innermost
@@ -167,7 +182,7 @@ def _direct_conv2d(xp, weight, bias, out_h, out_w):
     out_channels, _, kh, kw = weight.shape
     taps = channels * kh * kw
     w = weight.reshape(out_channels, taps)
-    tap_c, tap_p, tap_q = np.arange(taps) // (kh * kw), np.arange(taps) // kw % kh, np.arange(taps) % kw
+    tap_c, tap_p, tap_q = _taps(channels, kh, kw)
     run = out_w * n_batch
     rows = xp.reshape(channels, padded_h, padded_w * n_batch)
     y = np.empty((out_channels, out_h, run), dtype=xp.dtype)
@@ -214,7 +229,7 @@ def _direct_conv2d(xp, weight, bias, out_h, out_w):
     return y.reshape(out_channels, out_h, out_w, n_batch)
 
 
-@njit(cache=True, parallel=True, nogil=True, fastmath={"contract", "reassoc"})
+@njit(cache=True, parallel=PARALLEL, nogil=True, fastmath={"contract", "reassoc"})
 def _direct_conv2d_weight_grad(xp, grad_output, kh, kw):
     """dL/dw[o, t] = sum_i dL/dy[o, i, :, :] . x[c_t, i + p_t, q_t:q_t + W', :] over the taps t = (c, p, q): dot
     products of contiguous runs, four output channels by four taps per pass (16 sums sharing 8 loads; the reassoc
@@ -223,7 +238,7 @@ def _direct_conv2d_weight_grad(xp, grad_output, kh, kw):
     channels, padded_h, padded_w, n_batch = xp.shape
     out_channels, out_h, out_w, _ = grad_output.shape
     taps = channels * kh * kw
-    tap_c, tap_p, tap_q = np.arange(taps) // (kh * kw), np.arange(taps) // kw % kh, np.arange(taps) % kw
+    tap_c, tap_p, tap_q = _taps(channels, kh, kw)
     run = out_w * n_batch
     rows = xp.reshape(channels, padded_h, padded_w * n_batch)
     grad_rows = grad_output.reshape(out_channels, out_h, run)
@@ -278,25 +293,28 @@ def _direct_conv2d_weight_grad(xp, grad_output, kh, kw):
     return dw.reshape(out_channels, channels, kh, kw)
 
 
-@njit(cache=True, parallel=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, parallel=PARALLEL, nogil=True, fastmath={"contract"})
 def _direct_conv2d_input_grad(grad_output, weight, channels_kept, top, left, height, width):
     """dL/dx[c, i + p, j + q, :] += sum_o w[o, c, p, q] dL/dy[o, i, j, :] in the padded frame (C, H', W', N) that
     the forward read: the forward's loop turned around, a dL/dx row receiving runs of dL/dy rows, four input
-    channels by eight output channels (taps) per pass (32 FMAs per 8 dL/dy and 4 dL/dx vectors; four output
-    channels in the last pass when O is not a multiple of eight); no zero is multiplied. dL/dy is (O, H', W', N)
-    and w (O, C, kh, kw), both with O and C multiples of BLOCK; each finished row inside the image is copied into
-    the batch-innermost (channels_kept, height, width, N) result. prange over (block of input channels, padded
-    row)."""
+    channels by eight output channels (taps) per pass (32 FMAs per 8 dL/dy and 4 dL/dx vectors); no zero of the
+    padding is multiplied. dL/dy is (O, H', W', N) with O a multiple of BLOCK; w (O', C, kh, kw) with O' the
+    multiple of 2 BLOCK above O (the rows past O zero; in a last half-filled pass they multiply a row of zeros, not
+    dL/dy) and C a multiple of BLOCK; each finished row inside the image is copied into the batch-innermost
+    (channels_kept, height, width, N) result. prange over (block of input channels, padded row)."""
     out_channels, out_h, out_w, n_batch = grad_output.shape
     _, channels, kh, kw = weight.shape
     padded_h, padded_w = out_h + kh - 1, out_w + kw - 1
     run = out_w * n_batch
     grad_rows = grad_output.reshape(out_channels, out_h, run)
-    dx = np.zeros((channels, padded_h, padded_w * n_batch), dtype=grad_output.dtype)
+    zeros = np.zeros(run, dtype=grad_output.dtype)
+    dx = np.empty((channels, padded_h, padded_w * n_batch), dtype=grad_output.dtype)
     out = np.empty((channels_kept, height, width * n_batch), dtype=grad_output.dtype)
-    octets = out_channels - out_channels % (2 * BLOCK)
     for task in prange(channels // BLOCK * padded_h):
         c, r = task // padded_h * BLOCK, task % padded_h
+        for channel in range(c, c + BLOCK):         # the rows this task adds into, zeroed by it (in its cache)
+            for k in range(padded_w * n_batch):
+                dx[channel, r, k] = 0.0
         for p in range(max(0, r - out_h + 1), min(kh, r + 1)):
             i = r - p
             for q in range(kw):
@@ -304,9 +322,12 @@ def _direct_conv2d_input_grad(grad_output, weight, channels_kept, top, left, hei
                 d1 = dx[c + 1, r, q * n_batch:q * n_batch + run]
                 d2 = dx[c + 2, r, q * n_batch:q * n_batch + run]
                 d3 = dx[c + 3, r, q * n_batch:q * n_batch + run]
-                for o in range(0, octets, 2 * BLOCK):
+                for o in range(0, out_channels, 2 * BLOCK):
                     g0, g1, g2, g3 = grad_rows[o, i], grad_rows[o + 1, i], grad_rows[o + 2, i], grad_rows[o + 3, i]
-                    g4, g5, g6, g7 = grad_rows[o + 4, i], grad_rows[o + 5, i], grad_rows[o + 6, i], grad_rows[o + 7, i]
+                    g4, g5, g6, g7 = zeros, zeros, zeros, zeros
+                    if o + BLOCK < out_channels:
+                        g4, g5, g6, g7 = grad_rows[o + 4, i], grad_rows[o + 5, i], grad_rows[o + 6, i], \
+                            grad_rows[o + 7, i]
                     w = weight[o:o + 2 * BLOCK, c:c + BLOCK, p, q]        # w[o', c'] = weight[o + o', c + c', p, q]
                     w00, w01, w02, w03, w04, w05, w06, w07 = w[0, 0], w[1, 0], w[2, 0], w[3, 0], w[4, 0], w[5, 0], \
                         w[6, 0], w[7, 0]
@@ -322,38 +343,30 @@ def _direct_conv2d_input_grad(grad_output, weight, channels_kept, top, left, hei
                         d1[k] = d1[k] + w10 * a + w11 * b + w12 * e + w13 * f + w14 * s + w15 * t + w16 * u + w17 * v
                         d2[k] = d2[k] + w20 * a + w21 * b + w22 * e + w23 * f + w24 * s + w25 * t + w26 * u + w27 * v
                         d3[k] = d3[k] + w30 * a + w31 * b + w32 * e + w33 * f + w34 * s + w35 * t + w36 * u + w37 * v
-                for o in range(octets, out_channels, BLOCK):
-                    g0, g1, g2, g3 = grad_rows[o, i], grad_rows[o + 1, i], grad_rows[o + 2, i], grad_rows[o + 3, i]
-                    w = weight[o:o + BLOCK, c:c + BLOCK, p, q]
-                    w00, w01, w02, w03 = w[0, 0], w[1, 0], w[2, 0], w[3, 0]
-                    w10, w11, w12, w13 = w[0, 1], w[1, 1], w[2, 1], w[3, 1]
-                    w20, w21, w22, w23 = w[0, 2], w[1, 2], w[2, 2], w[3, 2]
-                    w30, w31, w32, w33 = w[0, 3], w[1, 3], w[2, 3], w[3, 3]
-                    for k in range(run):
-                        a, b, e, f = g0[k], g1[k], g2[k], g3[k]
-                        d0[k] = d0[k] + w00 * a + w01 * b + w02 * e + w03 * f
-                        d1[k] = d1[k] + w10 * a + w11 * b + w12 * e + w13 * f
-                        d2[k] = d2[k] + w20 * a + w21 * b + w22 * e + w23 * f
-                        d3[k] = d3[k] + w30 * a + w31 * b + w32 * e + w33 * f
         if top <= r < top + height:
             for channel in range(c, min(c + BLOCK, channels_kept)):
                 out[channel, r - top] = dx[channel, r, left * n_batch:(left + width) * n_batch]
     return out.reshape(channels_kept, height, width, n_batch)
 
 
-@njit(cache=True, parallel=True, nogil=True, fastmath={"reassoc"})
+@njit(cache=True, parallel=PARALLEL, nogil=True, fastmath={"reassoc"})
 def _plane_sums(grad_output, channels):
     """dL/db[o] = the sum of plane o of a (O, H', W', N) dL/dy, for the first `channels` planes."""
+    out_channels, out_h, out_w, n_batch = grad_output.shape
+    planes = grad_output.reshape(out_channels, out_h * out_w * n_batch)
     sums = np.empty(channels, dtype=grad_output.dtype)
     for o in prange(channels):
-        sums[o] = grad_output[o].sum()
+        total = sums.dtype.type(0)
+        for k in range(planes.shape[1]):
+            total += planes[o, k]
+        sums[o] = total
     return sums
 
 
-def _to_block(array, axes=(0,)):
-    """A C-contiguous copy of `array` with the given axes padded with zeros to a multiple of BLOCK (weights,
+def _to_block(array, axes=(0,), multiple=BLOCK):
+    """A C-contiguous copy of `array` with the given axes padded with zeros to a multiple of `multiple` (weights,
     biases, dL/dy of the direct loops)."""
-    padding = [(0, -array.shape[axis] % BLOCK if axis in axes else 0) for axis in range(array.ndim)]
+    padding = [(0, -array.shape[axis] % multiple if axis in axes else 0) for axis in range(array.ndim)]
     return np.ascontiguousarray(np.pad(array, padding) if any(after for _, after in padding) else array)
 
 
@@ -529,7 +542,7 @@ def conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, nee
     blocked = _padded_batch_innermost(grad_output, 0, 0, 0, 0, out_channels + -out_channels % BLOCK)
     grad_x = grad_w = grad_b = None
     if need_x:
-        grad_x = _images(_direct_conv2d_input_grad(blocked, _to_block(weight, axes=(0, 1)), channels,
+        grad_x = _images(_direct_conv2d_input_grad(blocked, _to_block(_to_block(weight, (0,), 2 * BLOCK), (1,)), channels,
                                                    geometry.padding[0], geometry.padding[2], *x_shape[2:]))
     if direct_w:
         padded = x if isinstance(x, PaddedInput) else PaddedInput(
