@@ -55,6 +55,7 @@ def _train(args):
     if args.nproc is not None and args.nproc < 1:
         raise CLIError(f"--nproc must be at least 1, got {args.nproc}")
     if ranks is None and args.nproc and args.nproc > 1:
+        _load_kernels()     # a first run compiles the kernel set here, on every core, before the ranks start
         try:
             return launch.run(args.nproc, [sys.executable, "-m", "glasstorch", *args.argv])
         except launch.LauncherError as error:
@@ -91,6 +92,7 @@ def _train(args):
                 dataset=config.dataset, train=len(trainer.train_loader.dataset), test=len(trainer.full_test_set),
                 optimizer=config.optimizer, lr=config.lr, batch=config.batch_size, processes=processes,
                 run_dir=trainer.run_dir))
+        _load_kernels()     # a first run's compile-ahead line comes before the progress bars, not inside one
         history = trainer.fit()
     except KeyboardInterrupt:
         if trainer.saved_epoch:
@@ -101,6 +103,13 @@ def _train(args):
         best = max(history, key=lambda r: r["test_acc"])
         print(t("train.done", final=100 * history[-1]["test_acc"], best=100 * best["test_acc"],
                 best_epoch=best["epoch"], run_dir=trainer.run_dir, files=", ".join(trainer.outputs)))
+
+
+def _load_kernels():
+    """Load the kernel set in effect (the compiled set compiles ahead here on a machine's first run)."""
+    from .kernels import active
+
+    active()
 
 
 def _argv_for_resume(args):

@@ -250,8 +250,12 @@ MESSAGES = {
                            "than sigmoid's ({seconds:.0f} s)",
     "activations.columns": "activation;depth;||dW_1|| init;||dW_last|| init;first/last init;first/last step {steps};"
                            "loss step {steps}",
-    "kernels.compiling": "glasstorch: compiling the compiled kernel set for this machine, once (about half a minute "
-                         "in all; kept in {folder})",
+    "kernels.compiling": "glasstorch: compiling kernels of the compiled set for this machine, once (a few seconds "
+                         "each; kept in {folder})",
+    "kernels.ahead": "glasstorch: compiling the compiled kernel set for this CPU, once, on {cores} core{s} (kept in "
+                     "{folder}):",
+    "kernels.ahead_count": "{done}/{total} kernel{s}, {seconds:.0f} s",
+    "kernels.ahead_done": "{done} kernel{s} in {seconds:.1f} s",
     "kernels.no_numba": "glasstorch: the compiled kernel set needs Numba ({error}); using the fast set "
                         '(pip install "glasstorch[compiled]")',
 }

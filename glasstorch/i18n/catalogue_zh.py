@@ -237,6 +237,9 @@ MESSAGES = {
                            "{relu_ratio:.2f}); ReLU 第一层的梯度是 sigmoid 的 {advantage:.1e} 倍 ({seconds:.0f} 秒)",
     "activations.columns": "激活函数;深度;初始 ||dW_1||;初始 ||dW_last||;初始 第一层/最后一层;第 {steps} 步 第一层/最后一层;"
                            "第 {steps} 步 损失",
-    "kernels.compiling": "glasstorch: 正在为这台机器编译内核 (编译版内核集), 只编译这一次 (共约半分钟; 保存在 {folder})",
+    "kernels.compiling": "glasstorch: 正在为这台机器编译编译版内核集的内核, 只编译这一次 (每个几秒; 保存在 {folder})",
+    "kernels.ahead": "glasstorch: 正在为这台 CPU 编译编译版内核集, 只编译这一次, 用 {cores} 个核{s:.0} (保存在 {folder}):",
+    "kernels.ahead_count": "{done}/{total} 个内核{s:.0}, {seconds:.0f} 秒",
+    "kernels.ahead_done": "{done} 个内核{s:.0}, 用时 {seconds:.1f} 秒",
     "kernels.no_numba": "glasstorch: 编译版内核集需要 Numba ({error}); 改用快速版 (pip install \"glasstorch[compiled]\")",
 }

@@ -48,6 +48,9 @@ def _load(name):
             print(t("kernels.no_numba", error=error), file=sys.stderr)
             return "fast"
         register("compiled", compiled)
+        from .compile_ahead import compile_ahead
+
+        compile_ahead()
     return name
 
 

@@ -14,8 +14,9 @@ and reassociation of dL/dW's sums, which change rounding, not IEEE's rules), sum
 infinite weight or dL/dy (see below).
 
 Compiled code is cached in ~/.cache/glasstorch/numba (or $NUMBA_CACHE_DIR), never beside the installed package:
-the first process pays the compiling (once per kernel and dtype), later ones load it. NUMBA_DISABLE_JIT=1 runs
-these same functions as plain Python, for a debugger.
+a machine's first process compiles what training in float32 calls ahead, on every core (compile_ahead.py), and
+anything else on first use; later processes load it. NUMBA_DISABLE_JIT=1 runs these same functions as plain
+Python, for a debugger.
 
 The default set (kernels/__init__.py): faster than the fast set on the course's networks and, except the ResNet's
 training step, than PyTorch (benchmarks/bench_step.py; README, "Kernel sets").
@@ -27,6 +28,7 @@ from pathlib import Path
 os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
                                              / "glasstorch" / "numba"))
 
+import contextlib  # noqa: E402
 import dataclasses  # noqa: E402
 import functools  # noqa: E402
 
@@ -49,15 +51,16 @@ COMPILE = dict(cache=True, parallel=PARALLEL, nogil=True)     # no fastmath: NaN
 
 
 class _FirstCompileNotice(event.Listener):
-    """One line on stderr when this process first compiles a kernel of this set (not when it loads one from the
-    cache): the first process on a machine compiles them all, which takes a while (about 25 s on a 2-core EPYC for
-    the course's networks); later processes load them in under a second."""
+    """One line on stderr when this process first compiles a kernel of this set on first use (not when it loads
+    one from the cache, nor while compile_ahead compiles, which has its own line): what compile_ahead does not
+    compile (float64, strided convolutions) takes a few seconds a kernel, once per machine."""
 
     said = False
+    ahead = False
 
     def on_start(self, event):
         dispatcher = event.data["dispatcher"]
-        if not self.said and getattr(dispatcher, "py_func", None) is not None \
+        if not (self.said or self.ahead) and getattr(dispatcher, "py_func", None) is not None \
                 and dispatcher.py_func.__module__ == __name__:
             self.said = True
             print(t("kernels.compiling", folder=numba.config.CACHE_DIR), file=sys.stderr, flush=True)
@@ -66,7 +69,18 @@ class _FirstCompileNotice(event.Listener):
         pass
 
 
-event.register("numba:compile", _FirstCompileNotice())
+_notice = _FirstCompileNotice()
+event.register("numba:compile", _notice)
+
+
+@contextlib.contextmanager
+def compiling_ahead():
+    """While compile_ahead compiles in this process: no first-compile line (it writes its own)."""
+    _notice.ahead = True
+    try:
+        yield
+    finally:
+        _notice.ahead = False
 
 
 def _nchw(array):

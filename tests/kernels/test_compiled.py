@@ -178,30 +178,33 @@ def test_nan_and_inf_propagate_without_fast_math(on_compiled):
     assert np.signbit(F.relu(gt.tensor([-0.0])).numpy()[0])
 
 
-def test_disable_jit_runs_the_same_kernels_as_plain_python_and_a_first_compile_says_so(tmp_path):
+def test_disable_jit_runs_the_same_kernels_as_plain_python_and_a_first_use_compile_says_so(tmp_path):
+    """Compiled on first use (float64: nothing of it is compiled ahead) into a fresh cache, with one line; loaded
+    from that cache, silently; run as plain Python: the same numbers each time."""
     program = ("import numpy as np, glasstorch as gt, glasstorch.nn.functional as F\n"
                "from glasstorch.kernels import compiled\n"
                "gt.set_kernels('compiled')\n"
                "import os\n"
                "assert hasattr(compiled._conv2d, 'py_func') == (os.environ['NUMBA_DISABLE_JIT'] == '0')\n"
-               "x = gt.tensor(np.arange(32, dtype=np.float32).reshape(1, 2, 4, 4), requires_grad=True)\n"
-               "w = gt.tensor(np.ones((3, 2, 3, 3), np.float32), requires_grad=True)\n"
+               "x = gt.tensor(np.arange(64, dtype=np.float64).reshape(2, 2, 4, 4), requires_grad=True)\n"
+               "w = gt.tensor(np.ones((3, 2, 3, 3), np.float64), requires_grad=True)\n"
                "y = F.max_pool2d(F.relu(F.conv2d(x, w, padding=1)), 2)\n"
                "y.sum().backward()\n"
                "print(y.detach().numpy().sum(), x.grad.numpy().sum(), w.grad.numpy().sum())\n")
     results, notices = [], []
     for jit in ("0", "0", "1"):         # compiled into a fresh cache, loaded from it, run as plain Python
-        env = {**os.environ, "NUMBA_DISABLE_JIT": jit, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+        env = {**os.environ, "NUMBA_DISABLE_JIT": jit, "NUMBA_CACHE_DIR": str(tmp_path / "cache"),
+               "GLASSTORCH_COMPILE_AHEAD": "0"}
         result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env,
                                 timeout=600)
         assert result.returncode == 0, result.stderr
         results.append([float(v) for v in result.stdout.split()])
-        notices.append(result.stderr.count("glasstorch: compiling the compiled kernel set for this machine"))
+        notices.append(result.stderr.count("glasstorch: compiling kernels of the compiled set for this machine"))
     assert results[0] == results[1] == results[2] and results[0][0] > 0
     assert notices == [1, 0, 0]     # one line when a process compiles, none when it loads the cache
 
 
-def test_the_first_compile_line_speaks_the_chosen_language(capsys):
+def test_the_first_use_compile_line_speaks_the_chosen_language(capsys):
     """The line is the catalogue's (glasstorch.i18n): a learner with --lang zh reads it in Chinese."""
     import types
 
@@ -210,7 +213,7 @@ def test_the_first_compile_line_speaks_the_chosen_language(capsys):
     event = types.SimpleNamespace(data={"dispatcher": compiled._relu})
     before = language()
     try:
-        for lang, words in (("zh", "正在为这台机器编译内核"), ("en", "compiling the compiled kernel set")):
+        for lang, words in (("zh", "正在为这台机器编译编译版内核集的内核"), ("en", "compiling kernels of the compiled set")):
             set_language(lang)
             compiled._FirstCompileNotice().on_start(event)
             assert words in capsys.readouterr().err
