@@ -331,17 +331,17 @@ def _direct_conv2d_input_grad(grad_output, weight, channels_kept, top, left, hei
                 dx[channel, r, k] = 0.0
         for p in range(max(0, r - out_h + 1), min(kh, r + 1)):
             i = r - p
-            for q in range(kw):
-                d0 = dx[c, r, q * n_batch:q * n_batch + run]
-                d1 = dx[c + 1, r, q * n_batch:q * n_batch + run]
-                d2 = dx[c + 2, r, q * n_batch:q * n_batch + run]
-                d3 = dx[c + 3, r, q * n_batch:q * n_batch + run]
-                for o in range(0, out_channels, 2 * BLOCK):
-                    g0, g1, g2, g3 = grad_rows[o, i], grad_rows[o + 1, i], grad_rows[o + 2, i], grad_rows[o + 3, i]
-                    g4, g5, g6, g7 = zeros, zeros, zeros, zeros
-                    if o + BLOCK < out_channels:
-                        g4, g5, g6, g7 = grad_rows[o + 4, i], grad_rows[o + 5, i], grad_rows[o + 6, i], \
-                            grad_rows[o + 7, i]
+            for o in range(0, out_channels, 2 * BLOCK):      # eight dL/dy rows, kept in L1 over the kw taps
+                g0, g1, g2, g3 = grad_rows[o, i], grad_rows[o + 1, i], grad_rows[o + 2, i], grad_rows[o + 3, i]
+                g4, g5, g6, g7 = zeros, zeros, zeros, zeros
+                if o + BLOCK < out_channels:
+                    g4, g5, g6, g7 = grad_rows[o + 4, i], grad_rows[o + 5, i], grad_rows[o + 6, i], \
+                        grad_rows[o + 7, i]
+                for q in range(kw):
+                    d0 = dx[c, r, q * n_batch:q * n_batch + run]
+                    d1 = dx[c + 1, r, q * n_batch:q * n_batch + run]
+                    d2 = dx[c + 2, r, q * n_batch:q * n_batch + run]
+                    d3 = dx[c + 3, r, q * n_batch:q * n_batch + run]
                     w = weight[o:o + 2 * BLOCK, c:c + BLOCK, p, q]        # w[o', c'] = weight[o + o', c + c', p, q]
                     w00, w01, w02, w03, w04, w05, w06, w07 = w[0, 0], w[1, 0], w[2, 0], w[3, 0], w[4, 0], w[5, 0], \
                         w[6, 0], w[7, 0]
@@ -380,8 +380,12 @@ def _plane_sums(grad_output, channels):
 def _to_block(array, axes=(0,), multiple=BLOCK):
     """A C-contiguous copy of `array` with the given axes padded with zeros to a multiple of `multiple` (weights,
     biases, dL/dy of the direct loops)."""
-    padding = [(0, -array.shape[axis] % multiple if axis in axes else 0) for axis in range(array.ndim)]
-    return np.ascontiguousarray(np.pad(array, padding) if any(after for _, after in padding) else array)
+    shape = tuple(size + (-size % multiple if axis in axes else 0) for axis, size in enumerate(array.shape))
+    if shape == array.shape:
+        return np.ascontiguousarray(array)
+    padded = np.zeros(shape, dtype=array.dtype)       # (np.pad does the same in 5x the time)
+    padded[tuple(slice(0, size) for size in array.shape)] = array
+    return padded
 
 
 def _direct(geometry):
@@ -945,7 +949,9 @@ def _on_glasstorch_threads(kernel):
     """kernel, run on glasstorch.get_num_threads() of Numba's threads (at most the pool's size)."""
     @functools.wraps(kernel)
     def run(*args, **kwargs):
-        numba.set_num_threads(max(1, min(get_num_threads(), numba.config.NUMBA_NUM_THREADS)))
+        threads = max(1, min(get_num_threads(), numba.config.NUMBA_NUM_THREADS))
+        if numba.get_num_threads() != threads:
+            numba.set_num_threads(threads)
         return kernel(*args, **kwargs)
     return run
 
