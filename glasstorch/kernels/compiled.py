@@ -311,17 +311,17 @@ def _direct_conv2d_weight_grad(xp, grad_output, kh, kw):
 def _direct_conv2d_input_grad(grad_output, weight, channels_kept, top, left, height, width):
     """dL/dx[c, i + p, j + q, :] += sum_o w[o, c, p, q] dL/dy[o, i, j, :] in the padded frame (C, H', W', N) that
     the forward read: the forward's loop turned around, a dL/dx row receiving runs of dL/dy rows, four input
-    channels by eight output channels (taps) per pass (32 FMAs per 8 dL/dy and 4 dL/dx vectors); no zero of the
-    padding is multiplied. dL/dy is (O, H', W', N) with O a multiple of BLOCK; w (O', C, kh, kw) with O' the
-    multiple of 2 BLOCK above O (the rows past O zero; in a last half-filled pass they multiply a row of zeros, not
-    dL/dy) and C a multiple of BLOCK; each finished row inside the image is copied into the batch-innermost
-    (channels_kept, height, width, N) result. prange over (block of input channels, padded row)."""
+    channels by eight output channels (taps) per pass (32 FMAs per 8 dL/dy and 4 dL/dx vectors; four output
+    channels in the last pass when O is not a multiple of eight); no zero of the padding is multiplied. dL/dy is
+    (O, H', W', N) and w (O, C, kh, kw), both with O and C multiples of BLOCK; each finished row inside the image
+    is copied into the batch-innermost (channels_kept, height, width, N) result. prange over (block of input
+    channels, padded row)."""
     out_channels, out_h, out_w, n_batch = grad_output.shape
     _, channels, kh, kw = weight.shape
     padded_h, padded_w = out_h + kh - 1, out_w + kw - 1
     run = out_w * n_batch
     grad_rows = grad_output.reshape(out_channels, out_h, run)
-    zeros = np.zeros(run, dtype=grad_output.dtype)
+    octets = out_channels - out_channels % (2 * BLOCK)
     dx = np.empty((channels, padded_h, padded_w * n_batch), dtype=grad_output.dtype)
     out = np.empty((channels_kept, height, width * n_batch), dtype=grad_output.dtype)
     for task in prange(channels // BLOCK * padded_h):
@@ -331,12 +331,9 @@ def _direct_conv2d_input_grad(grad_output, weight, channels_kept, top, left, hei
                 dx[channel, r, k] = 0.0
         for p in range(max(0, r - out_h + 1), min(kh, r + 1)):
             i = r - p
-            for o in range(0, out_channels, 2 * BLOCK):      # eight dL/dy rows, kept in L1 over the kw taps
+            for o in range(0, octets, 2 * BLOCK):      # eight dL/dy rows, kept in L1 over the kw taps
                 g0, g1, g2, g3 = grad_rows[o, i], grad_rows[o + 1, i], grad_rows[o + 2, i], grad_rows[o + 3, i]
-                g4, g5, g6, g7 = zeros, zeros, zeros, zeros
-                if o + BLOCK < out_channels:
-                    g4, g5, g6, g7 = grad_rows[o + 4, i], grad_rows[o + 5, i], grad_rows[o + 6, i], \
-                        grad_rows[o + 7, i]
+                g4, g5, g6, g7 = grad_rows[o + 4, i], grad_rows[o + 5, i], grad_rows[o + 6, i], grad_rows[o + 7, i]
                 for q in range(kw):
                     d0 = dx[c, r, q * n_batch:q * n_batch + run]
                     d1 = dx[c + 1, r, q * n_batch:q * n_batch + run]
@@ -357,6 +354,24 @@ def _direct_conv2d_input_grad(grad_output, weight, channels_kept, top, left, hei
                         d1[k] = d1[k] + w10 * a + w11 * b + w12 * e + w13 * f + w14 * s + w15 * t + w16 * u + w17 * v
                         d2[k] = d2[k] + w20 * a + w21 * b + w22 * e + w23 * f + w24 * s + w25 * t + w26 * u + w27 * v
                         d3[k] = d3[k] + w30 * a + w31 * b + w32 * e + w33 * f + w34 * s + w35 * t + w36 * u + w37 * v
+            for o in range(octets, out_channels, BLOCK):     # the last four, where O is not a multiple of eight
+                g0, g1, g2, g3 = grad_rows[o, i], grad_rows[o + 1, i], grad_rows[o + 2, i], grad_rows[o + 3, i]
+                for q in range(kw):
+                    d0 = dx[c, r, q * n_batch:q * n_batch + run]
+                    d1 = dx[c + 1, r, q * n_batch:q * n_batch + run]
+                    d2 = dx[c + 2, r, q * n_batch:q * n_batch + run]
+                    d3 = dx[c + 3, r, q * n_batch:q * n_batch + run]
+                    w = weight[o:o + BLOCK, c:c + BLOCK, p, q]
+                    w00, w01, w02, w03 = w[0, 0], w[1, 0], w[2, 0], w[3, 0]
+                    w10, w11, w12, w13 = w[0, 1], w[1, 1], w[2, 1], w[3, 1]
+                    w20, w21, w22, w23 = w[0, 2], w[1, 2], w[2, 2], w[3, 2]
+                    w30, w31, w32, w33 = w[0, 3], w[1, 3], w[2, 3], w[3, 3]
+                    for k in range(run):
+                        a, b, e, f = g0[k], g1[k], g2[k], g3[k]
+                        d0[k] = d0[k] + w00 * a + w01 * b + w02 * e + w03 * f
+                        d1[k] = d1[k] + w10 * a + w11 * b + w12 * e + w13 * f
+                        d2[k] = d2[k] + w20 * a + w21 * b + w22 * e + w23 * f
+                        d3[k] = d3[k] + w30 * a + w31 * b + w32 * e + w33 * f
         if top <= r < top + height:
             for channel in range(c, min(c + BLOCK, channels_kept)):
                 out[channel, r - top] = dx[channel, r, left * n_batch:(left + width) * n_batch]
@@ -377,10 +392,10 @@ def _plane_sums(grad_output, channels):
     return sums
 
 
-def _to_block(array, axes=(0,), multiple=BLOCK):
-    """A C-contiguous copy of `array` with the given axes padded with zeros to a multiple of `multiple` (weights,
+def _to_block(array, axes=(0,)):
+    """A C-contiguous copy of `array` with the given axes padded with zeros to a multiple of BLOCK (weights,
     biases, dL/dy of the direct loops)."""
-    shape = tuple(size + (-size % multiple if axis in axes else 0) for axis, size in enumerate(array.shape))
+    shape = tuple(size + (-size % BLOCK if axis in axes else 0) for axis, size in enumerate(array.shape))
     if shape == array.shape:
         return np.ascontiguousarray(array)
     padded = np.zeros(shape, dtype=array.dtype)       # (np.pad does the same in 5x the time)
@@ -560,7 +575,7 @@ def conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, nee
     blocked = _padded_batch_innermost(grad_output, 0, 0, 0, 0, out_channels + -out_channels % BLOCK)
     grad_x = grad_w = grad_b = None
     if need_x:
-        grad_x = _images(_direct_conv2d_input_grad(blocked, _to_block(_to_block(weight, (0,), 2 * BLOCK), (1,)), channels,
+        grad_x = _images(_direct_conv2d_input_grad(blocked, _to_block(weight, axes=(0, 1)), channels,
                                                    geometry.padding[0], geometry.padding[2], *x_shape[2:]))
     if direct_w:
         padded = x if isinstance(x, PaddedInput) else PaddedInput(
