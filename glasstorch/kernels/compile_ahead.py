@@ -9,9 +9,10 @@ together), while one line on stderr counts them. Numba's cache keeps the results
 processes load them in about half a second. Anything else (float64, strided convolutions) still compiles on first
 use.
 
-GLASSTORCH_COMPILE_AHEAD=0 leaves every kernel to its first use (a program that convolves nothing pays for
-nothing it does not call). Done once: a marker file in the cache folder names this source of the set, Numba and the CPU that Numba compiles
+Done once: a marker file in the cache folder names this source of the set, Numba and the CPU that Numba compiles
 for; a lock file lets one process compile while others (MPI ranks started together) wait for it.
+GLASSTORCH_COMPILE_AHEAD=0 leaves every kernel to its first use (a program that convolves nothing then pays for
+nothing it does not call).
 """
 import hashlib
 import os
@@ -130,14 +131,28 @@ class _ProgressLine:
                       file=self.stream, flush=True)
 
 
+def _left(tasks):
+    """The kernels still in the queue, one at a time, to whichever process asks next."""
+    while True:
+        try:
+            yield tasks.get_nowait()
+        except queue.Empty:
+            return
+
+
+def _start_worker():
+    """A worker process (None where none can be started: this process then compiles its share too)."""
+    try:
+        return subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True)
+    except OSError:
+        return None
+
+
 def _feed(worker, tasks, progress, failed):
     """Hand `worker` one kernel at a time until none is left; a kernel it could not compile goes to `failed`."""
     try:
-        while True:
-            try:
-                name = tasks.get_nowait()
-            except queue.Empty:
-                return
+        for name in _left(tasks):
             worker.stdin.write(name + "\n")
             worker.stdin.flush()
             if worker.stdout.readline().strip() != "ok":
@@ -167,25 +182,18 @@ def compile_ahead(cores=None):
             return False
         from . import compiled
 
-        cores = cores or _cores()
         tasks = queue.Queue()
         for name in SIGNATURES:
             tasks.put(name)
-        progress = _ProgressLine(len(SIGNATURES), cores)
-        failed = []
-        workers = [subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                    stderr=subprocess.DEVNULL, text=True)
-                   for _ in range(min(cores, len(SIGNATURES)) - 1)]
+        workers = [worker for worker in (_start_worker() for _ in range(min(cores or _cores(), len(SIGNATURES)) - 1))
+                   if worker]
+        progress, failed = _ProgressLine(len(SIGNATURES), len(workers) + 1), []
         feeders = [threading.Thread(target=_feed, args=(worker, tasks, progress, failed), daemon=True)
                    for worker in workers]
         for feeder in feeders:
             feeder.start()
         with compiled.compiling_ahead():
-            while True:
-                try:
-                    name = tasks.get_nowait()
-                except queue.Empty:
-                    break
+            for name in _left(tasks):
                 try:
                     _compile(name)
                     progress.step()

@@ -213,7 +213,8 @@ def test_the_first_use_compile_line_speaks_the_chosen_language(capsys):
     event = types.SimpleNamespace(data={"dispatcher": compiled._relu})
     before = language()
     try:
-        for lang, words in (("zh", "正在为这台机器编译编译版内核集的内核"), ("en", "compiling kernels of the compiled set")):
+        for lang, words in (("zh", "正在为这台机器编译编译版内核集的内核"),
+                            ("en", "compiling kernels of the compiled set")):
             set_language(lang)
             compiled._FirstCompileNotice().on_start(event)
             assert words in capsys.readouterr().err
