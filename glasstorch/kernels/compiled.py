@@ -561,32 +561,36 @@ def conv2d(x, weight, bias, geometry):
 
 
 def conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, need_x, need_w, need_b):
-    """(dL/dx, dL/dW, dL/db), None where not needed: the direct loops where they are exact (dL/dx always; dL/dW
-    while dL/dy is finite, for it multiplies the padding's zeros), else the general ones. x: conv2d's kept
-    PaddedInput (the direct dL/dW reads it as it is) or (N, C, H, W). dL/dx comes back batch-innermost."""
+    """(dL/dx, dL/dW, dL/db), None where not needed: the direct loops where they take the shape, else the general
+    ones. x: conv2d's kept PaddedInput (the direct dL/dW reads it as it is) or (N, C, H, W). dL/dx comes back
+    batch-innermost. The direct dL/dW multiplies the padding's zeros, exact while dL/dy is finite; where it is not,
+    every dL/dW of that output channel is inf or NaN (each sums a non-finite dL/dy times some x), so a dL/dW that
+    is all finite proves dL/dy was (checking dL/dW costs a thousandth of checking dL/dy); otherwise the general
+    loops, which skip the padding, redo it."""
     out_channels, channels, kh, kw = weight_shape
-    direct = _direct(geometry)
-    direct_w = need_w and direct and bool(np.isfinite(grad_output).all())
-    if isinstance(x, PaddedInput) and not (direct_w and x.padding == geometry.padding):
-        x = x.images(x_shape)
-    if not direct:
-        return _general_conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, need_x, need_w,
-                                        need_b)
+    if not _direct(geometry):
+        return _general_conv2d_backward(grad_output, _unpadded(x, x_shape), weight, x_shape, weight_shape, geometry,
+                                        need_x, need_w, need_b)
     blocked = _padded_batch_innermost(grad_output, 0, 0, 0, 0, out_channels + -out_channels % BLOCK)
     grad_x = grad_w = grad_b = None
     if need_x:
         grad_x = _images(_direct_conv2d_input_grad(blocked, _to_block(weight, axes=(0, 1)), channels,
                                                    geometry.padding[0], geometry.padding[2], *x_shape[2:]))
-    if direct_w:
-        padded = x if isinstance(x, PaddedInput) else PaddedInput(
-            _padded_batch_innermost(x, *geometry.padding, channels), geometry.padding)
+    if need_w:
+        padded = x if isinstance(x, PaddedInput) and x.padding == geometry.padding else PaddedInput(
+            _padded_batch_innermost(_unpadded(x, x_shape), *geometry.padding, channels), geometry.padding)
         grad_w = _direct_conv2d_weight_grad(padded.array, blocked, kh, kw)[:out_channels]
-    elif need_w:
-        grad_w = _general_conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, False, True,
-                                          False)[1]
+        if not np.isfinite(grad_w).all():
+            grad_w = _general_conv2d_backward(grad_output, _unpadded(x, x_shape), weight, x_shape, weight_shape,
+                                              geometry, False, True, False)[1]
     if need_b:
         grad_b = _plane_sums(blocked, out_channels)
     return grad_x, grad_w, grad_b
+
+
+def _unpadded(x, x_shape):
+    """x as (N, C, H, W): the images inside a kept PaddedInput, or x itself."""
+    return x.images(x_shape) if isinstance(x, PaddedInput) else x
 
 
 def _general_conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, need_x, need_w, need_b):
