@@ -62,13 +62,14 @@ def _compile(name):
 
 
 def marker():
-    """The file that says the kernels were compiled ahead for this source of the set, this Numba and this CPU
-    (the target Numba compiles for: its name and features, as Numba's cache keys them)."""
+    """The file that says the kernels were compiled ahead for this source of the set where it is installed (two
+    environments sharing the cache folder keep separate entries, as Numba does), this Numba and this CPU (the
+    target Numba compiles for: its name and features, as Numba's cache keys them)."""
     from . import compiled
 
     digest = hashlib.sha256()
     digest.update(Path(compiled.__file__).read_bytes())
-    digest.update(repr((numba.__version__, sys.version_info[:2], SIGNATURES,
+    digest.update(repr((str(Path(compiled.__file__).resolve()), numba.__version__, sys.version_info[:2], SIGNATURES,
                         cpu_target.target_context.codegen().magic_tuple())).encode())
     return Path(numba.config.CACHE_DIR) / f"glasstorch-ahead-{digest.hexdigest()[:16]}"
 

@@ -147,3 +147,24 @@ def test_every_signature_names_a_kernel_of_the_set():
     for name, argument_types in compile_ahead.SIGNATURES.items():
         kernel = getattr(compiled, name)
         assert kernel.py_func.__code__.co_argcount == len(argument_types), name
+
+
+def test_the_marker_names_the_installed_copy_and_the_cpu_target(monkeypatch, tmp_path):
+    """Two environments, or CPU targets (scripts/as-avx2), sharing one cache folder must not take each other's
+    marker: Numba keys its cache entries by the source file's path and the target, so the marker does too."""
+    from pathlib import Path
+
+    from numba.core.registry import cpu_target
+
+    before = compile_ahead.marker()
+    assert compile_ahead.marker() == before
+    copy = tmp_path / "compiled.py"
+    copy.write_bytes(Path(compiled.__file__).read_bytes())          # the same source, installed elsewhere
+    monkeypatch.setattr(compiled, "__file__", str(copy))
+    assert compile_ahead.marker() != before
+    monkeypatch.undo()
+    codegen = type(cpu_target.target_context.codegen())
+    monkeypatch.setattr(codegen, "magic_tuple", lambda self: ("x86_64-unknown-linux-gnu", "znver3", "+avx2,-avx512f"))
+    assert compile_ahead.marker() != before
+    monkeypatch.undo()
+    assert compile_ahead.marker() == before
