@@ -74,6 +74,16 @@ def marker():
     return Path(numba.config.CACHE_DIR) / f"glasstorch-ahead-{digest.hexdigest()[:16]}"
 
 
+def _writable(folder):
+    """Whether this process can keep files in the cache folder (making it if need be). Where it cannot, nothing
+    is compiled ahead: Numba keeps nothing there either, so each kernel compiles on first use, in every process."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
+
+
 def _cores():
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
@@ -175,9 +185,8 @@ def compile_ahead(cores=None):
     if numba.config.DISABLE_JIT or os.environ.get("GLASSTORCH_COMPILE_AHEAD", "1") == "0":
         return False
     done = marker()
-    if done.exists():
+    if done.exists() or not _writable(done.parent):
         return False
-    done.parent.mkdir(parents=True, exist_ok=True)
     with _Lock(done.parent / "glasstorch-ahead.lock"):
         if done.exists():               # another process compiled them while this one waited
             return False
@@ -206,8 +215,11 @@ def compile_ahead(cores=None):
         progress.close()
         if not failed and progress.done == len(SIGNATURES):
             partial = done.with_suffix(".partial")
-            partial.write_text(numba.__version__ + "\n")
-            os.replace(partial, done)
+            try:
+                partial.write_text(numba.__version__ + "\n")
+                os.replace(partial, done)
+            except OSError:         # (a full disk): the next process compiles ahead again, from Numba's cache
+                pass
         return True
 
 

@@ -168,3 +168,16 @@ def test_the_marker_names_the_installed_copy_and_the_cpu_target(monkeypatch, tmp
     assert compile_ahead.marker() != before
     monkeypatch.undo()
     assert compile_ahead.marker() == before
+
+
+def test_a_cache_folder_it_cannot_write_leaves_every_kernel_to_first_use(tmp_path):
+    """No traceback where ~/.cache cannot be written (a read-only home): the kernels compile on first use."""
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    program = ("import glasstorch as gt, glasstorch.nn.functional as F\n"
+               "gt.set_kernels('compiled')\n"
+               "print(F.relu(gt.tensor([[-1.0, 2.0], [3.0, -4.0]])).sum().item())\n")
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "NUMBA_CACHE_DIR": str(blocked / "numba")})
+    assert result.returncode == 0 and result.stdout.strip() == "5.0", result.stderr
+    assert "Traceback" not in result.stderr and "compiling the compiled kernel set" not in result.stderr
