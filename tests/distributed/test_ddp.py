@@ -49,13 +49,17 @@ def test_two_ranks_give_one_ranks_losses_epoch_by_epoch_and_its_weights_after_a_
     shows the exact equivalence with the same shards). Over several steps that rounding can flip a tie in a max
     pool or a ReLU at 0 and the weights drift apart by far more than a rounding (seen: 5.5e-5 in 63 of conv2's
     44,000 weights after 20 steps on an AVX-512 machine), so the weights are compared after one step, where the
-    error analysis holds; the losses, averages over hundreds of images, are compared every epoch."""
+    error analysis holds; the losses, averages over hundreds of images, are compared every epoch: to 2e-5 after the
+    first (ten steps), to 1e-3 after the second, since Adam's lr g / (sqrt(v) + eps) magnifies a rounding of a small
+    g with every step (seen: 6.5e-5 after twenty ResNet steps once the compiled convolutions' sums were regrouped).
+    A rank that trained on the wrong share, or a gradient not averaged, moves the losses by percents."""
     one_output, one, _ = train(tmp_path, "one", 1, *options)
     two_output, two, _ = train(tmp_path, "two", 2, *options)
     assert "2 processes" in two_output.stdout and two_output.stdout.count("epoch 1/2") == 1     # rank 0 speaks
-    for a, b in zip(one, two):
+    for epoch, (a, b) in enumerate(zip(one, two)):
         for key in ("train_loss", "test_loss"):
-            assert float(b[key]) == pytest.approx(float(a[key]), rel=2e-5, abs=1e-6), (key, a, b)
+            tolerance = 2e-5 if epoch == 0 else 1e-3
+            assert float(b[key]) == pytest.approx(float(a[key]), rel=tolerance, abs=1e-6), (key, a, b)
         for key in ("train_acc", "test_acc"):
             assert abs(float(b[key]) - float(a[key])) <= 1 / 300, (key, a, b)
 
