@@ -28,6 +28,7 @@ from numba.core import types
 from numba.core.registry import cpu_target
 
 from ..i18n import t
+from . import compiled
 
 F1, F2, F4 = (types.Array(types.float32, ndim, "C") for ndim in (1, 2, 4))
 SCALE = types.Array(types.float32, 2, "C", readonly=True)      # average pooling's divisors, a broadcast view
@@ -56,8 +57,6 @@ SIGNATURES = {
 
 def _compile(name):
     """Compile one kernel for its SIGNATURES entry (or load it, where the cache has it)."""
-    from . import compiled
-
     getattr(compiled, name).compile(SIGNATURES[name])
 
 
@@ -65,8 +64,6 @@ def marker():
     """The file that says the kernels were compiled ahead for this source of the set where it is installed (two
     environments sharing the cache folder keep separate entries, as Numba does), this Numba and this CPU (the
     target Numba compiles for: its name and features, as Numba's cache keys them)."""
-    from . import compiled
-
     digest = hashlib.sha256()
     digest.update(Path(compiled.__file__).read_bytes())
     digest.update(repr((str(Path(compiled.__file__).resolve()), numba.__version__, sys.version_info[:2], SIGNATURES,
@@ -190,8 +187,6 @@ def compile_ahead(cores=None):
     with _Lock(done.parent / "glasstorch-ahead.lock"):
         if done.exists():               # another process compiled them while this one waited
             return False
-        from . import compiled
-
         tasks = queue.Queue()
         for name in SIGNATURES:
             tasks.put(name)
@@ -225,8 +220,6 @@ def compile_ahead(cores=None):
 
 def _worker():
     """A worker: compile each kernel named on stdin, answering 'ok' (or the error) on stdout."""
-    from . import compiled
-
     with compiled.compiling_ahead():
         for line in sys.stdin:
             try:

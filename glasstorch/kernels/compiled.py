@@ -312,10 +312,9 @@ def _direct_conv2d_input_grad(grad_output, weight, channels_kept, top, left, hei
     the forward read: the forward's loop turned around, a dL/dx row receiving runs of dL/dy rows, four input
     channels by eight output channels (taps) per pass (32 FMAs per 8 dL/dy and 4 dL/dx vectors, each sum of eight
     as the forward's two chains of four; four output channels in the last pass when O is not a multiple of eight);
-    no zero of the padding is multiplied. dL/dy is
-    (O, H', W', N) and w (O, C, kh, kw), both with O and C multiples of BLOCK; each finished row inside the image
-    is copied into the batch-innermost (channels_kept, height, width, N) result. prange over (block of input
-    channels, padded row)."""
+    no zero of the padding is multiplied. dL/dy is (O, H', W', N) and w (O, C, kh, kw), both with O and C multiples
+    of BLOCK; each finished row inside the image is copied into the batch-innermost (channels_kept, height, width,
+    N) result. prange over (block of input channels, padded row)."""
     out_channels, out_h, out_w, n_batch = grad_output.shape
     _, channels, kh, kw = weight.shape
     padded_h, padded_w = out_h + kh - 1, out_w + kw - 1
