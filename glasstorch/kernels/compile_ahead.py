@@ -31,6 +31,7 @@ from ..i18n import t
 from . import compiled
 
 F1, F2, F4 = (types.Array(types.float32, ndim, "C") for ndim in (1, 2, 4))
+I1, I2 = (types.Array(types.int64, ndim, "C") for ndim in (1, 2))     # a convolution's TapBlocks
 SCALE = types.Array(types.float32, 2, "C", readonly=True)      # average pooling's divisors, a broadcast view
 I4, I = types.Array(types.int64, 4, "C"), types.int64
 
@@ -38,14 +39,14 @@ I4, I = types.Array(types.int64, 4, "C"), types.int64
 # exactly what Numba infers from those calls, which is what its cache is keyed by), the kernels that take longest
 # first, so that no core is left with a long one at the end
 SIGNATURES = {
-    "_direct_conv2d_input_grad": (F4, F4, I, I, I, I, I),
-    "_direct_conv2d": (F4, F4, F1, I, I),
-    "_direct_conv2d_weight_grad": (F4, F4, I, I),
+    "_direct_conv2d_input_grad": (F4, F4, I, I, I, I),
+    "_direct_conv2d": (F4, F2, F1, I, I, I1, I1, I1, I1, I2, I2),
+    "_direct_conv2d_weight_grad": (F4, F4, I1, I1, I1, I1, I2, I2, I2),
     "_avg_pool2d_batch_innermost": (F4, SCALE, I, I, I, I, I, I),
     "_avg_pool2d_backward_batch_innermost": (F4, SCALE, I, I, I, I, I, I, I, I),
     "_max_pool2d_2x2_backward_batch_innermost": (F4, I4, I, I),
-    "_to_padded_batch_innermost": (F4, I, I, I, I, I),
-    "_pad_batch_innermost": (F4, I, I, I, I, I),
+    "_to_batch_innermost": (F4, I),
+    "_pad_channels": (F4, I),
     "_max_pool2d_2x2_batch_innermost": (F4, I, I),
     "_sum_rows": (F2,),
     "_plane_sums": (F4, I),

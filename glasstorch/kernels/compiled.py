@@ -105,18 +105,21 @@ def _images(inner):
 # Two ways to convolve, both with loops whose innermost runs along a contiguous axis free of reductions (or, in
 # dL/dW, reductions Numba may split into vector lanes: the `reassoc` flag, which keeps NaN and inf as they are).
 #
-# Direct (stride 1, no dilation, one group, padding < kernel, finite weights: every convolution of the course's
-# networks): images as zero-padded (C, H + pads, W + pads, N), the batch innermost, so that for a fixed output row
-# i and kernel tap (c, p, q) the inputs that output row needs are ONE contiguous run, x[c, i + p, q:q + W', :], as
-# long as the output row itself (W' N values). Four output channels and eight taps per pass share those loads:
-#     y[o, i, :, :] += (w[o, t0] x_t0 + ... + w[o, t3] x_t3) + (w[o, t4] x_t4 + ... + w[o, t7] x_t7)
+# Direct (stride 1, no dilation, one group: every convolution of the course's networks): images as (C, H, W, N),
+# the batch innermost, so that for a fixed output row i and kernel tap (c, p, q) the inputs that output columns
+# j0 <= j < j1 need are ONE contiguous run, x[c, i + p - top, j0 + q - left:j1 + q - left, :], as long as that
+# part of the output row ((j1 - j0) N values). The padding is neither stored nor multiplied: a tap serves only the
+# output positions whose input lies inside the image, a rectangle of the output, and the taps that serve the same
+# rectangle form a block (_tap_blocks: without padding one block of every tap; a 5 x 5 kernel with padding 2,
+# 25 blocks of C taps). Skipping the padding's taps saves a fifth of a 5 x 5 layer's multiplications on 12 x 12
+# images and half on 4 x 4 ones, and the padded copy of x that the loops once read. Four output channels and
+# eight taps of a block per pass share the loads:
+#     y[o, i, j0:j1, :] += (w[o, t0] x_t0 + ... + w[o, t3] x_t3) + (w[o, t4] x_t4 + ... + w[o, t7] x_t7)
 # for o = o0 .. o0 + 3: two independent chains of four multiply-adds, summed at the end. One chain of eight is
 # eight FMA latencies long and kept the FMA units waiting; two chains of four made the forward 15-30% and dL/dx
 # 10-20% faster on the course's 5 x 5 and 3 x 3 layers (Zen 4, one and two threads).
-# dL/dx is the same loop turned around (a dL/dx row receives runs of dL/dy rows; nothing of the padding is read),
-# dL/dW 4 x 4 dot products per pass of such runs. The forward and dL/dW multiply the padding's zeros, which changes
-# nothing while the weights (forward) or dL/dy (dL/dW) are finite; otherwise (0 inf = NaN must not appear where
-# PyTorch's float32 convolution, which skips the padding, has none) the general loops below run.
+# dL/dx is the same loop turned around (a dL/dx row receives runs of dL/dy rows), dL/dW 4 x 4 dot products per
+# pass of such runs.
 #
 # General (any stride, dilation, groups): the forward keeps the batch innermost (x as (C, H, W, N)); dL/dx and
 # dL/dW work channels-last (N, H, W, C), with the weight as (groups, kh, kw, O/groups, C/groups) for dL/dx and
@@ -127,164 +130,192 @@ TAPS = 8        # kernel taps per pass of the direct forward
 
 
 @njit(**COMPILE)
-def _to_padded_batch_innermost(x, top, bottom, left, right, channels_to):
-    """(N, C, H, W) -> (channels_to, top + H + bottom, left + W + right, N), zero outside the image and in the
-    channels C .. channels_to - 1; prange over (channel, row), each reading an image row at a time (whole cache
-    lines) into a block (W N values) that stays in L1."""
+def _to_batch_innermost(x, channels_to):
+    """(N, C, H, W) -> (channels_to, H, W, N), zero in the channels C .. channels_to - 1; prange over (channel,
+    row), each reading an image row at a time (whole cache lines) into a block (W N values) that stays in L1."""
     n_batch, channels, height, width = x.shape
-    padded_h, padded_w = top + height + bottom, left + width + right
-    xp = np.empty((channels_to, padded_h, padded_w, n_batch), dtype=x.dtype)
-    for task in prange(channels_to * padded_h):
-        c, row = task // padded_h, task % padded_h
-        i = row - top
-        if c < channels and 0 <= i < height:
+    inner = np.empty((channels_to, height, width, n_batch), dtype=x.dtype)
+    for task in prange(channels_to * height):
+        c, i = task // height, task % height
+        if c < channels:
             for n in range(n_batch):
                 for j in range(width):
-                    xp[c, row, left + j, n] = x[n, c, i, j]
-            xp[c, row, :left] = 0.0
-            xp[c, row, left + width:] = 0.0
+                    inner[c, i, j, n] = x[n, c, i, j]
         else:
-            xp[c, row] = 0.0
-    return xp
+            inner[c, i] = 0.0
+    return inner
 
 
 @njit(**COMPILE)
-def _pad_batch_innermost(x, top, bottom, left, right, channels_to):
-    """(C, H, W, N) -> (channels_to, top + H + bottom, left + W + right, N), zero outside the image: a row at a
-    time, each a contiguous run of W N values; prange over (channel, row)."""
-    channels, height, width, n_batch = x.shape
-    padded_h, padded_w = top + height + bottom, left + width + right
-    xp = np.empty((channels_to, padded_h, padded_w * n_batch), dtype=x.dtype)
-    rows = x.reshape(channels, height, width * n_batch)
-    for task in prange(channels_to * padded_h):
-        c, row = task // padded_h, task % padded_h
-        i = row - top
-        if c < channels and 0 <= i < height:
-            xp[c, row, :left * n_batch] = 0.0
-            xp[c, row, left * n_batch:(left + width) * n_batch] = rows[c, i]
-            xp[c, row, (left + width) * n_batch:] = 0.0
+def _pad_channels(inner, channels_to):
+    """(C, H, W, N) -> (channels_to, H, W, N), zero in the added channels; prange over channels."""
+    channels = inner.shape[0]
+    padded = np.empty((channels_to,) + inner.shape[1:], dtype=inner.dtype)
+    for c in prange(channels_to):
+        if c < channels:
+            padded[c] = inner[c]
         else:
-            xp[c, row] = 0.0
-    return xp.reshape(channels_to, padded_h, padded_w, n_batch)
+            padded[c] = 0.0
+    return padded
 
 
-def _padded_batch_innermost(x, top, bottom, left, right, channels_to):
-    """x (N, C, H, W) zero-padded with the batch innermost, (channels_to, H + pads, W + pads, N): from either
-    layout; a batch-innermost x that needs no padding is itself the result (no copy)."""
-    inner = _batch_innermost(x)
-    if inner is None:
-        return _to_padded_batch_innermost(np.ascontiguousarray(x), top, bottom, left, right, channels_to)
-    if not (top or bottom or left or right) and channels_to == inner.shape[0]:
-        return inner
-    return _pad_batch_innermost(inner, top, bottom, left, right, channels_to)
+def _as_batch_innermost(x, channels_to=None):
+    """x (N, C, H, W) as the C-contiguous (C', H, W, N) array the direct loops read, C' = channels_to (default C)
+    with zeros in the added channels: x's own memory where it is stored so (a convolution's output, one image) and
+    needs no channels added, else a copy."""
+    channels_to = channels_to or x.shape[1]
+    inner = x.transpose(1, 2, 3, 0)
+    if not inner.flags.c_contiguous:
+        return _to_batch_innermost(np.ascontiguousarray(x), channels_to)
+    return inner if channels_to == inner.shape[0] else _pad_channels(inner, channels_to)
 
 
-@njit(cache=True, nogil=True)
-def _taps(channels, kh, kw):
-    """The kernel taps t = (c, p, q) in weight order (t = c kh kw + p kw + q), as three tables c[t], p[t], q[t]."""
-    taps = channels * kh * kw
-    tap_c, tap_p, tap_q = np.empty(taps, np.int64), np.empty(taps, np.int64), np.empty(taps, np.int64)
-    for t in range(taps):
-        tap_c[t], tap_p[t], tap_q[t] = t // (kh * kw), t // kw % kh, t % kw
-    return tap_c, tap_p, tap_q
+@dataclasses.dataclass(frozen=True)
+class TapBlocks:
+    """A stride-1 convolution's kernel taps (c, p, q), each kept only where it reads inside the image, in blocks of
+    the taps that serve one rectangle of the output: block b is the taps bounds[b] .. bounds[b + 1] - 1 (c slowest),
+    serving output rows rows[b, 0] <= i < rows[b, 1] and columns cols[b, 0] <= j < cols[b, 1]. Tap s reads input
+    channel channel[s], row i + row_shift[s] (p - top), column j + col_shift[s] (q - left), and its weights are
+    column weight_column[s] (c kh kw + p kw + q) of w as (O, C kh kw). dL/dW's tasks are groups[g] = (block, first
+    tap): runs of BLOCK taps of one block (fewer at a block's end)."""
+    channel: np.ndarray
+    row_shift: np.ndarray
+    col_shift: np.ndarray
+    weight_column: np.ndarray
+    bounds: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    groups: np.ndarray
+
+
+def _inside(shift, size, out_size):
+    """The output positions o, as (first, stop), whose input o + shift lies inside [0, size)."""
+    return max(0, -shift), min(out_size, size - shift)
+
+
+@functools.lru_cache(maxsize=64)
+def _tap_blocks(channels, kh, kw, top, left, height, width, out_h, out_w):
+    """TapBlocks of a stride-1, undilated convolution of C x H x W images padded by top and left (a shape's
+    blocks are made once per process)."""
+    rectangles = {}         # (first row, stop row, first column, stop column) -> its offsets (p, q)
+    for p in range(kh):
+        for q in range(kw):
+            rows, cols = _inside(p - top, height, out_h), _inside(q - left, width, out_w)
+            if rows[0] < rows[1] and cols[0] < cols[1]:
+                rectangles.setdefault(rows + cols, []).append((p, q))
+    taps = np.array([(c, p, q) for offsets in rectangles.values() for c in range(channels) for p, q in offsets],
+                    dtype=np.int64).reshape(-1, 3)
+    bounds = np.cumsum([0] + [channels * len(offsets) for offsets in rectangles.values()]).astype(np.int64)
+    corners = np.array(list(rectangles), dtype=np.int64).reshape(-1, 4)
+    groups = [(b, first) for b in range(len(rectangles)) for first in range(bounds[b], bounds[b + 1], BLOCK)]
+    c, p, q = taps.T
+    return TapBlocks(channel=c.copy(), row_shift=p - top, col_shift=q - left, weight_column=(c * kh + p) * kw + q,
+                     bounds=bounds, rows=corners[:, :2].copy(), cols=corners[:, 2:].copy(),
+                     groups=np.array(groups, dtype=np.int64).reshape(-1, 2))
 
 
 @njit(cache=True, parallel=PARALLEL, nogil=True, fastmath={"contract"})
-def _direct_conv2d(xp, weight, bias, out_h, out_w):
-    """y[o, i, :, :] = b[o] + sum_t w[o, t] x[c_t, i + p_t, q_t:q_t + W', :] over the taps t = (c, p, q), on the
-    zero-padded batch-innermost xp (C, H', W', N), with O (weight's rows) a multiple of BLOCK; y is batch-innermost
-    too, (O, H', W', N). The vector loop runs over the W' N values of an output row; prange over (output row,
-    block of output channels)."""
-    channels, padded_h, padded_w, n_batch = xp.shape
-    out_channels, _, kh, kw = weight.shape
-    taps = channels * kh * kw
-    w = weight.reshape(out_channels, taps)
-    tap_c, tap_p, tap_q = _taps(channels, kh, kw)
-    run = out_w * n_batch
-    rows = xp.reshape(channels, padded_h, padded_w * n_batch)
-    y = np.empty((out_channels, out_h, run), dtype=xp.dtype)
+def _direct_conv2d(x, weight, bias, out_h, out_w, channel, row_shift, shift, bounds, rows, cols):
+    """y[o, i, j, :] = b[o] + sum_s w[o, s] x[c_s, i + row_shift_s, j + col_shift_s, :] over the taps s of the
+    blocks that serve (i, j) (TapBlocks), on the batch-innermost x (C, H, W, N), with w (O, taps) in the blocks'
+    order and O a multiple of BLOCK; shift[s] = col_shift_s N, where tap s's run starts in an x row (of W N values)
+    against the output's. y is batch-innermost too, (O, H', W', N). The vector loop runs over a block's columns of
+    an output row, (j1 - j0) N values; prange over (output row, block of output channels)."""
+    channels, height, width, n_batch = x.shape
+    out_channels = weight.shape[0]
+    x_rows = x.reshape(channels, height, width * n_batch)
+    y = np.empty((out_channels, out_h, out_w * n_batch), dtype=x.dtype)
     for task in prange(out_h * (out_channels // BLOCK)):
         i, o = task // (out_channels // BLOCK), task % (out_channels // BLOCK) * BLOCK
-        y0, y1, y2, y3 = y[o, i], y[o + 1, i], y[o + 2, i], y[o + 3, i]
-        y0[:], y1[:], y2[:], y3[:] = bias[o], bias[o + 1], bias[o + 2], bias[o + 3]
-        for t in range(0, taps - taps % TAPS, TAPS):     # eight taps by four output channels: 32 FMAs a step
-            x0 = rows[tap_c[t], i + tap_p[t], tap_q[t] * n_batch:tap_q[t] * n_batch + run]
-            x1 = rows[tap_c[t + 1], i + tap_p[t + 1], tap_q[t + 1] * n_batch:tap_q[t + 1] * n_batch + run]
-            x2 = rows[tap_c[t + 2], i + tap_p[t + 2], tap_q[t + 2] * n_batch:tap_q[t + 2] * n_batch + run]
-            x3 = rows[tap_c[t + 3], i + tap_p[t + 3], tap_q[t + 3] * n_batch:tap_q[t + 3] * n_batch + run]
-            x4 = rows[tap_c[t + 4], i + tap_p[t + 4], tap_q[t + 4] * n_batch:tap_q[t + 4] * n_batch + run]
-            x5 = rows[tap_c[t + 5], i + tap_p[t + 5], tap_q[t + 5] * n_batch:tap_q[t + 5] * n_batch + run]
-            x6 = rows[tap_c[t + 6], i + tap_p[t + 6], tap_q[t + 6] * n_batch:tap_q[t + 6] * n_batch + run]
-            x7 = rows[tap_c[t + 7], i + tap_p[t + 7], tap_q[t + 7] * n_batch:tap_q[t + 7] * n_batch + run]
-            w00, w01, w02, w03 = w[o, t], w[o, t + 1], w[o, t + 2], w[o, t + 3]
-            w04, w05, w06, w07 = w[o, t + 4], w[o, t + 5], w[o, t + 6], w[o, t + 7]
-            w10, w11, w12, w13 = w[o + 1, t], w[o + 1, t + 1], w[o + 1, t + 2], w[o + 1, t + 3]
-            w14, w15, w16, w17 = w[o + 1, t + 4], w[o + 1, t + 5], w[o + 1, t + 6], w[o + 1, t + 7]
-            w20, w21, w22, w23 = w[o + 2, t], w[o + 2, t + 1], w[o + 2, t + 2], w[o + 2, t + 3]
-            w24, w25, w26, w27 = w[o + 2, t + 4], w[o + 2, t + 5], w[o + 2, t + 6], w[o + 2, t + 7]
-            w30, w31, w32, w33 = w[o + 3, t], w[o + 3, t + 1], w[o + 3, t + 2], w[o + 3, t + 3]
-            w34, w35, w36, w37 = w[o + 3, t + 4], w[o + 3, t + 5], w[o + 3, t + 6], w[o + 3, t + 7]
-            for k in range(run):
-                a, b, c, d, e, f, g, h = x0[k], x1[k], x2[k], x3[k], x4[k], x5[k], x6[k], x7[k]
-                y0[k] = y0[k] + ((w00 * a + w01 * b + w02 * c + w03 * d) + (w04 * e + w05 * f + w06 * g + w07 * h))
-                y1[k] = y1[k] + ((w10 * a + w11 * b + w12 * c + w13 * d) + (w14 * e + w15 * f + w16 * g + w17 * h))
-                y2[k] = y2[k] + ((w20 * a + w21 * b + w22 * c + w23 * d) + (w24 * e + w25 * f + w26 * g + w27 * h))
-                y3[k] = y3[k] + ((w30 * a + w31 * b + w32 * c + w33 * d) + (w34 * e + w35 * f + w36 * g + w37 * h))
-        for t in range(taps - taps % TAPS, taps):
-            x0 = rows[tap_c[t], i + tap_p[t], tap_q[t] * n_batch:tap_q[t] * n_batch + run]
-            w00, w10, w20, w30 = w[o, t], w[o + 1, t], w[o + 2, t], w[o + 3, t]
-            for k in range(run):
-                a = x0[k]
-                y0[k] += w00 * a
-                y1[k] += w10 * a
-                y2[k] += w20 * a
-                y3[k] += w30 * a
+        y[o, i], y[o + 1, i], y[o + 2, i], y[o + 3, i] = bias[o], bias[o + 1], bias[o + 2], bias[o + 3]
+        for b in range(len(bounds) - 1):
+            if not rows[b, 0] <= i < rows[b, 1]:
+                continue
+            lo, hi = cols[b, 0] * n_batch, cols[b, 1] * n_batch
+            y0, y1, y2, y3 = y[o, i, lo:hi], y[o + 1, i, lo:hi], y[o + 2, i, lo:hi], y[o + 3, i, lo:hi]
+            first, last = bounds[b], bounds[b + 1]
+            for s in range(first, last - (last - first) % TAPS, TAPS):   # eight taps by four output channels
+                x0 = x_rows[channel[s], i + row_shift[s], lo + shift[s]:hi + shift[s]]
+                x1 = x_rows[channel[s + 1], i + row_shift[s + 1], lo + shift[s + 1]:hi + shift[s + 1]]
+                x2 = x_rows[channel[s + 2], i + row_shift[s + 2], lo + shift[s + 2]:hi + shift[s + 2]]
+                x3 = x_rows[channel[s + 3], i + row_shift[s + 3], lo + shift[s + 3]:hi + shift[s + 3]]
+                x4 = x_rows[channel[s + 4], i + row_shift[s + 4], lo + shift[s + 4]:hi + shift[s + 4]]
+                x5 = x_rows[channel[s + 5], i + row_shift[s + 5], lo + shift[s + 5]:hi + shift[s + 5]]
+                x6 = x_rows[channel[s + 6], i + row_shift[s + 6], lo + shift[s + 6]:hi + shift[s + 6]]
+                x7 = x_rows[channel[s + 7], i + row_shift[s + 7], lo + shift[s + 7]:hi + shift[s + 7]]
+                w00, w01, w02, w03 = weight[o, s], weight[o, s + 1], weight[o, s + 2], weight[o, s + 3]
+                w04, w05, w06, w07 = weight[o, s + 4], weight[o, s + 5], weight[o, s + 6], weight[o, s + 7]
+                w10, w11, w12, w13 = weight[o + 1, s], weight[o + 1, s + 1], weight[o + 1, s + 2], weight[o + 1, s + 3]
+                w14, w15, w16, w17 = weight[o + 1, s + 4], weight[o + 1, s + 5], weight[o + 1, s + 6], \
+                    weight[o + 1, s + 7]
+                w20, w21, w22, w23 = weight[o + 2, s], weight[o + 2, s + 1], weight[o + 2, s + 2], weight[o + 2, s + 3]
+                w24, w25, w26, w27 = weight[o + 2, s + 4], weight[o + 2, s + 5], weight[o + 2, s + 6], \
+                    weight[o + 2, s + 7]
+                w30, w31, w32, w33 = weight[o + 3, s], weight[o + 3, s + 1], weight[o + 3, s + 2], weight[o + 3, s + 3]
+                w34, w35, w36, w37 = weight[o + 3, s + 4], weight[o + 3, s + 5], weight[o + 3, s + 6], \
+                    weight[o + 3, s + 7]
+                for k in range(hi - lo):
+                    a, b_, c, d, e, f, g, h = x0[k], x1[k], x2[k], x3[k], x4[k], x5[k], x6[k], x7[k]
+                    y0[k] = y0[k] + ((w00 * a + w01 * b_ + w02 * c + w03 * d) + (w04 * e + w05 * f + w06 * g + w07 * h))
+                    y1[k] = y1[k] + ((w10 * a + w11 * b_ + w12 * c + w13 * d) + (w14 * e + w15 * f + w16 * g + w17 * h))
+                    y2[k] = y2[k] + ((w20 * a + w21 * b_ + w22 * c + w23 * d) + (w24 * e + w25 * f + w26 * g + w27 * h))
+                    y3[k] = y3[k] + ((w30 * a + w31 * b_ + w32 * c + w33 * d) + (w34 * e + w35 * f + w36 * g + w37 * h))
+            for s in range(last - (last - first) % TAPS, last):
+                x0 = x_rows[channel[s], i + row_shift[s], lo + shift[s]:hi + shift[s]]
+                w00, w10, w20, w30 = weight[o, s], weight[o + 1, s], weight[o + 2, s], weight[o + 3, s]
+                for k in range(hi - lo):
+                    a = x0[k]
+                    y0[k] += w00 * a
+                    y1[k] += w10 * a
+                    y2[k] += w20 * a
+                    y3[k] += w30 * a
     return y.reshape(out_channels, out_h, out_w, n_batch)
 
 
 @njit(cache=True, parallel=PARALLEL, nogil=True, fastmath={"contract", "reassoc"})
-def _direct_conv2d_weight_grad(xp, grad_output, kh, kw):
-    """dL/dw[o, t] = sum_i dL/dy[o, i, :, :] . x[c_t, i + p_t, q_t:q_t + W', :] over the taps t = (c, p, q): dot
-    products of contiguous runs, four output channels by four taps per pass (16 sums sharing 8 loads; the reassoc
-    flag lets each run be summed in vector lanes). xp as _direct_conv2d's, dL/dy (O, H', W', N) with O a multiple
-    of BLOCK; prange over (block of output channels, block of taps)."""
-    channels, padded_h, padded_w, n_batch = xp.shape
+def _direct_conv2d_weight_grad(x, grad_output, channel, row_shift, shift, bounds, rows, cols, groups):
+    """dL/dw[o, s] = sum over the output positions (i, j) that tap s serves of dL/dy[o, i, j, :] . x[c_s,
+    i + row_shift_s, j + col_shift_s, :]: dot products of contiguous runs (a block's columns of a row), four
+    output channels by four taps of one block per pass (16 sums sharing 8 loads; the reassoc flag lets each run
+    be summed in vector lanes). x and dL/dy (O, H', W', N) batch-innermost, O a multiple of BLOCK, shift as
+    _direct_conv2d's; dL/dw (O, taps) in the blocks' order. prange over (block of output channels, group of
+    taps)."""
+    channels, height, width, n_batch = x.shape
     out_channels, out_h, out_w, _ = grad_output.shape
-    taps = channels * kh * kw
-    tap_c, tap_p, tap_q = _taps(channels, kh, kw)
-    run = out_w * n_batch
-    rows = xp.reshape(channels, padded_h, padded_w * n_batch)
-    grad_rows = grad_output.reshape(out_channels, out_h, run)
-    dw = np.empty((out_channels, taps), dtype=xp.dtype)
-    zero = np.zeros(1, dtype=xp.dtype)[0]
-    tap_blocks = (taps + BLOCK - 1) // BLOCK
-    for task in prange(out_channels // BLOCK * tap_blocks):
-        o, t = task // tap_blocks * BLOCK, task % tap_blocks * BLOCK
-        if t + BLOCK <= taps:
+    x_rows = x.reshape(channels, height, width * n_batch)
+    grad_rows = grad_output.reshape(out_channels, out_h, out_w * n_batch)
+    dw = np.empty((out_channels, len(channel)), dtype=x.dtype)
+    zero = np.zeros(1, dtype=x.dtype)[0]
+    for task in prange(out_channels // BLOCK * len(groups)):
+        o, g = task // len(groups) * BLOCK, task % len(groups)
+        b, t = groups[g, 0], groups[g, 1]
+        lo, hi = cols[b, 0] * n_batch, cols[b, 1] * n_batch
+        if t + BLOCK <= bounds[b + 1]:
             s00 = s01 = s02 = s03 = s10 = s11 = s12 = s13 = zero
             s20 = s21 = s22 = s23 = s30 = s31 = s32 = s33 = zero
-            for i in range(out_h):
-                x0 = rows[tap_c[t], i + tap_p[t], tap_q[t] * n_batch:tap_q[t] * n_batch + run]
-                x1 = rows[tap_c[t + 1], i + tap_p[t + 1], tap_q[t + 1] * n_batch:tap_q[t + 1] * n_batch + run]
-                x2 = rows[tap_c[t + 2], i + tap_p[t + 2], tap_q[t + 2] * n_batch:tap_q[t + 2] * n_batch + run]
-                x3 = rows[tap_c[t + 3], i + tap_p[t + 3], tap_q[t + 3] * n_batch:tap_q[t + 3] * n_batch + run]
-                g0, g1, g2, g3 = grad_rows[o, i], grad_rows[o + 1, i], grad_rows[o + 2, i], grad_rows[o + 3, i]
-                for k in range(run):
-                    a, b, c, d = x0[k], x1[k], x2[k], x3[k]
+            for i in range(rows[b, 0], rows[b, 1]):
+                x0 = x_rows[channel[t], i + row_shift[t], lo + shift[t]:hi + shift[t]]
+                x1 = x_rows[channel[t + 1], i + row_shift[t + 1], lo + shift[t + 1]:hi + shift[t + 1]]
+                x2 = x_rows[channel[t + 2], i + row_shift[t + 2], lo + shift[t + 2]:hi + shift[t + 2]]
+                x3 = x_rows[channel[t + 3], i + row_shift[t + 3], lo + shift[t + 3]:hi + shift[t + 3]]
+                g0, g1 = grad_rows[o, i, lo:hi], grad_rows[o + 1, i, lo:hi]
+                g2, g3 = grad_rows[o + 2, i, lo:hi], grad_rows[o + 3, i, lo:hi]
+                for k in range(hi - lo):
+                    a, b_, c, d = x0[k], x1[k], x2[k], x3[k]
                     s00 += g0[k] * a
-                    s01 += g0[k] * b
+                    s01 += g0[k] * b_
                     s02 += g0[k] * c
                     s03 += g0[k] * d
                     s10 += g1[k] * a
-                    s11 += g1[k] * b
+                    s11 += g1[k] * b_
                     s12 += g1[k] * c
                     s13 += g1[k] * d
                     s20 += g2[k] * a
-                    s21 += g2[k] * b
+                    s21 += g2[k] * b_
                     s22 += g2[k] * c
                     s23 += g2[k] * d
                     s30 += g3[k] * a
-                    s31 += g3[k] * b
+                    s31 += g3[k] * b_
                     s32 += g3[k] * c
                     s33 += g3[k] * d
             dw[o, t], dw[o, t + 1], dw[o, t + 2], dw[o, t + 3] = s00, s01, s02, s03
@@ -292,52 +323,54 @@ def _direct_conv2d_weight_grad(xp, grad_output, kh, kw):
             dw[o + 2, t], dw[o + 2, t + 1], dw[o + 2, t + 2], dw[o + 2, t + 3] = s20, s21, s22, s23
             dw[o + 3, t], dw[o + 3, t + 1], dw[o + 3, t + 2], dw[o + 3, t + 3] = s30, s31, s32, s33
         else:
-            for u in range(t, taps):
+            for u in range(t, bounds[b + 1]):
                 s0 = s1 = s2 = s3 = zero
-                for i in range(out_h):
-                    x = rows[tap_c[u], i + tap_p[u], tap_q[u] * n_batch:tap_q[u] * n_batch + run]
-                    g0, g1, g2, g3 = grad_rows[o, i], grad_rows[o + 1, i], grad_rows[o + 2, i], grad_rows[o + 3, i]
-                    for k in range(run):
-                        s0 += g0[k] * x[k]
-                        s1 += g1[k] * x[k]
-                        s2 += g2[k] * x[k]
-                        s3 += g3[k] * x[k]
+                for i in range(rows[b, 0], rows[b, 1]):
+                    x0 = x_rows[channel[u], i + row_shift[u], lo + shift[u]:hi + shift[u]]
+                    g0, g1 = grad_rows[o, i, lo:hi], grad_rows[o + 1, i, lo:hi]
+                    g2, g3 = grad_rows[o + 2, i, lo:hi], grad_rows[o + 3, i, lo:hi]
+                    for k in range(hi - lo):
+                        s0 += g0[k] * x0[k]
+                        s1 += g1[k] * x0[k]
+                        s2 += g2[k] * x0[k]
+                        s3 += g3[k] * x0[k]
                 dw[o, u], dw[o + 1, u], dw[o + 2, u], dw[o + 3, u] = s0, s1, s2, s3
-    return dw.reshape(out_channels, channels, kh, kw)
+    return dw
 
 
 @njit(cache=True, parallel=PARALLEL, nogil=True, fastmath={"contract"})
-def _direct_conv2d_input_grad(grad_output, weight, channels_kept, top, left, height, width):
-    """dL/dx[c, i + p, j + q, :] += sum_o w[o, c, p, q] dL/dy[o, i, j, :] in the padded frame (C, H', W', N) that
-    the forward read: the forward's loop turned around, a dL/dx row receiving runs of dL/dy rows, four input
-    channels by eight output channels (taps) per pass (32 FMAs per 8 dL/dy and 4 dL/dx vectors, each sum of eight
-    as the forward's two chains of four; four output channels in the last pass when O is not a multiple of eight);
-    no zero of the padding is multiplied. dL/dy is (O, H', W', N) and w (O, C, kh, kw), both with O and C multiples
-    of BLOCK; each finished row inside the image is copied into the batch-innermost (channels_kept, height, width,
-    N) result. prange over (block of input channels, padded row)."""
+def _direct_conv2d_input_grad(grad_output, weight, top, left, height, width):
+    """dL/dx[c, i + p - top, j + q - left, :] += sum_o w[o, c, p, q] dL/dy[o, i, j, :] over the (i, j) whose
+    input lies inside the image (nothing of the padding is computed): the forward's loop turned around, a dL/dx
+    row receiving runs of dL/dy rows, four input channels by eight output channels per pass (32 FMAs per 8 dL/dy
+    and 4 dL/dx vectors, each sum of eight as the forward's two chains of four; four output channels in the last
+    pass when O is not a multiple of eight). dL/dy is (O, H', W', N) and w (O, C, kh, kw), both with O and C
+    multiples of BLOCK; dL/dx comes back batch-innermost, (C, height, width, N). prange over (block of input
+    channels, row)."""
     out_channels, out_h, out_w, n_batch = grad_output.shape
     _, channels, kh, kw = weight.shape
-    padded_h, padded_w = out_h + kh - 1, out_w + kw - 1
-    run = out_w * n_batch
-    grad_rows = grad_output.reshape(out_channels, out_h, run)
+    grad_rows = grad_output.reshape(out_channels, out_h, out_w * n_batch)
     octets = out_channels - out_channels % (2 * BLOCK)
-    dx = np.empty((channels, padded_h, padded_w * n_batch), dtype=grad_output.dtype)
-    out = np.empty((channels_kept, height, width * n_batch), dtype=grad_output.dtype)
-    for task in prange(channels // BLOCK * padded_h):
-        c, r = task // padded_h * BLOCK, task % padded_h
+    dx = np.empty((channels, height, width * n_batch), dtype=grad_output.dtype)
+    for task in prange(channels // BLOCK * height):
+        c, r = task // height * BLOCK, task % height
         for channel in range(c, c + BLOCK):         # the rows this task adds into, zeroed by it (in its cache)
-            for k in range(padded_w * n_batch):
+            for k in range(width * n_batch):
                 dx[channel, r, k] = 0.0
-        for p in range(max(0, r - out_h + 1), min(kh, r + 1)):
-            i = r - p
+        for p in range(kh):
+            i = r + top - p
+            if not 0 <= i < out_h:
+                continue
             for o in range(0, octets, 2 * BLOCK):      # eight dL/dy rows, kept in L1 over the kw taps
-                g0, g1, g2, g3 = grad_rows[o, i], grad_rows[o + 1, i], grad_rows[o + 2, i], grad_rows[o + 3, i]
-                g4, g5, g6, g7 = grad_rows[o + 4, i], grad_rows[o + 5, i], grad_rows[o + 6, i], grad_rows[o + 7, i]
                 for q in range(kw):
-                    d0 = dx[c, r, q * n_batch:q * n_batch + run]
-                    d1 = dx[c + 1, r, q * n_batch:q * n_batch + run]
-                    d2 = dx[c + 2, r, q * n_batch:q * n_batch + run]
-                    d3 = dx[c + 3, r, q * n_batch:q * n_batch + run]
+                    lo, hi = max(0, left - q) * n_batch, min(out_w, width + left - q) * n_batch
+                    at = (q - left) * n_batch               # dL/dy column j adds into dL/dx column j + q - left
+                    d0, d1 = dx[c, r, lo + at:hi + at], dx[c + 1, r, lo + at:hi + at]
+                    d2, d3 = dx[c + 2, r, lo + at:hi + at], dx[c + 3, r, lo + at:hi + at]
+                    g0, g1, g2, g3 = grad_rows[o, i, lo:hi], grad_rows[o + 1, i, lo:hi], grad_rows[o + 2, i, lo:hi], \
+                        grad_rows[o + 3, i, lo:hi]
+                    g4, g5, g6, g7 = grad_rows[o + 4, i, lo:hi], grad_rows[o + 5, i, lo:hi], \
+                        grad_rows[o + 6, i, lo:hi], grad_rows[o + 7, i, lo:hi]
                     w = weight[o:o + 2 * BLOCK, c:c + BLOCK, p, q]        # w[o', c'] = weight[o + o', c + c', p, q]
                     w00, w01, w02, w03, w04, w05, w06, w07 = w[0, 0], w[1, 0], w[2, 0], w[3, 0], w[4, 0], w[5, 0], \
                         w[6, 0], w[7, 0]
@@ -347,38 +380,36 @@ def _direct_conv2d_input_grad(grad_output, weight, channels_kept, top, left, hei
                         w[6, 2], w[7, 2]
                     w30, w31, w32, w33, w34, w35, w36, w37 = w[0, 3], w[1, 3], w[2, 3], w[3, 3], w[4, 3], w[5, 3], \
                         w[6, 3], w[7, 3]
-                    for k in range(run):
+                    for k in range(hi - lo):
                         a, b, e, f, s, t, u, v = g0[k], g1[k], g2[k], g3[k], g4[k], g5[k], g6[k], g7[k]
                         d0[k] = d0[k] + ((w00 * a + w01 * b + w02 * e + w03 * f)
-                                        + (w04 * s + w05 * t + w06 * u + w07 * v))
+                                         + (w04 * s + w05 * t + w06 * u + w07 * v))
                         d1[k] = d1[k] + ((w10 * a + w11 * b + w12 * e + w13 * f)
-                                        + (w14 * s + w15 * t + w16 * u + w17 * v))
+                                         + (w14 * s + w15 * t + w16 * u + w17 * v))
                         d2[k] = d2[k] + ((w20 * a + w21 * b + w22 * e + w23 * f)
-                                        + (w24 * s + w25 * t + w26 * u + w27 * v))
+                                         + (w24 * s + w25 * t + w26 * u + w27 * v))
                         d3[k] = d3[k] + ((w30 * a + w31 * b + w32 * e + w33 * f)
-                                        + (w34 * s + w35 * t + w36 * u + w37 * v))
+                                         + (w34 * s + w35 * t + w36 * u + w37 * v))
             for o in range(octets, out_channels, BLOCK):     # the last four, where O is not a multiple of eight
-                g0, g1, g2, g3 = grad_rows[o, i], grad_rows[o + 1, i], grad_rows[o + 2, i], grad_rows[o + 3, i]
                 for q in range(kw):
-                    d0 = dx[c, r, q * n_batch:q * n_batch + run]
-                    d1 = dx[c + 1, r, q * n_batch:q * n_batch + run]
-                    d2 = dx[c + 2, r, q * n_batch:q * n_batch + run]
-                    d3 = dx[c + 3, r, q * n_batch:q * n_batch + run]
+                    lo, hi = max(0, left - q) * n_batch, min(out_w, width + left - q) * n_batch
+                    at = (q - left) * n_batch
+                    d0, d1 = dx[c, r, lo + at:hi + at], dx[c + 1, r, lo + at:hi + at]
+                    d2, d3 = dx[c + 2, r, lo + at:hi + at], dx[c + 3, r, lo + at:hi + at]
+                    g0, g1, g2, g3 = grad_rows[o, i, lo:hi], grad_rows[o + 1, i, lo:hi], grad_rows[o + 2, i, lo:hi], \
+                        grad_rows[o + 3, i, lo:hi]
                     w = weight[o:o + BLOCK, c:c + BLOCK, p, q]
                     w00, w01, w02, w03 = w[0, 0], w[1, 0], w[2, 0], w[3, 0]
                     w10, w11, w12, w13 = w[0, 1], w[1, 1], w[2, 1], w[3, 1]
                     w20, w21, w22, w23 = w[0, 2], w[1, 2], w[2, 2], w[3, 2]
                     w30, w31, w32, w33 = w[0, 3], w[1, 3], w[2, 3], w[3, 3]
-                    for k in range(run):
+                    for k in range(hi - lo):
                         a, b, e, f = g0[k], g1[k], g2[k], g3[k]
                         d0[k] = d0[k] + w00 * a + w01 * b + w02 * e + w03 * f
                         d1[k] = d1[k] + w10 * a + w11 * b + w12 * e + w13 * f
                         d2[k] = d2[k] + w20 * a + w21 * b + w22 * e + w23 * f
                         d3[k] = d3[k] + w30 * a + w31 * b + w32 * e + w33 * f
-        if top <= r < top + height:
-            for channel in range(c, min(c + BLOCK, channels_kept)):
-                out[channel, r - top] = dx[channel, r, left * n_batch:(left + width) * n_batch]
-    return out.reshape(channels_kept, height, width, n_batch)
+    return dx.reshape(channels, height, width, n_batch)
 
 
 @njit(cache=True, parallel=PARALLEL, nogil=True, fastmath={"reassoc"})
@@ -396,8 +427,8 @@ def _plane_sums(grad_output, channels):
 
 
 def _to_block(array, axes=(0,)):
-    """A C-contiguous copy of `array` with the given axes padded with zeros to a multiple of BLOCK (weights,
-    biases, dL/dy of the direct loops)."""
+    """A C-contiguous copy of `array` with the given axes padded with zeros to a multiple of BLOCK (weights and
+    biases of the direct loops)."""
     shape = tuple(size + (-size % BLOCK if axis in axes else 0) for axis, size in enumerate(array.shape))
     if shape == array.shape:
         return np.ascontiguousarray(array)
@@ -407,13 +438,13 @@ def _to_block(array, axes=(0,)):
 
 
 def _direct(geometry):
-    """Whether the direct loops take this convolution's shape: stride 1, no dilation, one group, padding < kernel
-    (whether what the padding's zeros would multiply is finite is the caller's question)."""
-    kh, kw = geometry.kernel
-    top, bottom, left, right = geometry.padding
-    return (geometry.stride == (1, 1) and geometry.dilation == (1, 1) and geometry.groups == 1
-            and max(top, bottom) < kh and max(left, right) < kw)
+    """Whether the direct loops take this convolution: stride 1, no dilation, one group (any padding)."""
+    return geometry.stride == (1, 1) and geometry.dilation == (1, 1) and geometry.groups == 1
 
+
+def _blocks(geometry, x_shape):
+    (kh, kw), (top, _, left, _) = geometry.kernel, geometry.padding
+    return _tap_blocks(x_shape[1], kh, kw, top, left, *x_shape[2:], *geometry.out_hw)
 
 @njit(**COMPILE)
 def _conv2d(x, weight, bias, has_bias, stride_h, stride_w, top, left, dil_h, dil_w, groups, out_h, out_w):
@@ -532,30 +563,19 @@ def _geometry(geometry):
     return stride_h, stride_w, geometry.padding[0], geometry.padding[2], dil_h, dil_w
 
 
-@dataclasses.dataclass
-class PaddedInput:
-    """x as the direct loops read it, made once by conv2d's forward pass and kept for dL/dW: zero-padded by
-    `padding` (top, bottom, left, right), the batch innermost, (C, H + pads, W + pads, N)."""
-    array: np.ndarray
-    padding: tuple
-
-    def images(self, x_shape):
-        """x itself again, (N, C, H, W) (a view)."""
-        top, _, left, _ = self.padding
-        channels, height, width = x_shape[1:]
-        return self.array[:channels, top:top + height, left:left + width].transpose(3, 0, 1, 2)
-
-
 def conv2d(x, weight, bias, geometry):
     """(y, kept): y (N, O, H', W') = conv2d(x, w) + b, returned batch-innermost (the layout the next convolution,
-    2 x 2 max pooling, ReLU and sums take as they are): the direct loops where they are exact (kept: the
-    PaddedInput they read), else _conv2d on the batch-innermost x (kept: x)."""
-    if _direct(geometry) and np.isfinite(weight).all():
+    2 x 2 max pooling, ReLU and sums take as they are): the direct loops where they take the shape (kept: x as
+    they read it, batch-innermost, which dL/dW reads too), else _conv2d on the batch-innermost x (kept: x)."""
+    if _direct(geometry):
         out_channels = weight.shape[0]
+        inner, blocks = _as_batch_innermost(x), _blocks(geometry, x.shape)
         bias = np.zeros(out_channels, dtype=x.dtype) if bias is None else bias
-        padded = PaddedInput(_padded_batch_innermost(x, *geometry.padding, x.shape[1]), geometry.padding)
-        y = _direct_conv2d(padded.array, _to_block(weight), _to_block(bias), *geometry.out_hw)
-        return _images(y[:out_channels]), padded
+        in_block_order = np.ascontiguousarray(    # (a fancy index of columns comes back Fortran-ordered)
+            _to_block(weight).reshape(out_channels + -out_channels % BLOCK, -1)[:, blocks.weight_column])
+        y = _direct_conv2d(inner, in_block_order, _to_block(bias), *geometry.out_hw, blocks.channel,
+                           blocks.row_shift, blocks.col_shift * x.shape[0], blocks.bounds, blocks.rows, blocks.cols)
+        return _images(y[:out_channels]), _images(inner)
     has_bias = bias is not None
     bias = np.ascontiguousarray(bias) if has_bias else np.zeros(1, dtype=x.dtype)
     y = _conv2d(np.ascontiguousarray(x.transpose(1, 2, 3, 0)), np.ascontiguousarray(weight), bias, has_bias,
@@ -565,36 +585,27 @@ def conv2d(x, weight, bias, geometry):
 
 def conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, need_x, need_w, need_b):
     """(dL/dx, dL/dW, dL/db), None where not needed: the direct loops where they take the shape, else the general
-    ones. x: conv2d's kept PaddedInput (the direct dL/dW reads it as it is) or (N, C, H, W). dL/dx comes back
-    batch-innermost. The direct dL/dW multiplies the padding's zeros, exact while dL/dy is finite; where it is not,
-    every dL/dW of that output channel is inf or NaN (each sums a non-finite dL/dy times some x), so a dL/dW that
-    is all finite proves dL/dy was (checking dL/dW costs a thousandth of checking dL/dy); otherwise the general
-    loops, which skip the padding, redo it."""
-    out_channels, channels, kh, kw = weight_shape
+    ones. x: conv2d's kept, or any (N, C, H, W) array. dL/dx comes back batch-innermost."""
     if not _direct(geometry):
-        return _general_conv2d_backward(grad_output, _unpadded(x, x_shape), weight, x_shape, weight_shape, geometry,
-                                        need_x, need_w, need_b)
-    blocked = _padded_batch_innermost(grad_output, 0, 0, 0, 0, out_channels + -out_channels % BLOCK)
+        return _general_conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, need_x, need_w,
+                                        need_b)
+    out_channels, channels, kh, kw = weight_shape
+    blocked = _as_batch_innermost(grad_output, out_channels + -out_channels % BLOCK)
     grad_x = grad_w = grad_b = None
     if need_x:
-        grad_x = _images(_direct_conv2d_input_grad(blocked, _to_block(weight, axes=(0, 1)), channels,
-                                                   geometry.padding[0], geometry.padding[2], *x_shape[2:]))
+        grad_x = _images(_direct_conv2d_input_grad(blocked, _to_block(weight, axes=(0, 1)), geometry.padding[0],
+                                                   geometry.padding[2], *x_shape[2:])[:channels])
     if need_w:
-        padded = x if isinstance(x, PaddedInput) and x.padding == geometry.padding else PaddedInput(
-            _padded_batch_innermost(_unpadded(x, x_shape), *geometry.padding, channels), geometry.padding)
-        grad_w = _direct_conv2d_weight_grad(padded.array, blocked, kh, kw)[:out_channels]
-        if not np.isfinite(grad_w).all():
-            grad_w = _general_conv2d_backward(grad_output, _unpadded(x, x_shape), weight, x_shape, weight_shape,
-                                              geometry, False, True, False)[1]
+        blocks = _blocks(geometry, x_shape)
+        in_block_order = _direct_conv2d_weight_grad(_as_batch_innermost(x), blocked, blocks.channel, blocks.row_shift,
+                                                    blocks.col_shift * x_shape[0], blocks.bounds, blocks.rows,
+                                                    blocks.cols, blocks.groups)
+        grad_w = np.zeros((out_channels, channels * kh * kw), dtype=in_block_order.dtype)   # 0: taps that read
+        grad_w[:, blocks.weight_column] = in_block_order[:out_channels]                    # only padding
+        grad_w = grad_w.reshape(weight_shape)
     if need_b:
         grad_b = _plane_sums(blocked, out_channels)
     return grad_x, grad_w, grad_b
-
-
-def _unpadded(x, x_shape):
-    """x as (N, C, H, W): the images inside a kept PaddedInput, or x itself."""
-    return x.images(x_shape) if isinstance(x, PaddedInput) else x
-
 
 def _general_conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, need_x, need_w, need_b):
     """conv2d_backward by the general loops (any stride, dilation, groups; the padding never multiplied)."""

@@ -58,7 +58,7 @@ def _conv_against_torch(x, w, grad_output=None, **options):
     (3, 3, 5, (3, 5), (1, 2)),          # channels and output channels not multiples of the 4 per pass
     (2, 1, 2, (4, 4), "same"),          # PyTorch pads an even kernel unevenly: 1 above, 2 below
     (5, 6, 9, (1, 1), 0),
-    (1, 4, 8, (3, 3), 2),               # padding 2 > kernel - 1 on a 3x3: the general loops
+    (1, 4, 8, (3, 3), 2),               # padding 2 > kernel - 1 on a 3x3: rows of output that see one tap
 ])
 def test_the_direct_convolution_loops_agree_with_pytorch(on_compiled, n, c, o, kernel, padding):
     rng = np.random.default_rng(1)
@@ -69,10 +69,10 @@ def test_the_direct_convolution_loops_agree_with_pytorch(on_compiled, n, c, o, k
         np.testing.assert_allclose(mine, reference, rtol=1e-10, atol=1e-10)
 
 
-def test_where_the_padding_would_meet_inf_the_general_loops_keep_pytorchs_values(on_compiled):
-    """The direct loops multiply the padding's zeros: by an infinite weight (forward) or dL/dy (dL/dW) that would
-    be NaN where PyTorch's float32 convolution (oneDNN, which skips the padding) has a number; those calls take the
-    general loops. (PyTorch's float64 convolution multiplies the padding, and so has NaN there.)"""
+def test_an_infinite_weight_or_gradient_never_meets_the_padding(on_compiled):
+    """The direct loops neither store nor multiply the padding's zeros (0 inf = NaN): an infinite weight (forward)
+    or dL/dy (dL/dW) gives PyTorch's float32 values, which skip the padding too (oneDNN), with NaN nowhere that
+    PyTorch has a number. (PyTorch's float64 convolution multiplies the padding, and so has NaN there.)"""
     rng = np.random.default_rng(2)
     x = rng.standard_normal((2, 2, 5, 5)).astype(np.float32)
     w = rng.standard_normal((3, 2, 3, 3)).astype(np.float32)
@@ -87,35 +87,47 @@ def test_where_the_padding_would_meet_inf_the_general_loops_keep_pytorchs_values
             np.testing.assert_allclose(mine, reference, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("image, padding", [(1, 1), (2, 2), (3, 4)])
+def test_taps_that_read_only_padding_give_no_output_and_a_zero_weight_gradient(on_compiled, image, padding):
+    """On images smaller than the kernel's reach (a 3 x 3 kernel with padding 1 on 1 x 1 images: ResNet-18's last
+    stage on 32 x 32 inputs) some taps read nothing but padding, and some output rows nothing at all: those taps
+    are left out of every block, their dL/dW is 0, the empty rows are the bias; as PyTorch, in float32 and
+    float64."""
+    rng = np.random.default_rng(3)
+    for dtype in (np.float32, np.float64):
+        x = rng.standard_normal((3, 4, image, image)).astype(dtype)
+        w = rng.standard_normal((5, 4, 3, 3)).astype(dtype)
+        ours, theirs = _conv_against_torch(x, w, padding=padding)
+        for mine, reference in zip(ours, theirs):
+            np.testing.assert_allclose(mine, reference, rtol=1e-5, atol=1e-5)
 
-def test_the_forward_passes_padded_copy_of_x_serves_dl_dw(on_compiled, monkeypatch):
-    """A convolution's forward pass makes the padded, batch-innermost copy of x once and keeps it (a PaddedInput)
-    for dL/dW: a training step converts x once, not twice. dL/dW from it is dL/dW from x itself, and it gives
-    x back exactly (for the general loops, which an infinite dL/dy sends dL/dW to)."""
+
+def test_the_batch_innermost_x_the_forward_reads_serves_dl_dw(on_compiled, monkeypatch):
+    """A convolution's forward pass reads x batch-innermost, (C, H, W, N), unpadded, and keeps it for dL/dW (as the
+    (N, C, H, W) view of that memory): a training step converts an NCHW x once, not twice, and a convolution's
+    output (already batch-innermost) not at all. dL/dW from the kept x is dL/dW from x itself."""
     rng = np.random.default_rng(4)
     x = rng.standard_normal((3, 5, 7, 7)).astype(np.float32)
     w = rng.standard_normal((6, 5, 3, 3)).astype(np.float32)
     geometry = ConvGeometry((3, 3), (1, 1), (1, 1, 2, 0), (1, 1), 1, (7, 7))
     y, kept = compiled.conv2d(x, w, None, geometry)
-    assert isinstance(kept, compiled.PaddedInput) and kept.array.shape == (5, 9, 9, 3)
-    np.testing.assert_array_equal(kept.images(x.shape), x)
+    assert kept.shape == x.shape and kept.transpose(1, 2, 3, 0).flags.c_contiguous
+    np.testing.assert_array_equal(kept, x)
     grad_output = rng.standard_normal(y.shape).astype(np.float32)
-    for given in (kept, x):
-        np.testing.assert_array_equal(
-            compiled.conv2d_backward(grad_output, given, w, x.shape, w.shape, geometry, True, True, True)[1],
-            compiled.conv2d_backward(grad_output, x, w, x.shape, w.shape, geometry, True, True, True)[1])
-    grad_output[0, 0, 0, 0] = np.inf
     np.testing.assert_array_equal(
-        compiled.conv2d_backward(grad_output, kept, w, x.shape, w.shape, geometry, False, True, False)[1],
-        compiled.conv2d_backward(grad_output, x, w, x.shape, w.shape, geometry, False, True, False)[1])
+        compiled.conv2d_backward(grad_output, kept, w, x.shape, w.shape, geometry, True, True, True)[1],
+        compiled.conv2d_backward(grad_output, x, w, x.shape, w.shape, geometry, True, True, True)[1])
+    w2 = rng.standard_normal((2, 6, 3, 3)).astype(np.float32)
+    assert np.shares_memory(compiled.conv2d(y, w2, None, geometry)[1], y)
 
     conversions = []
-    convert = compiled._to_padded_batch_innermost
-    monkeypatch.setattr(compiled, "_to_padded_batch_innermost", lambda array, *rest: conversions.append(
+    convert = compiled._to_batch_innermost
+    monkeypatch.setattr(compiled, "_to_batch_innermost", lambda array, *rest: conversions.append(
         array.shape) or convert(array, *rest))
     xt, wt = gt.tensor(x, requires_grad=True), gt.tensor(w, requires_grad=True)
     F.conv2d(xt, wt, padding=1).sum().backward()
     assert conversions == [x.shape, (3, 6, 7, 7)]      # x once (forward), dL/dy once (backward)
+
 
 @pytest.mark.parametrize("n", [3, 1])
 def test_activations_stay_batch_innermost_between_kernels_and_agree_with_pytorch(on_compiled, n):
