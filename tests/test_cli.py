@@ -99,3 +99,28 @@ def test_a_bug_keeps_its_traceback_and_only_user_errors_become_one_line(bug, mon
     err = capsys.readouterr().err.strip()
     assert err.startswith("glasstorch train: error: --out ") and "cannot create the folder" in err
     assert "Traceback" not in err and len(err.splitlines()) == 1
+
+
+LEAVE = """
+import atexit, sys, threading, time
+from glasstorch.cli import _leave
+
+atexit.register(lambda: print("atexit handler ran", flush=True))
+sys.stdout.write("written, not flushed; ")
+if sys.argv[1] == "thread":
+    threading.Thread(target=lambda: (time.sleep(0.3), print("thread finished", flush=True))).start()
+_leave(3)
+print("not reached")
+"""
+
+
+@pytest.mark.parametrize("thread", [False, True])
+def test_train_ends_its_process_at_once_yet_keeps_what_the_exit_must_do(thread):
+    """After `glasstorch train` the process skips the interpreter's teardown (cli._leave), yet its atexit handlers
+    run, what it wrote to stdout comes out, its exit status is kept, and a thread Python would wait for (not a
+    daemon) is still waited for. (`--nproc 2` ranks finalizing MPI on the way out: tests/distributed.)"""
+    result = subprocess.run([sys.executable, "-c", LEAVE, "thread" if thread else "none"], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 3, result.stderr
+    assert result.stdout.startswith("written, not flushed; ") and "atexit handler ran" in result.stdout
+    assert "not reached" not in result.stdout and ("thread finished" in result.stdout) == thread
