@@ -293,14 +293,14 @@ def _extra_commands():
 
 def main(argv=None):
     """Run the command in argv (default: sys.argv[1:]) and return its exit status."""
-    return _run(_parse(argv))
+    return _execute(_parse(argv))
 
 
 def command_line():
     """The `glasstorch` command and `python -m glasstorch`: run the command, then end the process (after `train`
     at once, see _leave)."""
     args = _parse(None)
-    code = _run(args)
+    code = _execute(args)
     if args.command == "train":
         _leave(code)
     sys.exit(code)
@@ -337,7 +337,8 @@ def _parse(argv):
     return args
 
 
-def _run(args):
+def _execute(args):
+    """Run the parsed command; its exit status (user errors: one line, 1)."""
     import warnings
 
     try:

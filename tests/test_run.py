@@ -8,12 +8,17 @@ from pathlib import Path
 
 import pytest
 
+from glasstorch.kernels import compiled
+
 COURSE = Path(__file__).resolve().parent.parent / "course"
 
 
 def run(*argv, cwd, module=True, timeout=300):
-    """`python -m glasstorch run ARGV` offline; (exit code, stdout, stderr)."""
-    env = dict(os.environ, GLASSTORCH_OFFLINE="1", XDG_CACHE_HOME=str(Path(cwd) / "cache"))
+    """`python -m glasstorch run ARGV` offline; (exit code, stdout, stderr). The program's own cache folder is
+    empty (datasets, weights) but its compiled kernels are this machine's (a fresh Numba cache would compile
+    ahead in every test, and print that line, wherever no earlier test had put NUMBA_CACHE_DIR in os.environ)."""
+    env = dict(os.environ, GLASSTORCH_OFFLINE="1", XDG_CACHE_HOME=str(Path(cwd) / "cache"),
+               NUMBA_CACHE_DIR=compiled.numba.config.CACHE_DIR)
     env.pop("GLASSTORCH_DATA", None)
     command = [sys.executable, "-m", "glasstorch", "run", *map(str, argv)]
     result = subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=timeout, env=env)
