@@ -41,7 +41,7 @@ I4, I = types.Array(types.int64, 4, "C"), types.int64
 SIGNATURES = {
     "_direct_conv2d_input_grad": (F4, F4, I, I, I, I),
     "_direct_conv2d": (F4, F2, F1, I, I, I1, I1, I1, I1, I2, I2),
-    "_direct_conv2d_weight_grad": (F4, F4, I1, I1, I1, I1, I2, I2, I2),
+    "_direct_conv2d_weight_grad": (F4, F4, I, I, I1, I1, I1, I1, I1, I2, I2, I2),
     "_avg_pool2d_batch_innermost": (F4, SCALE, I, I, I, I, I, I),
     "_avg_pool2d_backward_batch_innermost": (F4, SCALE, I, I, I, I, I, I, I, I),
     "_max_pool2d_2x2_backward_batch_innermost": (F4, I4, I, I),

@@ -176,8 +176,9 @@ class TapBlocks:
     the taps that serve one rectangle of the output: block b is the taps bounds[b] .. bounds[b + 1] - 1 (c slowest),
     serving output rows rows[b, 0] <= i < rows[b, 1] and columns cols[b, 0] <= j < cols[b, 1]. Tap s reads input
     channel channel[s], row i + row_shift[s] (p - top), column j + col_shift[s] (q - left), and its weights are
-    column weight_column[s] (c kh kw + p kw + q) of w as (O, C kh kw). dL/dW's tasks are groups[g] = (block, first
-    tap): runs of BLOCK taps of one block (fewer at a block's end)."""
+    column weight_column[s] (c kh kw + p kw + q) of w as (O, C kh kw); in_weight_order when that is every column in
+    order (no padding: one block). dL/dW's tasks are groups[g] = (block, first tap): runs of BLOCK taps of one block
+    (fewer at a block's end)."""
     channel: np.ndarray
     row_shift: np.ndarray
     col_shift: np.ndarray
@@ -186,6 +187,7 @@ class TapBlocks:
     rows: np.ndarray
     cols: np.ndarray
     groups: np.ndarray
+    in_weight_order: bool
 
 
 def _inside(shift, size, out_size):
@@ -211,16 +213,18 @@ def _tap_blocks(channels, kh, kw, top, left, height, width, out_h, out_w):
     c, p, q = taps.T
     return TapBlocks(channel=c.copy(), row_shift=p - top, col_shift=q - left, weight_column=(c * kh + p) * kw + q,
                      bounds=bounds, rows=corners[:, :2].copy(), cols=corners[:, 2:].copy(),
-                     groups=np.array(groups, dtype=np.int64).reshape(-1, 2))
+                     groups=np.array(groups, dtype=np.int64).reshape(-1, 2),
+                     in_weight_order=len(taps) == channels * kh * kw and len(rectangles) == 1)
 
 
 @njit(cache=True, parallel=PARALLEL, nogil=True, fastmath={"contract"})
 def _direct_conv2d(x, weight, bias, out_h, out_w, channel, row_shift, shift, bounds, rows, cols):
     """y[o, i, j, :] = b[o] + sum_s w[o, s] x[c_s, i + row_shift_s, j + col_shift_s, :] over the taps s of the
     blocks that serve (i, j) (TapBlocks), on the batch-innermost x (C, H, W, N), with w (O, taps) in the blocks'
-    order and O a multiple of BLOCK; shift[s] = col_shift_s N, where tap s's run starts in an x row (of W N values)
-    against the output's. y is batch-innermost too, (O, H', W', N). The vector loop runs over a block's columns of
-    an output row, (j1 - j0) N values; prange over (output row, block of output channels)."""
+    order (gathered once per call where that is not w's own: read through an index, the weights cost more per
+    pass) and O a multiple of BLOCK; shift[s] = col_shift_s N, where tap s's run starts in an x row (of W N
+    values) against the output's. y is batch-innermost too, (O, H', W', N). The vector loop runs over a block's
+    columns of an output row, (j1 - j0) N values; prange over (output row, block of output channels)."""
     channels, height, width, n_batch = x.shape
     out_channels = weight.shape[0]
     x_rows = x.reshape(channels, height, width * n_batch)
@@ -273,19 +277,20 @@ def _direct_conv2d(x, weight, bias, out_h, out_w, channel, row_shift, shift, bou
 
 
 @njit(cache=True, parallel=PARALLEL, nogil=True, fastmath={"contract", "reassoc"})
-def _direct_conv2d_weight_grad(x, grad_output, channel, row_shift, shift, bounds, rows, cols, groups):
-    """dL/dw[o, s] = sum over the output positions (i, j) that tap s serves of dL/dy[o, i, j, :] . x[c_s,
-    i + row_shift_s, j + col_shift_s, :]: dot products of contiguous runs (a block's columns of a row), four
-    output channels by four taps of one block per pass (16 sums sharing 8 loads; the reassoc flag lets each run
-    be summed in vector lanes). x and dL/dy (O, H', W', N) batch-innermost, O a multiple of BLOCK, shift as
-    _direct_conv2d's; dL/dw (O, taps) in the blocks' order. prange over (block of output channels, group of
-    taps)."""
+def _direct_conv2d_weight_grad(x, grad_output, kh, kw, channel, row_shift, shift, column, bounds, rows, cols,
+                               groups):
+    """dL/dw[o, column_s] = sum over the output positions (i, j) that tap s serves of dL/dy[o, i, j, :] .
+    x[c_s, i + row_shift_s, j + col_shift_s, :] (0 for a tap that reads only padding): dot products of contiguous
+    runs (a block's columns of a row), four output channels by four taps of one block per pass (16 sums sharing 8
+    loads; the reassoc flag lets each run be summed in vector lanes). x and dL/dy (O, H', W', N) batch-innermost,
+    O a multiple of BLOCK, shift as _direct_conv2d's; dL/dw comes back (O, C kh kw). prange over (block of output
+    channels, group of taps)."""
     channels, height, width, n_batch = x.shape
     out_channels, out_h, out_w, _ = grad_output.shape
     x_rows = x.reshape(channels, height, width * n_batch)
     grad_rows = grad_output.reshape(out_channels, out_h, out_w * n_batch)
-    dw = np.empty((out_channels, len(channel)), dtype=x.dtype)
-    zero = np.zeros(1, dtype=x.dtype)[0]
+    dw = np.zeros((out_channels, channels * kh * kw), dtype=x.dtype)
+    zero = dw.dtype.type(0)
     for task in prange(out_channels // BLOCK * len(groups)):
         o, g = task // len(groups) * BLOCK, task % len(groups)
         b, t = groups[g, 0], groups[g, 1]
@@ -318,10 +323,11 @@ def _direct_conv2d_weight_grad(x, grad_output, channel, row_shift, shift, bounds
                     s31 += g3[k] * b_
                     s32 += g3[k] * c
                     s33 += g3[k] * d
-            dw[o, t], dw[o, t + 1], dw[o, t + 2], dw[o, t + 3] = s00, s01, s02, s03
-            dw[o + 1, t], dw[o + 1, t + 1], dw[o + 1, t + 2], dw[o + 1, t + 3] = s10, s11, s12, s13
-            dw[o + 2, t], dw[o + 2, t + 1], dw[o + 2, t + 2], dw[o + 2, t + 3] = s20, s21, s22, s23
-            dw[o + 3, t], dw[o + 3, t + 1], dw[o + 3, t + 2], dw[o + 3, t + 3] = s30, s31, s32, s33
+            u = column[t:t + BLOCK]
+            dw[o, u[0]], dw[o, u[1]], dw[o, u[2]], dw[o, u[3]] = s00, s01, s02, s03
+            dw[o + 1, u[0]], dw[o + 1, u[1]], dw[o + 1, u[2]], dw[o + 1, u[3]] = s10, s11, s12, s13
+            dw[o + 2, u[0]], dw[o + 2, u[1]], dw[o + 2, u[2]], dw[o + 2, u[3]] = s20, s21, s22, s23
+            dw[o + 3, u[0]], dw[o + 3, u[1]], dw[o + 3, u[2]], dw[o + 3, u[3]] = s30, s31, s32, s33
         else:
             for u in range(t, bounds[b + 1]):
                 s0 = s1 = s2 = s3 = zero
@@ -334,7 +340,8 @@ def _direct_conv2d_weight_grad(x, grad_output, channel, row_shift, shift, bounds
                         s1 += g1[k] * x0[k]
                         s2 += g2[k] * x0[k]
                         s3 += g3[k] * x0[k]
-                dw[o, u], dw[o + 1, u], dw[o + 2, u], dw[o + 3, u] = s0, s1, s2, s3
+                u0 = column[u]
+                dw[o, u0], dw[o + 1, u0], dw[o + 2, u0], dw[o + 3, u0] = s0, s1, s2, s3
     return dw
 
 
@@ -571,10 +578,11 @@ def conv2d(x, weight, bias, geometry):
         out_channels = weight.shape[0]
         inner, blocks = _as_batch_innermost(x), _blocks(geometry, x.shape)
         bias = np.zeros(out_channels, dtype=x.dtype) if bias is None else bias
-        in_block_order = np.ascontiguousarray(    # (a fancy index of columns comes back Fortran-ordered)
-            _to_block(weight).reshape(out_channels + -out_channels % BLOCK, -1)[:, blocks.weight_column])
-        y = _direct_conv2d(inner, in_block_order, _to_block(bias), *geometry.out_hw, blocks.channel,
-                           blocks.row_shift, blocks.col_shift * x.shape[0], blocks.bounds, blocks.rows, blocks.cols)
+        weight = _to_block(weight).reshape(out_channels + -out_channels % BLOCK, -1)
+        if not blocks.in_weight_order:
+            weight = np.ascontiguousarray(weight[:, blocks.weight_column])    # (fancy indexing returns it F-ordered)
+        y = _direct_conv2d(inner, weight, _to_block(bias), *geometry.out_hw, blocks.channel, blocks.row_shift,
+                           blocks.col_shift * x.shape[0], blocks.bounds, blocks.rows, blocks.cols)
         return _images(y[:out_channels]), _images(inner)
     has_bias = bias is not None
     bias = np.ascontiguousarray(bias) if has_bias else np.zeros(1, dtype=x.dtype)
@@ -597,15 +605,14 @@ def conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, nee
                                                    geometry.padding[2], *x_shape[2:])[:channels])
     if need_w:
         blocks = _blocks(geometry, x_shape)
-        in_block_order = _direct_conv2d_weight_grad(_as_batch_innermost(x), blocked, blocks.channel, blocks.row_shift,
-                                                    blocks.col_shift * x_shape[0], blocks.bounds, blocks.rows,
-                                                    blocks.cols, blocks.groups)
-        grad_w = np.zeros((out_channels, channels * kh * kw), dtype=in_block_order.dtype)   # 0: taps that read
-        grad_w[:, blocks.weight_column] = in_block_order[:out_channels]                    # only padding
-        grad_w = grad_w.reshape(weight_shape)
+        grad_w = _direct_conv2d_weight_grad(
+            _as_batch_innermost(x), blocked, kh, kw, blocks.channel, blocks.row_shift, blocks.col_shift * x_shape[0],
+            blocks.weight_column, blocks.bounds, blocks.rows, blocks.cols, blocks.groups)[:out_channels].reshape(
+            weight_shape)
     if need_b:
         grad_b = _plane_sums(blocked, out_channels)
     return grad_x, grad_w, grad_b
+
 
 def _general_conv2d_backward(grad_output, x, weight, x_shape, weight_shape, geometry, need_x, need_w, need_b):
     """conv2d_backward by the general loops (any stride, dilation, groups; the padding never multiplied)."""
