@@ -41,6 +41,7 @@ from numba.core.cpu_options import ParallelOptions  # noqa: E402
 numba.config.reload_config()     # where Numba was imported before this module, it has not yet read NUMBA_CACHE_DIR
 
 from ..i18n import t  # noqa: E402
+from .geometry import outputs_inside  # noqa: E402
 from .threads import claim_cores_from_blas, get_num_threads  # noqa: E402
 
 # Parallel loops are the kernels' prange loops only: NumPy calls inside a kernel (np.zeros, np.arange) stay plain
@@ -190,11 +191,6 @@ class TapBlocks:
     in_weight_order: bool
 
 
-def _inside(shift, size, out_size):
-    """The output positions o, as (first, stop), whose input o + shift lies inside [0, size)."""
-    return max(0, -shift), min(out_size, size - shift)
-
-
 @functools.lru_cache(maxsize=64)
 def _tap_blocks(channels, kh, kw, top, left, height, width, out_h, out_w):
     """TapBlocks of a stride-1, undilated convolution of C x H x W images padded by top and left (a shape's
@@ -202,7 +198,8 @@ def _tap_blocks(channels, kh, kw, top, left, height, width, out_h, out_w):
     rectangles = {}         # (first row, stop row, first column, stop column) -> its offsets (p, q)
     for p in range(kh):
         for q in range(kw):
-            rows, cols = _inside(p - top, height, out_h), _inside(q - left, width, out_w)
+            rows = outputs_inside(height, p, 1, top, 1, out_h)
+            cols = outputs_inside(width, q, 1, left, 1, out_w)
             if rows[0] < rows[1] and cols[0] < cols[1]:
                 rectangles.setdefault(rows + cols, []).append((p, q))
     taps = np.array([(c, p, q) for offsets in rectangles.values() for c in range(channels) for p, q in offsets],

@@ -51,14 +51,19 @@ class TapWindow:
     geometry: ConvGeometry
 
 
+def outputs_inside(size, offset, stride, pad_before, dilation, out_size):
+    """The outputs o, as (first, stop), whose input position o s - pad_before + p d for kernel offset p = `offset`
+    lies inside [0, size) (first >= stop: none)."""
+    start = offset * dilation - pad_before
+    return max(0, -(start // stride)), min(out_size, (size - 1 - start) // stride + 1)
+
+
 def _taps_used(size, kernel, stride, pad_before, dilation, out_size):
     """Offsets p whose input positions o s - pad_before + p d (o = 0 .. out_size - 1) meet [0, size)."""
     used = []
     for p in range(kernel):
-        start = p * dilation - pad_before
-        first = max(0, -(start // stride))                 # the first o with o s + start >= 0
-        last = min(out_size - 1, (size - 1 - start) // stride)
-        if first <= last:
+        first, stop = outputs_inside(size, p, stride, pad_before, dilation, out_size)
+        if first < stop:
             used.append(p)
     return used
 
